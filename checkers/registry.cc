@@ -1,0 +1,41 @@
+#include "checkers/registry.h"
+
+#include <functional>
+#include <map>
+
+#include "checkers/stats.h"
+#include "harness/core/error.h"
+
+namespace faultline {
+namespace {
+
+using Factory = std::function<std::unique_ptr<Checker>()>;
+
+// One line per checker; each checker family adds its names here.
+const std::map<std::string, Factory>& factories() {
+  static const std::map<std::string, Factory> table = {
+      {"stats", [] { return stats_checker(); }},
+      {"noop", [] { return noop_checker(); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::unique_ptr<Checker> make_checker(const std::string& name) {
+  auto it = factories().find(name);
+  if (it == factories().end()) {
+    std::string known;
+    for (const auto& n : checker_names()) known += (known.empty() ? "" : ", ") + n;
+    fail(ErrorCode::kNotFound, "unknown checker or model \"" + name + "\"; known: " + known);
+  }
+  return it->second();
+}
+
+std::vector<std::string> checker_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : factories()) names.push_back(name);
+  return names;
+}
+
+}  // namespace faultline

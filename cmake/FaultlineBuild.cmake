@@ -1,0 +1,38 @@
+# Shared build settings: warnings, sanitizers, and helpers to declare libraries and tests.
+
+set(FAULTLINE_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+
+if(FAULTLINE_SANITIZE)
+  string(REPLACE "," ";" _sanitizers "${FAULTLINE_SANITIZE}")
+  foreach(s IN LISTS _sanitizers)
+    add_compile_options(-fsanitize=${s} -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=${s})
+  endforeach()
+endif()
+
+# faultline_library(NAME SOURCES ... DEPS ...): a static library rooted at the repository top, so
+# includes read "harness/core/op.h".
+function(faultline_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${FAULTLINE_WARNINGS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# faultline_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary beside the code.
+# Label "e2e" marks tests that need root and the sandbox; unit tests have label "unit".
+function(faultline_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${FAULTLINE_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+    FAULTLINE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    FAULTLINE_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
+    FAULTLINE_BINARY="$<TARGET_FILE_DIR:faultline>/faultline")
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs everything faultline needs from Debian's packages. Idempotent: when every package is
+# already present it only checks and returns in well under a second.
+set -eu
+
+PACKAGES="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+libssh2-1-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
+libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
+openssh-server openssh-client iproute2 iptables procps psmisc util-linux
+faketime libfaketime etcd-server etcd-client redis-server python3 python3-redis
+graphviz chromium"
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "faultline: missing packages:$missing — run this script as root (sudo $0)" >&2
+  exit 1
+fi
+echo "faultline: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Debian starts these services on install; faultline runs its own copies inside the sandbox.
+for svc in etcd redis-server ssh; do
+  systemctl disable --now "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
+done

@@ -1,0 +1,80 @@
+#include "harness/core/history.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "harness/core/error.h"
+
+namespace faultline {
+
+void reindex(History& history) {
+  for (size_t i = 0; i < history.size(); ++i) history[i].index = static_cast<int64_t>(i);
+}
+
+void validate(const History& history, const std::string& source) {
+  std::unordered_map<int64_t, size_t> open;  // process -> position of its open invocation
+  for (size_t i = 0; i < history.size(); ++i) {
+    const Op& op = history[i];
+    auto where = [&] {
+      return source + ": op " + std::to_string(op.index >= 0 ? op.index : static_cast<int64_t>(i)) +
+             " (" + describe(op) + ")";
+    };
+    if (op.is_nemesis()) continue;  // nemesis ops may be recorded as completions only
+    auto it = open.find(op.process);
+    if (op.is_invoke()) {
+      if (it != open.end())
+        fail(ErrorCode::kBadInput, where() + ": process " + std::to_string(op.process) +
+                                       " invoked again before its op at position " +
+                                       std::to_string(it->second) + " completed");
+      open.emplace(op.process, i);
+    } else {
+      if (it == open.end())
+        fail(ErrorCode::kBadInput, where() + ": completion without an invocation by process " +
+                                       std::to_string(op.process));
+      open.erase(it);
+    }
+  }
+}
+
+std::vector<int64_t> pair_index(const History& history) {
+  std::vector<int64_t> partner(history.size(), -1);
+  std::unordered_map<int64_t, size_t> open;
+  for (size_t i = 0; i < history.size(); ++i) {
+    const Op& op = history[i];
+    if (op.is_invoke()) {
+      open[op.process] = i;
+    } else if (auto it = open.find(op.process); it != open.end()) {
+      partner[i] = static_cast<int64_t>(it->second);
+      partner[it->second] = static_cast<int64_t>(i);
+      open.erase(it);
+    }
+  }
+  return partner;
+}
+
+History complete_client_history(const History& history) {
+  History out;
+  out.reserve(history.size());
+  std::unordered_map<int64_t, size_t> open;
+  for (const Op& op : history) {
+    if (op.is_nemesis()) continue;
+    if (op.is_invoke()) open[op.process] = out.size();
+    else open.erase(op.process);
+    out.push_back(op);
+  }
+  int64_t end_time = history.empty() ? 0 : history.back().time;
+  std::vector<size_t> dangling;
+  for (auto& [process, pos] : open) dangling.push_back(pos);
+  std::sort(dangling.begin(), dangling.end());
+  for (size_t pos : dangling) {
+    Op info = out[pos];
+    info.type = OpType::kInfo;
+    info.time = end_time;
+    info.index = -1;
+    info.error = "never completed: the run ended first";
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace faultline
