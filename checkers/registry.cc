@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "checkers/linear/linear_checker.h"
 #include "checkers/stats.h"
 #include "harness/core/error.h"
 
@@ -16,6 +17,14 @@ const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> table = {
       {"stats", [] { return stats_checker(); }},
       {"noop", [] { return noop_checker(); }},
+      {"register", [] { return linear::linear_checker("register"); }},
+      {"cas-register", [] { return linear::linear_checker("cas-register"); }},
+      {"mutex", [] { return linear::linear_checker("mutex"); }},
+      {"linear-set", [] { return linear::linear_checker("linear-set"); }},
+      {"unordered-queue", [] { return linear::linear_checker("unordered-queue"); }},
+      {"fifo-queue", [] { return linear::linear_checker("fifo-queue"); }},
+      {"multi-register", [] { return linear::linear_checker("multi-register"); }},
+      {"kv", [] { return linear::linear_checker("kv"); }},
   };
   return table;
 }

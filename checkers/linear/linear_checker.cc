@@ -1,0 +1,293 @@
+#include "checkers/linear/linear_checker.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "checkers/linear/html_view.h"
+#include "checkers/linear/search.h"
+#include "harness/core/error.h"
+
+namespace faultline::linear {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One independently checkable part of the history: all ops of one key, or the whole history.
+struct Part {
+  Json key;  // null when the history is not split
+  std::vector<SearchOp> ops;             // sorted by call
+  std::vector<std::pair<int64_t, int64_t>> positions;  // (invocation, completion) in the history; completion -1 = never
+  std::unique_ptr<StepTable> steps;
+  SearchResult result;
+  double ms = 0;  // time the search took
+};
+
+// Jepsen's independent form: every client op's value is [key value] with a scalar key.
+bool looks_independent(const History& ops) {
+  bool any = false;
+  for (const Op& op : ops) {
+    const Json& v = op.value;
+    if (!v.is_array() || v.size() != 2 || v[0].is_structured() || v[0].is_null()) return false;
+    any = true;
+  }
+  return any;
+}
+
+class LinearChecker : public Checker {
+ public:
+  explicit LinearChecker(std::unique_ptr<Model> model) : model_(std::move(model)) {}
+
+  std::string name() const override { return "linearizable"; }
+
+  CheckResult check(const History& history, const CheckOptions& options) const override {
+    const Json& o = options.options;
+    auto started = Clock::now();
+    int64_t budget_ms = o.value("budget-ms", int64_t{10000});
+    SearchLimits limits;
+    limits.deadline = started + std::chrono::milliseconds(budget_ms);
+    std::atomic<int64_t> memory_used{0};
+    std::atomic<bool> stop{false};
+    limits.memory_used = &memory_used;
+    limits.stop = &stop;
+    if (o.contains("memory-mb")) limits.memory_limit_bytes = o.at("memory-mb").get<int64_t>() << 20;
+
+    History ops = complete_client_history(history);
+    bool independent = o.contains("independent") ? o.at("independent").get<bool>() : looks_independent(ops);
+    std::vector<Part> parts = split(ops, independent, o.value("initial-value", Json()));
+    run_parts(parts, limits);
+
+    CheckResult result = summarize(ops, parts, independent);
+    result.details["model"] = model_->name();
+    result.details["time-ms"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    if (!options.out_dir.empty()) write_files(ops, parts, o, options.out_dir, result);
+    return result;
+  }
+
+ private:
+  // The ops the model sees, grouped per part. Fail ops never happened and are dropped; so are info
+  // ops that cannot change the state (an info read).
+  std::vector<Part> split(const History& ops, bool independent, const Json& initial) const {
+    std::vector<int64_t> partner = pair_index(ops);
+    std::map<Json, Part> by_key;
+    for (size_t p = 0; p < ops.size(); ++p) {
+      const Op& invoke = ops[p];
+      if (!invoke.is_invoke() || partner[p] < 0) continue;
+      const Op& done = ops[partner[p]];
+      if (done.is_fail()) continue;
+      ModelOp mop{invoke.f, done.is_ok() && !done.value.is_null() ? done.value : invoke.value, done.is_ok()};
+      Json key;
+      if (independent) {
+        if (!mop.value.is_array() || mop.value.size() != 2)
+          fail(ErrorCode::kBadInput, "op " + std::to_string(invoke.index) + " (" + describe(invoke) +
+                                         "): expected a [key value] tuple like the other ops");
+        key = mop.value[0];
+        mop.value = Json(mop.value[1]);
+      }
+      try {
+        model_->check_op(mop);
+      } catch (const Error& e) {
+        fail(ErrorCode::kBadInput, "op " + std::to_string(invoke.index) + " (" + describe(invoke) + "): " + e.what());
+      }
+      if (!mop.known && model_->read_only(mop)) continue;
+      Part& part = by_key[key];
+      if (!part.steps) {
+        part.key = key;
+        part.steps = std::make_unique<StepTable>(*model_, model_->initial(initial));
+      }
+      SearchOp sop;
+      sop.call = static_cast<int64_t>(p);
+      sop.ret = mop.known ? partner[p] : kNever;
+      sop.required = mop.known;
+      sop.kind = part.steps->intern_op(mop);
+      part.ops.push_back(sop);
+      part.positions.emplace_back(static_cast<int64_t>(p), done.is_info() ? -1 : partner[p]);
+    }
+    std::vector<Part> parts;
+    for (auto& [key, part] : by_key) parts.push_back(std::move(part));
+    return parts;
+  }
+
+  // Checks the parts on worker threads, smallest first; the first illegal part stops the rest.
+  static void run_parts(std::vector<Part>& parts, const SearchLimits& limits) {
+    std::vector<size_t> order(parts.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return parts[a].ops.size() < parts[b].ops.size(); });
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < order.size();) {
+        Part& part = parts[order[i]];
+        if (limits.stop->load()) break;
+        auto started = Clock::now();
+        part.result = search(part.ops, *part.steps, limits);
+        part.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        if (part.result.outcome == SearchOutcome::kIllegal) limits.stop->store(true);
+      }
+    };
+    size_t threads = std::min<size_t>(parts.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+  }
+
+  CheckResult summarize(const History& ops, const std::vector<Part>& parts, bool independent) const {
+    CheckResult result;
+    Json& d = result.details;
+    const Part* failed = nullptr;
+    Json undecided = Json::array();
+    int64_t configurations = 0, peak = 0;
+    double slowest = 0;
+    for (const Part& part : parts) {
+      slowest = std::max(slowest, part.ms);
+      configurations += part.result.configurations;
+      peak = std::max(peak, part.result.peak_bytes);
+      if (part.result.outcome == SearchOutcome::kIllegal) {
+        if (!failed) failed = &part;
+      } else if (part.result.outcome != SearchOutcome::kLinearizable) {
+        undecided.push_back(part.key);
+      }
+    }
+    d["parts"] = parts.size();
+    d["configurations"] = configurations;
+    d["peak-memory-bytes"] = peak;
+    d["slowest-part-ms"] = slowest;
+    if (failed) {
+      result.verdict = Verdict::kInvalid;
+      d["valid"] = false;
+      explain_failure(ops, *failed, independent, result);
+    } else if (!undecided.empty()) {
+      result.verdict = Verdict::kUnknown;
+      d["valid"] = "unknown";
+      if (independent) d["undecided-keys"] = undecided;
+      bool memory = std::any_of(parts.begin(), parts.end(), [](const Part& p) {
+        return p.result.outcome == SearchOutcome::kOutOfMemory;
+      });
+      result.explanation = std::string(memory ? "memory" : "time") + " budget ran out before " +
+                           (independent ? std::to_string(undecided.size()) + " of " +
+                                              std::to_string(parts.size()) + " keys were decided"
+                                        : std::string("the history was decided")) +
+                           "; raise " + (memory ? "memory-mb" : "budget-ms") + " to decide";
+    } else {
+      result.verdict = Verdict::kValid;
+      d["valid"] = true;
+    }
+    return result;
+  }
+
+  Json op_json(const History& ops, const Part& part, int32_t i) const {
+    auto [call, done] = part.positions[i];
+    Json j = to_json(ops[done >= 0 ? done : call]);
+    j["index"] = ops[call].index;  // the invocation's index names the op, as in Knossos
+    if (done < 0) j["type"] = "info";
+    return j;
+  }
+
+  void explain_failure(const History& ops, const Part& part, bool independent, CheckResult& result) const {
+    const SearchResult& r = part.result;
+    const StepTable& steps = *part.steps;
+    Json& d = result.details;
+    if (independent) d["key"] = part.key;
+    Json prefix = Json::array();
+    for (auto [i, state] : r.linearization)
+      prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.model().describe(steps.state(state))}});
+    d["last-linearized"] = prefix;
+    Json previous_ok;
+    for (auto it = r.linearization.rbegin(); it != r.linearization.rend(); ++it)
+      if (part.ops[it->first].required) {
+        previous_ok = op_json(ops, part, it->first);
+        break;
+      }
+    d["previous-ok"] = previous_ok;
+    const SearchOp& stuck = part.ops[r.stuck];
+    d["op"] = op_json(ops, part, r.stuck);
+    std::vector<bool> placed(part.ops.size(), false);
+    for (auto [i, state] : r.linearization) placed[i] = true;
+    Json concurrent = Json::array();
+    for (size_t i = 0; i < part.ops.size(); ++i) {
+      const SearchOp& op = part.ops[i];
+      if (static_cast<int32_t>(i) == r.stuck || placed[i] || op.call > stuck.ret || op.ret < stuck.call) continue;
+      concurrent.push_back(op_json(ops, part, static_cast<int32_t>(i)));
+    }
+    d["concurrent"] = concurrent;
+    int32_t state = r.linearization.empty() ? 0 : r.linearization.back().second;
+    std::string state_text = steps.model().describe(steps.state(state));
+    std::string where = independent ? "key " + part.key.dump() + ": " : "";
+    result.explanation = where + "op " + std::to_string(ops[part.positions[r.stuck].first].index) + " (" +
+                         describe(ops[part.positions[r.stuck].second]) + ") cannot be linearized. The longest " +
+                         "linearizable prefix places " + std::to_string(r.linearization.size()) +
+                         " ops and leaves the model at " + state_text + "; no order of the " +
+                         std::to_string(concurrent.size()) + " unplaced concurrent ops makes it legal.";
+  }
+
+  void write_files(const History& ops, const std::vector<Part>& parts, const Json& o,
+                   const std::filesystem::path& dir, CheckResult& result) const {
+    std::filesystem::create_directories(dir);
+    if (result.verdict == Verdict::kInvalid) {
+      for (const Part& part : parts)
+        if (part.result.outcome == SearchOutcome::kIllegal) {
+          write_html_view(dir / "linear.html", ops, part_view(ops, part, result.explanation));
+          result.files.push_back("linear.html");
+          break;
+        }
+    } else if (result.verdict == Verdict::kValid && o.value("witness", false)) {
+      Json witness = Json::array();
+      for (const Part& part : parts) {
+        Json order = Json::array();
+        for (auto [i, state] : part.result.linearization)
+          order.push_back({{"index", ops[part.positions[i].first].index},
+                           {"model", part.steps->model().describe(part.steps->state(state))}});
+        witness.push_back({{"key", part.key}, {"linearization", order}});
+      }
+      std::ofstream out(dir / "linear-witness.json");
+      out << witness.dump(1) << "\n";
+      if (!out) fail(ErrorCode::kIo, "cannot write " + (dir / "linear-witness.json").string());
+      result.files.push_back("linear-witness.json");
+    }
+  }
+
+  HtmlView part_view(const History& ops, const Part& part, const std::string& explanation) const {
+    HtmlView view;
+    view.title = "Not linearizable (" + model_->name() + ")";
+    view.explanation = explanation;
+    const SearchResult& r = part.result;
+    std::vector<int32_t> order(part.ops.size(), -1);
+    for (size_t k = 0; k < r.linearization.size(); ++k) order[r.linearization[k].first] = static_cast<int32_t>(k);
+    const SearchOp& stuck = part.ops[r.stuck];
+    for (size_t i = 0; i < part.ops.size(); ++i) {
+      auto [call, done] = part.positions[i];
+      HtmlBar bar;
+      bar.process = ops[call].process;
+      bar.start = call;
+      bar.end = done;
+      bar.label = describe(ops[done >= 0 ? done : call]);
+      bar.order = order[i];
+      if (order[i] >= 0) {
+        bar.model_after = part.steps->model().describe(part.steps->state(r.linearization[order[i]].second));
+        bar.role = HtmlBar::Role::kLinearized;
+      } else if (static_cast<int32_t>(i) == r.stuck) {
+        bar.role = HtmlBar::Role::kStuck;
+      } else if (part.ops[i].call <= stuck.ret && part.ops[i].ret >= stuck.call) {
+        bar.role = HtmlBar::Role::kConcurrent;
+      }
+      view.bars.push_back(std::move(bar));
+    }
+    view.focus_end = stuck.ret;
+    return view;
+  }
+
+  std::unique_ptr<Model> model_;
+};
+
+}  // namespace
+
+std::unique_ptr<Checker> linear_checker(const std::string& model) {
+  return std::make_unique<LinearChecker>(make_model(model));
+}
+
+}  // namespace faultline::linear

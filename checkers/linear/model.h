@@ -1,0 +1,56 @@
+// A sequential specification for the linearizability checker: a handful of pure functions over JSON
+// states, in the style of Knossos and Porcupine. The search interns states and memoizes steps, so a
+// model stays simple and never needs to be fast. Adding a model is one small file plus one line in
+// make_model().
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/core/json.h"
+
+namespace faultline::linear {
+
+// One operation as a model sees it.
+struct ModelOp {
+  std::string f;
+  // For an ok op the completion's value (the invocation's when the completion has none), so a read
+  // invoked with nil carries what it read. For an info op the invocation's value.
+  Json value;
+  // false for info ops: the outcome is unknown, only the effect (if it happened) is modelled.
+  bool known = true;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  // The state before any operation; `initial` is the user's "initial-value" option or null.
+  virtual Json initial(const Json& initial) const = 0;
+  // The state after op, or nullopt when op cannot happen in state.
+  virtual std::optional<Json> step(const Json& state, const ModelOp& op) const = 0;
+  // True when an info op of this kind can be dropped without changing the verdict: it never changes
+  // the state (a read), or its effect can never be observed.
+  virtual bool read_only(const ModelOp& op) const = 0;
+  // Throws Error(kBadInput) naming the op when f or the value's shape is not part of this model.
+  virtual void check_op(const ModelOp& op) const = 0;
+  // A short human form of a state for explanations.
+  virtual std::string describe(const Json& state) const { return state.dump(); }
+};
+
+// "register", "cas-register", "mutex", "linear-set", "unordered-queue", "fifo-queue",
+// "multi-register", "kv". Throws Error(kNotFound) listing the known names.
+std::unique_ptr<Model> make_model(const std::string& name);
+std::vector<std::string> model_names();
+
+// The models, one file each.
+std::unique_ptr<Model> register_model(bool with_cas);
+std::unique_ptr<Model> mutex_model();
+std::unique_ptr<Model> set_model();
+std::unique_ptr<Model> queue_model(bool fifo);
+std::unique_ptr<Model> multi_register_model();
+std::unique_ptr<Model> kv_model();
+
+}  // namespace faultline::linear

@@ -1,0 +1,366 @@
+#include "checkers/linear/search.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace faultline::linear {
+
+StepTable::StepTable(const Model& model, const Json& initial_state) : model_(model) {
+  intern_state(initial_state);
+}
+
+int32_t StepTable::intern_state(Json state) {
+  auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
+  if (added) {
+    states_.push_back(std::move(state));
+    memo_.emplace_back(kinds_.size(), -2);
+  }
+  return it->second;
+}
+
+int32_t StepTable::intern_op(const ModelOp& op) {
+  Json key = Json::array({op.f, op.value, op.known});
+  auto [it, added] = kind_ids_.emplace(std::move(key), static_cast<int32_t>(kinds_.size()));
+  if (added) {
+    kinds_.push_back(op);
+    for (auto& row : memo_) row.push_back(-2);
+  }
+  return it->second;
+}
+
+int32_t StepTable::step(int32_t state, int32_t kind) {
+  int32_t& memo = memo_[state][kind];
+  if (memo != -2) return memo;
+  std::optional<Json> next = model_.step(states_[state], kinds_[kind]);
+  int32_t id = next ? intern_state(std::move(*next)) : -1;
+  memo_[state][kind] = id;  // re-index: interning may have grown memo_
+  return id;
+}
+
+namespace {
+
+uint64_t mix(uint64_t x) {  // splitmix64 finalizer: a fixed random-looking key per op
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// The configurations already explored, as (placed required ops, state) groups, each with the sets
+// of info ops that were placed on the way there. A configuration is pruned when its group holds a
+// subset of its info ops: with fewer info ops used, more stay available, so every extension of the
+// new configuration was open to the old one, which failed. Open addressing over a flat table; bitsets
+// live in arenas and are compared in full, so a hash collision can never prune anything.
+class ConfigCache {
+ public:
+  ConfigCache(size_t required_words, size_t info_words)
+      : required_words_(required_words), info_words_(info_words), table_(1024) {}
+
+  // Records the configuration; false when an explored one makes it redundant.
+  bool insert(uint64_t hash, int32_t state, const uint64_t* required, const uint64_t* info) {
+    uint64_t key = hash ^ mix(static_cast<uint64_t>(state));
+    size_t mask = table_.size() - 1;
+    size_t i = key & mask;
+    for (;; i = (i + 1) & mask) {
+      Entry& e = table_[i];
+      if (e.group == kNone) break;
+      if (e.key != key || e.state != state ||
+          std::memcmp(&required_arena_[size_t{e.group} * required_words_], required,
+                      required_words_ * sizeof(uint64_t)) != 0)
+        continue;
+      for (uint32_t n = heads_[e.group]; n != kNone; n = next_[n])
+        if (subset(&info_arena_[size_t{n} * info_words_], info)) return false;
+      add_info(e.group, info);
+      return true;
+    }
+    uint32_t group = static_cast<uint32_t>(heads_.size());
+    table_[i] = {key, state, group};
+    required_arena_.insert(required_arena_.end(), required, required + required_words_);
+    heads_.push_back(kNone);
+    add_info(group, info);
+    if (heads_.size() * 2 > table_.size()) grow();
+    return true;
+  }
+
+  size_t size() const { return next_.size(); }
+  int64_t bytes() const {
+    return static_cast<int64_t>(table_.capacity() * sizeof(Entry) +
+                                (required_arena_.capacity() + info_arena_.capacity()) * sizeof(uint64_t) +
+                                (heads_.capacity() + next_.capacity()) * sizeof(uint32_t));
+  }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct Entry {
+    uint64_t key = 0;
+    int32_t state = 0;
+    uint32_t group = kNone;
+  };
+
+  bool subset(const uint64_t* a, const uint64_t* b) const {
+    for (size_t w = 0; w < info_words_; ++w)
+      if (a[w] & ~b[w]) return false;
+    return true;
+  }
+
+  void add_info(uint32_t group, const uint64_t* info) {
+    uint32_t node = static_cast<uint32_t>(next_.size());
+    next_.push_back(heads_[group]);
+    heads_[group] = node;
+    info_arena_.insert(info_arena_.end(), info, info + info_words_);
+  }
+
+  void grow() {
+    std::vector<Entry> old(table_.size() * 2);
+    old.swap(table_);
+    size_t mask = table_.size() - 1;
+    for (const Entry& e : old) {
+      if (e.group == kNone) continue;
+      size_t i = e.key & mask;
+      while (table_[i].group != kNone) i = (i + 1) & mask;
+      table_[i] = e;
+    }
+  }
+
+  size_t required_words_, info_words_;
+  std::vector<Entry> table_;
+  std::vector<uint64_t> required_arena_;  // per group
+  std::vector<uint32_t> heads_;           // per group: its latest info set
+  std::vector<uint32_t> next_;            // per info set: the group's previous one
+  std::vector<uint64_t> info_arena_;      // per info set
+};
+
+// Doubly linked lists over op positions with O(1) unlink and relink in LIFO order (dancing links).
+// Position n is the sentinel.
+struct Links {
+  std::vector<int32_t> next, prev;
+  explicit Links(size_t n) : next(n + 1), prev(n + 1) {
+    sentinel = static_cast<int32_t>(n);
+    next[sentinel] = prev[sentinel] = sentinel;
+  }
+  void append(int32_t i) {
+    prev[i] = prev[sentinel];
+    next[i] = sentinel;
+    next[prev[sentinel]] = i;
+    prev[sentinel] = i;
+  }
+  void unlink(int32_t i) {
+    next[prev[i]] = next[i];
+    prev[next[i]] = prev[i];
+  }
+  void relink(int32_t i) { next[prev[i]] = prev[next[i]] = i; }
+  int32_t first() const { return next[sentinel]; }
+  int32_t sentinel;
+};
+
+struct Frame {
+  int32_t state;
+  int32_t op;  // the op placed to reach this frame; -1 at the root
+  uint32_t cand_begin, cand_end, cursor;
+};
+
+class Searcher {
+ public:
+  Searcher(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits)
+      : ops_(ops), steps_(steps), limits_(limits), n_(ops.size()), by_call_(n_), by_ret_(n_),
+        unknown_(n_), bit_(n_), zobrist_(n_) {
+    std::vector<int32_t> required;
+    size_t infos = 0;
+    for (size_t i = 0; i < n_; ++i) {
+      zobrist_[i] = mix(i + 1);
+      bit_[i] = static_cast<int32_t>(ops[i].required ? required.size() : infos++);
+      if (ops[i].required) {
+        by_call_.append(static_cast<int32_t>(i));
+        required.push_back(static_cast<int32_t>(i));
+      } else {
+        unknown_.append(static_cast<int32_t>(i));
+      }
+    }
+    std::stable_sort(required.begin(), required.end(),
+                     [&](int32_t a, int32_t b) { return ops[a].ret < ops[b].ret; });
+    for (int32_t i : required) by_ret_.append(i);
+    remaining_ = static_cast<int64_t>(required.size());
+    required_bits_.assign(required.size() / 64 + 1, 0);
+    info_bits_.assign(infos / 64 + 1, 0);
+    cache_ = std::make_unique<ConfigCache>(required_bits_.size(), info_bits_.size());
+    int32_t kinds = 0;
+    for (const SearchOp& op : ops) kinds = std::max(kinds, op.kind + 1);
+    seen_kind_.assign(kinds, 0);
+  }
+
+  SearchResult run() {
+    SearchResult result;
+    push_frame(0, -1);
+    best_stuck_ = by_ret_.first() == by_ret_.sentinel ? -1 : by_ret_.first();
+    uint64_t ticks = 0;
+    while (!frames_.empty()) {
+      if (remaining_ == 0) {
+        result.outcome = SearchOutcome::kLinearizable;
+        record_path(result.linearization);
+        return finish(result);
+      }
+      if ((ticks++ & 1023) == 0) {  // also before the first step, so a spent budget shows at once
+        if (limits_.stop && limits_.stop->load(std::memory_order_relaxed))
+          return finish(result, SearchOutcome::kCancelled);
+        if (std::chrono::steady_clock::now() > limits_.deadline) return finish(result, SearchOutcome::kOutOfTime);
+        if (!account_memory()) return finish(result, SearchOutcome::kOutOfMemory);
+      }
+      Frame& top = frames_.back();
+      if (top.cursor == top.cand_end) {
+        pop_frame();
+        continue;
+      }
+      int32_t i = candidates_[top.cursor++];
+      int32_t next = steps_.step(top.state, ops_[i].kind);
+      if (next < 0) continue;
+      flip(i);
+      if (!cache_->insert(hash_, next, required_bits_.data(), info_bits_.data())) {
+        flip(i);
+        continue;
+      }
+      place(i);
+      push_frame(next, i);
+      if (placed_required_ > best_placed_) {
+        best_placed_ = placed_required_;
+        record_path(best_path_);
+        best_stuck_ = by_ret_.first() == by_ret_.sentinel ? -1 : by_ret_.first();
+      }
+    }
+    result.outcome = SearchOutcome::kIllegal;
+    return finish(result);
+  }
+
+ private:
+  // The ops that may come next: required ops invoked before the earliest pending completion, then
+  // info ops invoked before it. Info ops of the same kind are interchangeable, so only the earliest
+  // unplaced one of each kind is tried (any linearization using a later one can use it instead).
+  void push_frame(int32_t state, int32_t op) {
+    uint32_t begin = static_cast<uint32_t>(candidates_.size());
+    int32_t first = by_ret_.first();
+    int64_t horizon = first == by_ret_.sentinel ? kNever : ops_[first].ret;
+    for (int32_t i = by_call_.first(); i != by_call_.sentinel && ops_[i].call < horizon; i = by_call_.next[i])
+      candidates_.push_back(i);
+    ++stamp_;
+    for (int32_t i = unknown_.first(); i != unknown_.sentinel && ops_[i].call < horizon; i = unknown_.next[i]) {
+      uint32_t& seen = seen_kind_[ops_[i].kind];
+      if (seen == stamp_) continue;
+      seen = stamp_;
+      candidates_.push_back(i);
+    }
+    uint32_t end = static_cast<uint32_t>(candidates_.size());
+    frames_.push_back({state, op, begin, end, begin});
+  }
+
+  void pop_frame() {
+    Frame& top = frames_.back();
+    candidates_.resize(top.cand_begin);
+    int32_t op = top.op;
+    frames_.pop_back();
+    if (op >= 0) {
+      unplace(op);
+      flip(op);
+    }
+  }
+
+  // Toggles op i in the placed sets; the hash covers the required ops only (the cache's group key).
+  void flip(int32_t i) {
+    int32_t b = bit_[i];
+    if (ops_[i].required) {
+      required_bits_[b >> 6] ^= uint64_t{1} << (b & 63);
+      hash_ ^= zobrist_[i];
+    } else {
+      info_bits_[b >> 6] ^= uint64_t{1} << (b & 63);
+    }
+  }
+
+  void place(int32_t i) {
+    if (ops_[i].required) {
+      by_call_.unlink(i);
+      by_ret_.unlink(i);
+      --remaining_;
+      ++placed_required_;
+    } else {
+      unknown_.unlink(i);
+    }
+  }
+
+  void unplace(int32_t i) {
+    if (ops_[i].required) {
+      by_ret_.relink(i);
+      by_call_.relink(i);
+      ++remaining_;
+      --placed_required_;
+    } else {
+      unknown_.relink(i);
+    }
+  }
+
+  void record_path(std::vector<std::pair<int32_t, int32_t>>& out) const {
+    out.clear();
+    for (size_t f = 1; f < frames_.size(); ++f) out.emplace_back(frames_[f].op, frames_[f].state);
+  }
+
+  int64_t bytes() const {
+    return cache_->bytes() + static_cast<int64_t>(candidates_.capacity() * sizeof(int32_t) +
+                                                 frames_.capacity() * sizeof(Frame));
+  }
+
+  // Publishes this search's growth to the shared counter; false when over the limit.
+  bool account_memory() {
+    int64_t now = bytes();
+    peak_ = std::max(peak_, now);
+    if (!limits_.memory_used) return now <= limits_.memory_limit_bytes;
+    int64_t total = limits_.memory_used->fetch_add(now - reported_) + (now - reported_);
+    reported_ = now;
+    return total <= limits_.memory_limit_bytes;
+  }
+
+  SearchResult& finish(SearchResult& result, SearchOutcome outcome) {
+    result.outcome = outcome;
+    return finish(result);
+  }
+
+  SearchResult& finish(SearchResult& result) {
+    account_memory();
+    if (limits_.memory_used) limits_.memory_used->fetch_sub(reported_);
+    if (result.outcome != SearchOutcome::kLinearizable) {
+      result.linearization = best_path_;
+      result.stuck = best_stuck_;
+    }
+    result.configurations = static_cast<int64_t>(cache_->size());
+    result.peak_bytes = peak_;
+    return result;
+  }
+
+  const std::vector<SearchOp>& ops_;
+  StepTable& steps_;
+  const SearchLimits& limits_;
+  size_t n_;
+  Links by_call_, by_ret_, unknown_;
+  std::vector<int32_t> bit_;  // op -> its bit among the required or among the info ops
+  std::vector<uint64_t> required_bits_, info_bits_;
+  uint64_t hash_ = 0;
+  std::unique_ptr<ConfigCache> cache_;
+  std::vector<uint64_t> zobrist_;
+  std::vector<Frame> frames_;
+  std::vector<int32_t> candidates_;
+  std::vector<uint32_t> seen_kind_;
+  uint32_t stamp_ = 0;
+  int64_t remaining_ = 0;
+  int64_t placed_required_ = 0;
+  int64_t best_placed_ = 0;
+  std::vector<std::pair<int32_t, int32_t>> best_path_;
+  int32_t best_stuck_ = -1;
+  int64_t peak_ = 0;
+  int64_t reported_ = 0;
+};
+
+}  // namespace
+
+SearchResult search(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits) {
+  Searcher searcher(ops, steps, limits);
+  return searcher.run();
+}
+
+}  // namespace faultline::linear

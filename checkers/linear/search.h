@@ -1,0 +1,75 @@
+// The search for a linearization of one part of a history (Wing & Gong / Lowe, as in Knossos and
+// Porcupine), with interned model states, memoized steps, a flat cache of (placed-set, state)
+// configurations keyed by an incrementally updated hash, and info ops that may stay unplaced.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <unordered_map>
+#include <vector>
+
+#include "checkers/linear/model.h"
+
+namespace faultline::linear {
+
+// Interned model states and memoized steps for one part; not thread-safe (one per search).
+class StepTable {
+ public:
+  StepTable(const Model& model, const Json& initial_state);
+  // The id of an op kind: ops with equal (f, value, known) step alike.
+  int32_t intern_op(const ModelOp& op);
+  // The state id after op kind `kind` in state `state`, or -1 when the model refuses it.
+  int32_t step(int32_t state, int32_t kind);
+  const Json& state(int32_t id) const { return states_[id]; }
+  const ModelOp& op(int32_t kind) const { return kinds_[kind]; }
+  const Model& model() const { return model_; }
+  size_t state_count() const { return states_.size(); }
+
+ private:
+  int32_t intern_state(Json state);
+
+  const Model& model_;
+  std::vector<Json> states_;
+  std::unordered_map<Json, int32_t> state_ids_;
+  std::vector<ModelOp> kinds_;
+  std::unordered_map<Json, int32_t> kind_ids_;
+  std::vector<std::vector<int32_t>> memo_;  // memo_[state][kind]: -2 not computed yet
+};
+
+inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// One operation of a part, ready for the search.
+struct SearchOp {
+  int64_t call = 0;       // position of the invocation in the history
+  int64_t ret = kNever;   // position of the completion; kNever for info ops
+  int32_t kind = 0;       // from StepTable::intern_op
+  bool required = true;   // ok ops must be placed; info ops may be placed or never happen
+};
+
+// Shared limits of all parts of one check.
+struct SearchLimits {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  int64_t memory_limit_bytes = std::numeric_limits<int64_t>::max();
+  std::atomic<int64_t>* memory_used = nullptr;  // bytes of caches of all running searches
+  std::atomic<bool>* stop = nullptr;            // set when another part already decided the verdict
+};
+
+enum class SearchOutcome { kLinearizable, kIllegal, kOutOfTime, kOutOfMemory, kCancelled };
+
+struct SearchResult {
+  SearchOutcome outcome = SearchOutcome::kCancelled;
+  // Linearizable: a witness. Otherwise the longest prefix found (most required ops placed).
+  // Pairs of (position in ops, state id after it).
+  std::vector<std::pair<int32_t, int32_t>> linearization;
+  // Illegal: the required op with the earliest completion that no extension of the prefix places.
+  int32_t stuck = -1;
+  int64_t configurations = 0;  // distinct (placed-set, state) pairs explored
+  int64_t peak_bytes = 0;
+};
+
+// Searches for a linearization of ops (sorted by call) from state 0 of `steps`.
+SearchResult search(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits);
+
+}  // namespace faultline::linear
