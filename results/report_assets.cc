@@ -59,6 +59,7 @@ std::string_view report_script() {
   const LINE_PALETTE = ['#1565c0', '#6a1b9a', '#00838f', '#ef6c00', '#2e7d32', '#ad1457', '#4e342e', '#37474f'];
   const M = { left: 80, right: 16, top: 22, bottom: 36 };
   let D = null;
+  let named = new Set();  // op indices the checkers pointed at, outlined in the plots
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -228,6 +229,8 @@ std::string_view report_script() {
         for (const pt of pts) if (pt[3] === outcome) ctx.fillRect(p.x(pt[0]) - 1.5, y(pt[1]) - 1.5, 3, 3);
       }
       ctx.globalAlpha = 1;
+      ctx.strokeStyle = '#000';
+      for (const pt of pts) if (named.has(pt[5])) ctx.strokeRect(p.x(pt[0]) - 4.5, y(pt[1]) - 4.5, 9, 9);
       drawTimeAxis(p);
     }
   }
@@ -330,9 +333,9 @@ std::string_view report_script() {
     toolbar.appendChild(select);
     toolbar.appendChild(reset);
     toolbar.appendChild(el('span', 'note', TL.mode === 'exact'
-      ? 'Hover a bar for its operation; drag to zoom, double-click to reset.'
+      ? 'Hover a bar for its operation; operations a checker named are outlined. Drag to zoom, double-click to reset.'
       : 'The whole run is drawn as cells: each stacks the shares of its operations that were ok, info and fail, darker when busier; ' +
-        'choose a window to see every operation in it. Drag to zoom, double-click to reset.'));
+        'choose a window to see every operation in it (those a checker named are outlined). Drag to zoom, double-click to reset.'));
     if (TL.folded) toolbar.appendChild(el('span', 'note', 'Processes are folded into worker threads (process mod ' + (lanes.length - (lanes[0] === 'nemesis' ? 1 : 0)) + ').'));
     host.appendChild(toolbar);
     legend(host, OUTCOMES.map((o, i) => [OUTCOME_COLOR[i], o]));
@@ -371,6 +374,12 @@ std::string_view report_script() {
           const a = p.x(bar[1]), b = p.x(bar[2]);
           ctx.fillStyle = OUTCOME_COLOR[bar[3]];
           ctx.fillRect(a, M.top + bar[0] * laneH + 1, Math.max(1, b - a), laneH - 2);
+          if (named.has(bar[5])) {
+            ctx.strokeStyle = '#000';
+            ctx.lineWidth = 2;
+            ctx.strokeRect(a - 1, M.top + bar[0] * laneH, Math.max(1, b - a) + 2, laneH);
+            ctx.lineWidth = 1;
+          }
         }
       } else {
         const span = D.duration_us + 1, width = span / TL.columns;
@@ -443,6 +452,7 @@ std::string_view report_script() {
 
   try {
     D = JSON.parse(document.getElementById('report-data').textContent);
+    named = new Set(D.named_ops.rows.map((r) => r.index));
     renderLatency();
     renderThroughput();
     renderClocks();

@@ -140,7 +140,8 @@ class ReportBrowserTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(work_); }
 
-  void expect_rendered(size_t ops) {
+  // aggregated: the timeline is drawn as cells plus windows of exact ops, not one bar per op.
+  void expect_rendered(size_t ops, bool aggregated) {
     fs::path run_dir = work_ / "run";
     SyntheticRun run{.ops = ops, .concurrency = 6, .seed = 42};
     write_synthetic_run(run_dir, run);
@@ -165,14 +166,33 @@ class ReportBrowserTest : public ::testing::Test {
 
     ASSERT_TRUE(fs::exists(r.screenshot));
     EXPECT_GE(distinct_colours(r.screenshot, 16), 16u) << "the screenshot is (nearly) blank";
+
+    // Every view of the timeline draws: a copy of the page that picks each one in turn.
+    std::string page = slurp(run_dir / "report.html");
+    size_t end = page.rfind("</body>");
+    ASSERT_NE(end, std::string::npos);
+    page.insert(end,
+                "<script>const views = document.querySelector('#timeline select');"
+                "for (let i = 0; i < views.options.length; i++) {"
+                "  views.value = String(i); views.dispatchEvent(new Event('change')); }"
+                "document.body.setAttribute('data-views', String(views.options.length));</script>");
+    std::ofstream(run_dir / "views.html") << page;
+    Rendered views = render(run_dir / "views.html", work_);
+    EXPECT_NE(views.dom.find("data-rendered=\"ok\""), std::string::npos);
+    size_t count = views.dom.find("data-views=\"");
+    ASSERT_NE(count, std::string::npos) << "switching timeline views did not finish";
+    int drawn = std::stoi(views.dom.substr(count + 12));
+    if (aggregated) EXPECT_GE(drawn, 3) << "the aggregate, the run's start and the op the checker named";
+    else EXPECT_EQ(drawn, 1);
+    EXPECT_TRUE(console_lines(views.log).empty()) << console_lines(views.log).front();
   }
 
   fs::path work_;
 };
 
-TEST_F(ReportBrowserTest, SmallRunRendersEveryOperation) { expect_rendered(600); }
+TEST_F(ReportBrowserTest, SmallRunRendersEveryOperation) { expect_rendered(600, /*aggregated=*/false); }
 
-TEST_F(ReportBrowserTest, LargeRunRendersAggregated) { expect_rendered(60000); }
+TEST_F(ReportBrowserTest, LargeRunRendersAggregated) { expect_rendered(60000, /*aggregated=*/true); }
 
 }  // namespace
 }  // namespace faultline
