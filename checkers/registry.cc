@@ -5,6 +5,7 @@
 
 #include "checkers/linear/linear_checker.h"
 #include "checkers/stats.h"
+#include "checkers/txn/txn.h"
 #include "harness/core/error.h"
 
 namespace faultline {
@@ -17,6 +18,8 @@ const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> table = {
       {"stats", [] { return stats_checker(); }},
       {"noop", [] { return noop_checker(); }},
+      {"list-append", [] { return list_append_checker(); }},
+      {"rw-register", [] { return rw_register_checker(); }},
       {"register", [] { return linear::linear_checker("register"); }},
       {"cas-register", [] { return linear::linear_checker("cas-register"); }},
       {"mutex", [] { return linear::linear_checker("mutex"); }},
