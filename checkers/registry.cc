@@ -4,6 +4,14 @@
 #include <map>
 
 #include "checkers/linear/linear_checker.h"
+#include "checkers/invariants/bank.h"
+#include "checkers/invariants/counter.h"
+#include "checkers/invariants/long_fork.h"
+#include "checkers/invariants/perf.h"
+#include "checkers/invariants/queue.h"
+#include "checkers/invariants/set.h"
+#include "checkers/invariants/set_full.h"
+#include "checkers/invariants/unique_ids.h"
 #include "checkers/stats.h"
 #include "checkers/txn/txn.h"
 #include "harness/core/error.h"
@@ -20,6 +28,15 @@ const std::map<std::string, Factory>& factories() {
       {"noop", [] { return noop_checker(); }},
       {"list-append", [] { return list_append_checker(); }},
       {"rw-register", [] { return rw_register_checker(); }},
+      {"counter", [] { return counter_checker(); }},
+      {"set", [] { return set_checker(); }},
+      {"set-full", [] { return set_full_checker(); }},
+      {"bank", [] { return bank_checker(); }},
+      {"queue", [] { return queue_checker(); }},
+      {"total-queue", [] { return total_queue_checker(); }},
+      {"unique-ids", [] { return unique_ids_checker(); }},
+      {"long-fork", [] { return long_fork_checker(); }},
+      {"perf", [] { return perf_checker(); }},
       {"register", [] { return linear::linear_checker("register"); }},
       {"cas-register", [] { return linear::linear_checker("cas-register"); }},
       {"mutex", [] { return linear::linear_checker("mutex"); }},
