@@ -1,0 +1,399 @@
+#include "harness/sandbox/sandbox.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "harness/control/fan_out.h"
+#include "harness/control/local_session.h"
+#include "harness/control/remote.h"
+#include "harness/control/shell.h"
+#include "harness/core/error.h"
+#include "harness/core/json.h"
+
+namespace faultline {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kMaxNodes = 200;
+constexpr const char* kPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct Layout {
+  SandboxOptions options;
+  fs::path dir;
+  std::string bridge;
+  uint32_t network = 0;  // host byte order, the /24's first address
+
+  std::string node_name(int i) const { return "n" + std::to_string(i); }
+  std::string netns(int i) const { return options.name + "-n" + std::to_string(i); }
+  std::string veth(int i) const { return netns(i); }  // host side; links and namespaces are apart
+  std::string address(uint32_t host) const {
+    in_addr a{htonl(network + host)};
+    char text[INET_ADDRSTRLEN];
+    return inet_ntop(AF_INET, &a, text, sizeof text);
+  }
+  std::string node_address(int i) const { return address(10 + i); }
+  fs::path node_dir(int i) const { return dir / node_name(i); }
+};
+
+Layout layout_of(const SandboxOptions& options) {
+  if (!std::regex_match(options.name, std::regex("[a-z][a-z0-9]{0,5}"))) {
+    fail(ErrorCode::kBadInput, "sandbox name '" + options.name + "' must be 1-6 lowercase letters or digits, starting with a letter");
+  }
+  if (options.nodes < 1 || options.nodes > kMaxNodes) {
+    fail(ErrorCode::kBadInput, "sandbox --nodes must be between 1 and " + std::to_string(kMaxNodes));
+  }
+  Layout layout{options, options.dir.empty() ? default_sandbox_dir(options.name) : options.dir,
+                options.name + "-br"};
+  std::smatch m;
+  in_addr a{};
+  if (!std::regex_match(options.subnet, m, std::regex(R"(([0-9.]+)/24)")) ||
+      inet_pton(AF_INET, m[1].str().c_str(), &a) != 1 || (ntohl(a.s_addr) & 0xff) != 0) {
+    fail(ErrorCode::kBadInput, "sandbox subnet '" + options.subnet + "' must be a /24 like 10.77.0.0/24");
+  }
+  layout.network = ntohl(a.s_addr);
+  return layout;
+}
+
+LocalSession& host() {
+  static LocalSession session("sandbox host");
+  return session;
+}
+
+// Runs a script on this machine with sbin in PATH; throws Error(kRemote) with its stderr on failure.
+std::string sh(const std::string& script) { return host().check_script(std::string(kPath) + "; " + script); }
+
+void require_root_and_tools() {
+  if (geteuid() != 0) {
+    fail(ErrorCode::kBadInput, "faultline sandbox needs root (it creates network namespaces): run it with sudo");
+  }
+  const std::pair<const char*, const char*> tools[] = {
+      {"ip", "iproute2"}, {"unshare", "util-linux"}, {"setsid", "util-linux"}, {"nsenter", "util-linux"},
+      {"sshd", "openssh-server"}, {"ssh-keygen", "openssh-client"}, {"iptables", "iptables"},
+      {"ps", "procps"}, {"timeout", "coreutils"}};
+  for (const auto& [tool, package] : tools) {
+    if (host().exec_script(std::string(kPath) + "; command -v " + tool).exit_code != 0) {
+      fail(ErrorCode::kNotFound, std::string("faultline sandbox needs ") + tool + " (Debian package " + package +
+                                     "): run cmake/install-deps.sh as root");
+    }
+  }
+}
+
+// Serialises up/down/restart of one sandbox across processes (parallel tests, two shells).
+class SandboxLock {
+ public:
+  explicit SandboxLock(const Layout& layout) {
+    fs::create_directories("/run/lock");
+    std::string path = "/run/lock/faultline-sandbox-" + layout.options.name + ".lock";
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) fail(ErrorCode::kIo, "cannot lock " + path);
+  }
+  ~SandboxLock() { close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+void write_file(const fs::path& path, const std::string& text, fs::perms mode = fs::perms(0644)) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) fail(ErrorCode::kIo, "cannot write " + path.string());
+  fs::permissions(path, mode);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> result;
+  for (std::string w; in >> w;) result.push_back(w);
+  return result;
+}
+
+// Our namespaces: exactly <name>-n<digits>, so a sandbox never touches another one's.
+std::vector<std::string> sandbox_namespaces(const std::string& name) {
+  std::vector<std::string> found;
+  std::istringstream lines(sh("ip netns list"));
+  std::regex ours(name + "-n[0-9]+");
+  for (std::string line; std::getline(lines, line);) {
+    std::string ns = line.substr(0, line.find(' '));
+    if (std::regex_match(ns, ours)) found.push_back(ns);
+  }
+  return found;
+}
+
+std::vector<pid_t> namespace_pids(const std::string& ns) {
+  std::vector<pid_t> pids;
+  for (const auto& w : words(host().exec({"ip", "netns", "pids", ns}).out)) pids.push_back(std::stoi(w));
+  return pids;
+}
+
+// SIGKILLs every process in the namespace and waits until they are gone.
+void kill_namespace_processes(const std::string& ns) {
+  auto give_up = Clock::now() + 3s;
+  for (;;) {
+    auto pids = namespace_pids(ns);
+    if (pids.empty()) return;
+    if (Clock::now() > give_up) fail(ErrorCode::kInternal, "processes in namespace " + ns + " survive SIGKILL");
+    for (pid_t pid : pids) kill(pid, SIGKILL);
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+bool port_open(const std::string& address, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  inet_pton(AF_INET, address.c_str(), &sa.sin_addr);
+  bool open = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) {
+    open = true;
+  } else if (errno == EINPROGRESS) {
+    pollfd ready{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t size = sizeof error;
+    open = poll(&ready, 1, 200) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error == 0;
+  }
+  close(fd);
+  return open;
+}
+
+void wait_for_sshd(const Layout& layout, int i) {
+  auto give_up = Clock::now() + 10s;
+  while (!port_open(layout.node_address(i), 22)) {
+    if (Clock::now() > give_up) {
+      fail(ErrorCode::kUnavailable, "sandbox node " + layout.node_name(i) + ": sshd did not start; see " +
+                                        (layout.node_dir(i) / "console.log").string());
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+// Starts node i: a new session (so it outlives us) in its network namespace, with new PID, mount
+// and UTS namespaces whose first process sets up the node and becomes its sshd.
+void start_node(const Layout& layout, int i) {
+  fs::path node = layout.node_dir(i);
+  std::string setup = "set -e; hostname " + layout.node_name(i) +
+                      "; mount --bind " + shell_quote((node / "home").string()) + " /root" +
+                      "; mount --bind " + shell_quote((layout.dir / "hosts").string()) + " /etc/hosts" +
+                      "; mount --bind " + shell_quote((node / "storage").string()) + " " + kNodeStorage +
+                      "; mount -t tmpfs -o mode=1777 tmpfs /tmp; mount -t tmpfs -o mode=755 tmpfs /run"
+                      "; mkdir -p /run/sshd; exec /usr/sbin/sshd -D -e -f " +
+                      shell_quote((node / "sshd_config").string());
+  std::vector<std::string> command = {"setsid", "ip", "netns", "exec", layout.netns(i), "unshare", "--pid",
+                                      "--fork", "--kill-child", "--mount-proc", "--mount", "--uts",
+                                      "--propagation", "private", "sh", "-c", setup};
+  sh(shell_join(command) + " </dev/null >" + shell_quote((node / "console.log").string()) + " 2>&1 &");
+}
+
+void generate_key(const fs::path& path) {
+  fs::remove(path);
+  fs::remove(path.string() + ".pub");
+  sh(shell_join({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "faultline-sandbox", "-f", path.string()}));
+}
+
+// One key line "type base64" of a .pub file.
+std::string public_key(const fs::path& pub) {
+  auto w = words(read_file(pub));
+  if (w.size() < 2) fail(ErrorCode::kIo, "bad public key file " + pub.string());
+  return w[0] + " " + w[1];
+}
+
+void write_state(const Layout& layout) {
+  const fs::path& dir = layout.dir;
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms(0700));
+  generate_key(dir / "id_ed25519");
+  std::string hosts = "127.0.0.1 localhost\n::1 localhost\n" + layout.address(1) + " controller\n";
+  std::string known_hosts, ssh_config = "Host *\n  LogLevel ERROR\n", nodes;
+  for (int i = 1; i <= layout.options.nodes; ++i) {
+    fs::path node = layout.node_dir(i);
+    fs::create_directories(node / "home");
+    fs::create_directories(node / "storage");
+    generate_key(node / "ssh_host_ed25519_key");
+    std::string name = layout.node_name(i), address = layout.node_address(i);
+    hosts += address + " " + name + "\n";
+    known_hosts += name + "," + address + " " + public_key(node / "ssh_host_ed25519_key.pub") + "\n";
+    ssh_config += "Host " + name + "\n  HostName " + address + "\n  User root\n  IdentityFile " +
+                  (dir / "id_ed25519").string() + "\n  IdentitiesOnly yes\n  UserKnownHostsFile " +
+                  (dir / "known_hosts").string() + "\n  StrictHostKeyChecking yes\n";
+    NodeSpec spec;
+    spec.name = name;
+    spec.host = address;
+    spec.key_path = (dir / "id_ed25519").string();
+    spec.known_hosts = (dir / "known_hosts").string();
+    nodes += to_nodes_line(spec) + "\n";
+    write_file(node / "sshd_config",
+               "ListenAddress " + address + ":22\n"
+               "HostKey " + (node / "ssh_host_ed25519_key").string() + "\n"
+               "AuthorizedKeysFile " + (dir / "authorized_keys").string() + "\n"
+               "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+               "UsePAM no\nPidFile none\nStrictModes no\nUseDNS no\nPrintMotd no\nPrintLastLog no\n"
+               "MaxSessions 64\nMaxStartups 200\nSubsystem sftp internal-sftp\n");
+  }
+  write_file(dir / "authorized_keys", public_key(dir / "id_ed25519.pub") + "\n", fs::perms(0600));
+  write_file(dir / "hosts", hosts);
+  write_file(dir / "known_hosts", known_hosts);
+  write_file(dir / "ssh_config", ssh_config);
+  write_file(dir / "nodes", "# faultline sandbox " + layout.options.name + ": use with --nodes-file\n" + nodes);
+}
+
+// Every IPv4 route except our bridge's must stay clear of the sandbox's /24.
+void require_free_subnet(const Layout& layout) {
+  std::istringstream routes(sh("ip -4 route show table all"));
+  for (std::string line; std::getline(routes, line);) {
+    auto w = words(line);
+    if (w.empty()) continue;
+    std::string destination = w[0] == "local" || w[0] == "broadcast" ? (w.size() > 1 ? w[1] : "") : w[0];
+    if (destination == "default" || destination.empty()) continue;
+    if (line.find(" dev " + layout.bridge + " ") != std::string::npos) continue;
+    std::string address = destination.substr(0, destination.find('/'));
+    int prefix = destination.find('/') == std::string::npos ? 32 : std::stoi(destination.substr(destination.find('/') + 1));
+    in_addr a{};
+    if (inet_pton(AF_INET, address.c_str(), &a) != 1) continue;
+    uint32_t mask = prefix == 0 ? 0 : ~uint32_t(0) << (32 - std::min(prefix, 24));
+    if ((ntohl(a.s_addr) & mask) == (layout.network & mask)) {
+      fail(ErrorCode::kBadInput, "sandbox subnet " + layout.options.subnet + " overlaps the route '" + line +
+                                     "': choose another with --subnet");
+    }
+  }
+}
+
+Json options_json(const SandboxOptions& options) {
+  return {{"name", options.name}, {"nodes", options.nodes}, {"subnet", options.subnet}};
+}
+
+bool healthy(const Layout& layout) {
+  if (!fs::exists(layout.dir / "sandbox.json")) return false;
+  if (Json::parse(read_file(layout.dir / "sandbox.json"), nullptr, false) != options_json(layout.options)) return false;
+  if (sandbox_namespaces(layout.options.name).size() != static_cast<size_t>(layout.options.nodes)) return false;
+  for (int i = 1; i <= layout.options.nodes; ++i) {
+    if (!port_open(layout.node_address(i), 22)) return false;
+  }
+  return true;
+}
+
+void tear_down(const Layout& layout) {
+  for (const auto& ns : sandbox_namespaces(layout.options.name)) {
+    kill_namespace_processes(ns);
+    sh(shell_join({"ip", "netns", "delete", ns}));
+  }
+  // Host ends of veth pairs vanish with their namespaces; the bridge and strays are ours by name.
+  std::regex ours(layout.options.name + "-(br|n[0-9]+)");
+  for (const auto& link : words(sh("ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1"))) {
+    // A veth may vanish on its own meanwhile, so a failed delete is fine.
+    if (std::regex_match(link, ours)) host().exec({"ip", "link", "delete", link});
+  }
+  // The state directory is removed only if it is one we made (it holds sandbox.json or our key).
+  if (fs::exists(layout.dir / "sandbox.json") || fs::exists(layout.dir / "id_ed25519")) fs::remove_all(layout.dir);
+}
+
+}  // namespace
+
+fs::path default_sandbox_dir(const std::string& name) { return fs::path("/var/lib/faultline/sandbox") / name; }
+
+void sandbox_up(const SandboxOptions& options) {
+  Layout layout = layout_of(options);
+  require_root_and_tools();
+  SandboxLock lock(layout);
+  if (healthy(layout)) return;
+  tear_down(layout);
+  require_free_subnet(layout);
+  write_state(layout);
+  fs::create_directories(kNodeStorage);  // the mount point every node's storage is bound to
+  fs::create_directories("/run/sshd");
+
+  std::string network = "set -e; " + shell_join({"ip", "link", "add", layout.bridge, "type", "bridge"}) + "; " +
+                        shell_join({"ip", "addr", "add", layout.address(1) + "/24", "dev", layout.bridge}) + "; " +
+                        shell_join({"ip", "link", "set", layout.bridge, "up"});
+  for (int i = 1; i <= options.nodes; ++i) {
+    std::string ns = layout.netns(i);
+    for (const auto& argv : std::vector<std::vector<std::string>>{
+             {"ip", "netns", "add", ns},
+             {"ip", "link", "add", layout.veth(i), "type", "veth", "peer", "name", "eth0", "netns", ns},
+             {"ip", "link", "set", layout.veth(i), "master", layout.bridge, "up"},
+             {"ip", "-n", ns, "addr", "add", layout.node_address(i) + "/24", "dev", "eth0"},
+             {"ip", "-n", ns, "link", "set", "eth0", "up"},
+             {"ip", "-n", ns, "link", "set", "lo", "up"}}) {
+      network += "; " + shell_join(argv);
+    }
+  }
+  sh(network);
+  for (int i = 1; i <= options.nodes; ++i) start_node(layout, i);
+  for (int i = 1; i <= options.nodes; ++i) wait_for_sshd(layout, i);
+  write_file(layout.dir / "sandbox.json", options_json(options).dump(2) + "\n");
+}
+
+void sandbox_down(const SandboxOptions& options) {
+  Layout layout = layout_of(options);
+  require_root_and_tools();
+  SandboxLock lock(layout);
+  tear_down(layout);
+}
+
+std::vector<NodeSpec> load_sandbox_nodes(const fs::path& dir) {
+  if (!fs::exists(dir / "nodes")) {
+    fail(ErrorCode::kNotFound, "no sandbox in " + dir.string() + ": run `faultline sandbox up` first");
+  }
+  return read_nodes_file(dir / "nodes", NodeSpec{});
+}
+
+std::vector<NodeStatus> sandbox_status(const SandboxOptions& options) {
+  Layout layout = layout_of(options);
+  auto nodes = load_sandbox_nodes(layout.dir);
+  auto outcomes = fan_out(nodes, [](const NodeSpec& node) {
+    NodeSpec quick = node;
+    quick.connect_timeout = 2s;
+    ExecOptions within;
+    within.timeout = 5s;
+    return open_session(quick)->check({"ps", "-e", "-o", "pid=,args="}, within);
+  });
+  std::vector<NodeStatus> statuses;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    NodeStatus status;
+    status.name = nodes[i].name;
+    status.address = nodes[i].host;
+    status.healthy = outcomes[i].value.has_value();
+    if (status.healthy) status.processes = *outcomes[i].value;
+    else status.problem = outcomes[i].error->what();
+    statuses.push_back(std::move(status));
+  }
+  return statuses;
+}
+
+void restart_sandbox_node(const SandboxOptions& options, const std::string& node) {
+  Layout layout = layout_of(options);
+  SandboxLock lock(layout);
+  int i = 0;
+  for (int k = 1; k <= options.nodes; ++k) {
+    if (layout.node_name(k) == node) i = k;
+  }
+  if (i == 0) fail(ErrorCode::kNotFound, "sandbox has no node '" + node + "'");
+  kill_namespace_processes(layout.netns(i));
+  start_node(layout, i);
+  wait_for_sshd(layout, i);
+}
+
+}  // namespace faultline

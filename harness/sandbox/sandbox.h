@@ -1,0 +1,62 @@
+// The sandbox: a local cluster on this Linux machine (root only). Every node is a network namespace
+// on a shared bridge with its own PID, mount and UTS namespaces, hostname, /tmp, /run, home
+// directory (over /root), writable storage at kNodeStorage, /etc/hosts naming all nodes, and its
+// own sshd on port 22. The harness reaches nodes over SSH with strict host-key checking, exactly as
+// it reaches real hosts.
+//
+// State lives in a directory (default /var/lib/faultline/sandbox/<name>): `nodes` (a nodes file for
+// --nodes-file), `ssh_config` (ssh -F), `known_hosts`, the client key `id_ed25519`, and per node
+// its directory <node>/ with its sshd config, host key, home, storage and console.log.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "harness/control/nodes.h"
+
+namespace faultline {
+
+// Each node's own writable directory, at the same absolute path on every node.
+inline constexpr const char* kNodeStorage = "/var/lib/faultline/node";
+
+struct SandboxOptions {
+  std::string name = "fl";              // prefix of the bridge, namespaces and links: [a-z][a-z0-9]{0,5}
+  int nodes = 5;                        // named n1..nN
+  std::string subnet = "10.77.0.0/24";  // a /24 of no existing route; host .1, node i is .(10+i)
+  std::filesystem::path dir;            // state directory; empty: default_sandbox_dir(name)
+};
+
+// /var/lib/faultline/sandbox/<name>
+std::filesystem::path default_sandbox_dir(const std::string& name = "fl");
+
+// Creates the sandbox and waits until every node's sshd answers. Idempotent: a healthy sandbox
+// with the same options is left alone; anything else by this name (a crashed or half-made one) is
+// torn down first. Throws Error: kBadInput (not root, bad options, subnet taken), kNotFound (a
+// tool is missing, with the package to install).
+void sandbox_up(const SandboxOptions& options);
+
+// Kills every process in the sandbox's namespaces, removes its namespaces, links and state
+// directory. Touches nothing that does not carry the sandbox's name. Safe to run any time.
+void sandbox_down(const SandboxOptions& options);
+
+struct NodeStatus {
+  std::string name;
+  std::string address;
+  bool healthy = false;   // sshd answered a command over SSH
+  std::string problem;    // why not, one line
+  std::string processes;  // `ps` output of the node: one "pid command" per line
+};
+
+// The state of every node, queried in parallel. Throws Error(kNotFound) if no sandbox is up.
+std::vector<NodeStatus> sandbox_status(const SandboxOptions& options);
+
+// The nodes of the sandbox whose state directory is `dir`, ready for open_session (strict host
+// keys, the sandbox's client key). Throws Error(kNotFound) if there is none.
+std::vector<NodeSpec> load_sandbox_nodes(const std::filesystem::path& dir = default_sandbox_dir());
+
+// Reboots one node: kills every process in it and starts it again with a fresh sshd (storage is
+// kept). Returns once sshd accepts connections.
+void restart_sandbox_node(const SandboxOptions& options, const std::string& node);
+
+}  // namespace faultline
