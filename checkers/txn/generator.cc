@@ -46,7 +46,7 @@ History generate_valid(const HistoryShape& shape, Rng& rng) {
     if (!busy[p]) {
       if (started == shape.txns) continue;
       Json txn = Json::array();
-      size_t n = 1 + rng.below(shape.max_mops);
+      size_t n = shape.min_mops + rng.below(shape.max_mops - shape.min_mops + 1);
       for (size_t i = 0; i < n; ++i) {
         int64_t k = keys[rng.below(keys.size())];
         if (rng.chance(0.5)) txn.push_back({"r", k, nullptr});

@@ -15,9 +15,10 @@ struct HistoryShape {
   DataModel model = DataModel::kListAppend;
   size_t processes = 5;
   size_t txns = 100;
-  size_t max_mops = 4;             // micro-ops per txn: uniform in [1, max_mops]
+  size_t max_mops = 4;             // micro-ops per txn: uniform in [min_mops, max_mops]
   size_t active_keys = 8;          // keys in use at once
   size_t max_writes_per_key = 16;  // then the key retires and a fresh one takes its place
+  size_t min_mops = 1;
 };
 
 // A history from a store that runs each txn atomically at an instant while it is pending, so the
