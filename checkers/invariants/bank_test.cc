@@ -83,6 +83,15 @@ TEST(Bank, NilBalanceAndUnknownAccount) {
   EXPECT_FALSE(run(*bank_checker(), h).details["errors"].contains("unexpected-key"));
 }
 
+TEST(Bank, NonIntegerBalanceIsUnknown) {
+  History h = edn(R"(
+{:type :invoke, :f :read, :process 0}
+{:type :ok, :f :read, :value {0 "ten"}, :process 0})");
+  CheckResult r = run(*bank_checker(), h);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_NE(r.explanation.find("account 0"), std::string::npos) << r.explanation;
+}
+
 TEST(Bank, NoReadIsUnknownAndBadOptionsThrow) {
   EXPECT_EQ(run(*bank_checker(), {}).verdict, Verdict::kUnknown);
   EXPECT_THROW(run(*bank_checker(), {}, {{"negative-balances", 1}}), Error);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "checkers/invariants/common.h"
 
@@ -34,10 +35,11 @@ Json element_evidence(const Element& e) {
 CheckResult judge(const History& history, bool linearizable) {
   std::vector<int64_t> invocation = invariants::invocation_of(history);
   std::vector<Element> elements;
-  std::map<Json, size_t> id_of;
+  std::unordered_map<Json, size_t> id_of;
   std::map<Json, int64_t> duplicated;  // element -> highest multiplicity in one read
   std::map<Json, const Op*> unexpected;  // element never added -> first read holding it
-  std::vector<int64_t> seen_in_read;   // per element: the last read (position) that held it
+  // Per element: the last read (position) that held it, and how often that read held it.
+  std::vector<int64_t> seen_in_read, copies_in_read;
 
   for (size_t i = 0; i < history.size(); ++i) {
     const Op& op = history[i];
@@ -46,6 +48,7 @@ CheckResult judge(const History& history, bool linearizable) {
       if (op.is_invoke() && id_of.emplace(op.value, elements.size()).second) {
         elements.push_back({op.value});
         seen_in_read.push_back(-1);
+        copies_in_read.push_back(0);
       }
       if (op.is_ok()) {
         auto it = id_of.find(op.value);
@@ -56,17 +59,20 @@ CheckResult judge(const History& history, bool linearizable) {
     if (op.f != "read" || !op.is_ok() || invocation[i] < 0) continue;
     if (!op.value.is_array()) invariants::bad_value(op, "a set read needs a list");
     const Op* begun = &history[invocation[i]];
-    std::map<Json, int64_t> counts;
-    for (const Json& v : op.value) ++counts[v];
-    for (const auto& [v, n] : counts) {
-      if (n > 1) duplicated[v] = std::max(duplicated[v], n);
+    for (const Json& v : op.value) {
       auto it = id_of.find(v);
       if (it == id_of.end()) {
         unexpected.emplace(v, &op);
         continue;
       }
-      Element& e = elements[it->second];
-      seen_in_read[it->second] = static_cast<int64_t>(i);
+      size_t id = it->second;
+      Element& e = elements[id];
+      if (seen_in_read[id] == static_cast<int64_t>(i)) {
+        duplicated[v] = std::max(duplicated[v], ++copies_in_read[id]);
+        continue;
+      }
+      seen_in_read[id] = static_cast<int64_t>(i);
+      copies_in_read[id] = 1;
       if (!e.known) e.known = &op;
       e.last_present = later(e.last_present, begun);
     }

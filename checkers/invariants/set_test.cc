@@ -60,5 +60,14 @@ TEST(Set, NeverReadIsUnknown) {
   EXPECT_EQ(run(*set_checker(), h).verdict, Verdict::kUnknown);
 }
 
+TEST(Set, FinalReadThatIsNotAListIsUnknownNamingTheOp) {
+  History h = edn(R"(
+{:type :invoke, :f :read, :process 0}
+{:type :ok, :f :read, :value 3, :process 0})");
+  CheckResult r = run(*set_checker(), h);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_NE(r.explanation.find("op 1"), std::string::npos) << r.explanation;
+}
+
 }  // namespace
 }  // namespace faultline::invariants
