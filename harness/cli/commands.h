@@ -1,0 +1,13 @@
+// The subcommands of `faultline`. Each adds itself to the app; its callback runs the command and
+// sets `exit_code`. Errors are thrown as faultline::Error and reported by main.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace faultline {
+
+void add_test_command(CLI::App& app, int& exit_code);
+void add_analyze_command(CLI::App& app, int& exit_code);
+void add_check_command(CLI::App& app, int& exit_code);
+
+}  // namespace faultline

@@ -1,0 +1,137 @@
+#include "harness/core/spec.h"
+
+#include <charconv>
+#include <set>
+
+#include "harness/core/error.h"
+#include "harness/core/random.h"
+
+namespace faultline {
+namespace {
+
+[[noreturn]] void bad(const std::string& source, const std::string& field, const std::string& why) {
+  fail(ErrorCode::kBadInput, source + ": field \"" + field + "\" " + why);
+}
+
+std::string get_string(const Json& j, const std::string& source, const std::string& field) {
+  if (!j.is_string()) bad(source, field, "must be a string");
+  return j.get<std::string>();
+}
+
+double get_number(const Json& j, const std::string& source, const std::string& field, double min) {
+  if (!j.is_number()) bad(source, field, "must be a number");
+  double v = j.get<double>();
+  if (!(v >= min)) bad(source, field, "must be at least " + std::to_string(min));
+  return v;
+}
+
+std::vector<std::string> get_strings(const Json& j, const std::string& source, const std::string& field) {
+  std::vector<std::string> out;
+  if (j.is_string()) {  // "a,b,c" is accepted as well as ["a","b","c"]
+    std::string s = j.get<std::string>();
+    size_t pos = 0;
+    while (pos <= s.size()) {
+      size_t comma = s.find(',', pos);
+      if (comma == std::string::npos) comma = s.size();
+      if (comma > pos) out.push_back(s.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+    return out;
+  }
+  if (!j.is_array()) bad(source, field, "must be a list of strings");
+  for (const Json& e : j) out.push_back(get_string(e, source, field));
+  return out;
+}
+
+Json get_object(const Json& j, const std::string& source, const std::string& field) {
+  if (!j.is_object()) bad(source, field, "must be an object");
+  return j;
+}
+
+// "5", "2n", 5.
+std::string get_concurrency(const Json& j, const std::string& source) {
+  std::string text = j.is_number_integer() ? std::to_string(j.get<int64_t>())
+                                           : get_string(j, source, "concurrency");
+  std::string digits = !text.empty() && text.back() == 'n' ? text.substr(0, text.size() - 1) : text;
+  int n = 0;
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc() || p != digits.data() + digits.size() || n < 1)
+    bad(source, "concurrency", "must be a positive integer or Kn (K times the number of nodes), got \"" +
+                                   text + "\"");
+  return text;
+}
+
+}  // namespace
+
+int Spec::workers() const {
+  bool per_node = !concurrency.empty() && concurrency.back() == 'n';
+  int k = std::stoi(per_node ? concurrency.substr(0, concurrency.size() - 1) : concurrency);
+  return per_node ? k * std::max<int>(1, static_cast<int>(nodes.size())) : k;
+}
+
+Spec parse_spec(const Json& j, const std::string& source) {
+  if (!j.is_object()) fail(ErrorCode::kBadInput, source + ": a spec must be a JSON object");
+  static const std::set<std::string> known = {
+      "name", "nodes", "ssh", "concurrency", "time-limit", "rate", "seed", "target", "target-options",
+      "workload", "workload-options", "nemesis", "nemesis-interval", "nemesis-schedule",
+      "nemesis-options", "op-timeout", "store"};
+  for (const auto& [key, value] : j.items()) {
+    if (!known.count(key)) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      fail(ErrorCode::kBadInput, source + ": unknown field \"" + key + "\"; known fields: " + list);
+    }
+  }
+  Spec s;
+  s.seed = random_seed();
+  for (const auto& [key, v] : j.items()) {
+    if (key == "name") s.name = get_string(v, source, key);
+    else if (key == "nodes") s.nodes = get_strings(v, source, key);
+    else if (key == "ssh") s.ssh = get_object(v, source, key);
+    else if (key == "concurrency") s.concurrency = get_concurrency(v, source);
+    else if (key == "time-limit") s.time_limit = get_number(v, source, key, 0);
+    else if (key == "rate") s.rate = get_number(v, source, key, 0);
+    else if (key == "seed") {
+      if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
+        bad(source, key, "must be a non-negative integer");
+      s.seed = v.get<uint64_t>();
+    }
+    else if (key == "target") s.target = get_string(v, source, key);
+    else if (key == "target-options") s.target_options = get_object(v, source, key);
+    else if (key == "workload") s.workload = get_string(v, source, key);
+    else if (key == "workload-options") s.workload_options = get_object(v, source, key);
+    else if (key == "nemesis") s.nemesis = get_strings(v, source, key);
+    else if (key == "nemesis-interval") s.nemesis_interval = get_number(v, source, key, 0.01);
+    else if (key == "nemesis-schedule") s.nemesis_schedule = get_string(v, source, key);
+    else if (key == "nemesis-options") s.nemesis_options = get_object(v, source, key);
+    else if (key == "op-timeout") s.op_timeout = get_number(v, source, key, 0.001);
+    else if (key == "store") s.store = get_string(v, source, key);
+  }
+  if (s.nodes.empty()) s.nodes = {"n1", "n2", "n3", "n4", "n5"};
+  if (s.name.empty()) s.name = s.workload + "-" + s.target;
+  for (char c : s.name)
+    if (c == '/' || c == '\0') bad(source, "name", "must not contain '/'");
+  return s;
+}
+
+Json to_json(const Spec& s) {
+  return {{"name", s.name},
+          {"nodes", s.nodes},
+          {"ssh", s.ssh},
+          {"concurrency", s.concurrency},
+          {"time-limit", s.time_limit},
+          {"rate", s.rate},
+          {"seed", s.seed},
+          {"target", s.target},
+          {"target-options", s.target_options},
+          {"workload", s.workload},
+          {"workload-options", s.workload_options},
+          {"nemesis", s.nemesis},
+          {"nemesis-interval", s.nemesis_interval},
+          {"nemesis-schedule", s.nemesis_schedule},
+          {"nemesis-options", s.nemesis_options},
+          {"op-timeout", s.op_timeout},
+          {"store", s.store}};
+}
+
+}  // namespace faultline

@@ -1,0 +1,168 @@
+#include "harness/run/runner.h"
+
+#include <chrono>
+
+#include "checkers/registry.h"
+#include "harness/core/error.h"
+#include "harness/core/history_io.h"
+#include "harness/core/log.h"
+#include "harness/run/interpreter.h"
+#include "harness/run/status.h"
+#include "results/store.h"
+#include "targets/registry.h"
+#include "workloads/workload.h"
+
+namespace faultline {
+namespace fs = std::filesystem;
+
+int exit_code_for(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kValid: return 0;
+    case Verdict::kInvalid: return 1;
+    case Verdict::kUnknown: return 2;
+  }
+  return 2;
+}
+
+namespace {
+
+Workload workload_for(const Spec& spec) {
+  return make_workload(spec.workload, {spec.nodes, spec.workers(), spec.workload_options});
+}
+
+std::unique_ptr<Checker> checker_for(const Workload& workload) {
+  std::vector<std::unique_ptr<Checker>> parts;
+  for (const auto& [name, options] : workload.checkers) parts.push_back(make_checker(name));
+  return compose(std::move(parts));
+}
+
+// Checker options are per checker; compose passes one CheckOptions, so they are merged here
+// (names do not clash between the checkers of one workload).
+Json checker_options(const Workload& workload) {
+  Json merged = Json::object();
+  for (const auto& [name, options] : workload.checkers) merged.update(options);
+  return merged;
+}
+
+// Checks the stored history and writes results.json; `error` is a harness failure, if any.
+RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload& workload,
+                           Json test_info, const std::string& error) {
+  RunOutcome out;
+  out.run_dir = dir;
+  Json results = {{"test", std::move(test_info)}, {"checkers", Json::object()}};
+  CheckResult r;
+  try {
+    History history = read_history_file(dir / "history.jsonl");
+    validate(history, (dir / "history.jsonl").string());
+    CheckOptions options{dir, checker_options(workload)};
+    r = checker_for(workload)->check(history, options);
+    results["checkers"] = r.details;
+  } catch (const std::exception& e) {
+    r.verdict = Verdict::kUnknown;
+    results["error"] = std::string("checking failed: ") + e.what();
+  }
+  out.verdict = error.empty() ? r.verdict : merge(r.verdict, Verdict::kUnknown);
+  out.exit_code = error.empty() ? exit_code_for(out.verdict) : 255;
+  if (!error.empty()) results["error"] = error;
+  results["valid"] = std::string(to_string(out.verdict));
+  results["exit_code"] = out.exit_code;
+  write_json_file(dir / "results.json", results);
+  out.summary = std::string(to_string(out.verdict)) + "  " + spec.name + "  " + dir.string();
+  if (!r.explanation.empty()) out.summary += "\n" + r.explanation;
+  return out;
+}
+
+}  // namespace
+
+RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted) {
+  // Everything that can be rejected is rejected before anything starts.
+  Workload workload = workload_for(spec);
+  checker_for(workload);
+  std::unique_ptr<Target> target = make_target(spec);
+  if (!spec.nemesis.empty() && spec.target == "memory")
+    fail(ErrorCode::kBadInput, "the memory target has no nodes to inject faults into; drop --nemesis "
+                               "or use a target on the sandbox");
+  std::unique_ptr<Nemesis> nemesis = noop_nemesis();
+
+  fs::path dir = create_run_dir(spec.store, spec.name);
+  write_json_file(dir / "spec.json", to_json(spec));
+  log_to_file(dir / "faultline.log");
+  log_info("run " + spec.name + " seed " + std::to_string(spec.seed) + " in " + dir.string());
+  HistoryWriter history(dir / "history.jsonl");
+
+  TestEnv env{spec.name, spec.nodes, dir, to_json(spec), spec.seed};
+  std::string started = utc_now_iso();
+  auto start = std::chrono::steady_clock::now();
+  std::string error;
+  StatusLine status(spec.time_limit);
+  {
+    InterpreterOptions io;
+    io.concurrency = spec.workers();
+    io.nodes = spec.nodes;
+    io.make_client = [&target] { return target->make_client(); };
+    io.nemesis = nemesis.get();
+    io.op_timeout = seconds(spec.op_timeout);
+    io.seed = spec.seed;
+    io.start = start;
+    io.history = &history;
+    io.observe = [&status](const Op& op) { status.observe(op); };
+    io.log = [](const std::string& m) { log_info(m); };
+    Interpreter interpreter(std::move(io));
+
+    bool set_up = false;
+    try {
+      target->setup(env);
+      nemesis->setup();
+      set_up = true;
+      Gen client_ops = workload.generator;
+      if (spec.rate > 0) client_ops = stagger(seconds(1.0 / spec.rate), client_ops);
+      interpreter.run(time_limit(seconds(spec.time_limit), clients(client_ops)), &interrupted);
+      if (interrupted) log_warn("interrupted: healing, final reads and checking what was recorded");
+    } catch (const std::exception& e) {
+      error = e.what();
+      log_warn(std::string("test failed: ") + e.what());
+    }
+    // The final phase runs whatever happened above: heal, then final reads on a healed system.
+    try {
+      nemesis->teardown();
+      if (set_up && workload.final_generator)
+        interpreter.run(clients(workload.final_generator), nullptr);
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+      log_warn(std::string("final phase failed: ") + e.what());
+    }
+    try {
+      target->teardown(env);
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+      log_warn(std::string("teardown failed: ") + e.what());
+    }
+  }
+  status.stop();
+  double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Json test_info = {{"name", spec.name},       {"target", spec.target},
+                    {"workload", spec.workload}, {"nemesis", spec.nemesis},
+                    {"seed", spec.seed},        {"nodes", spec.nodes},
+                    {"concurrency", spec.workers()}, {"time_limit_s", spec.time_limit},
+                    {"rate", spec.rate},        {"command", "faultline test --spec " + (dir / "spec.json").string()},
+                    {"started", started},       {"duration_s", duration},
+                    {"interrupted", interrupted.load()}};
+  RunOutcome out = check_and_store(dir, spec, workload, std::move(test_info), error);
+  log_info("verdict " + std::string(to_string(out.verdict)));
+  log_to_file({});
+  return out;
+}
+
+RunOutcome analyze_run(const fs::path& run_dir) {
+  if (!fs::is_regular_file(run_dir / "history.jsonl"))
+    fail(ErrorCode::kNotFound, run_dir.string() + " is not a run directory (no history.jsonl)");
+  Spec spec = parse_spec(read_json_file(run_dir / "spec.json"), (run_dir / "spec.json").string());
+  Json test_info = Json::object();
+  if (fs::exists(run_dir / "results.json")) {
+    Json old = read_json_file(run_dir / "results.json");
+    if (old.contains("test")) test_info = old["test"];
+  }
+  return check_and_store(run_dir, spec, workload_for(spec), std::move(test_info), "");
+}
+
+}  // namespace faultline

@@ -1,0 +1,78 @@
+#include "results/store.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "harness/core/error.h"
+
+namespace faultline {
+namespace fs = std::filesystem;
+
+namespace {
+std::string stamp(const char* format) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, format, &tm);
+  int ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  char out[64];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
+  return out;
+}
+}  // namespace
+
+std::string utc_now_iso() { return stamp("%Y-%m-%dT%H:%M:%S"); }
+
+fs::path create_run_dir(const fs::path& store, const std::string& test_name) {
+  std::error_code ec;
+  fs::path parent = store / test_name;
+  fs::create_directories(parent, ec);
+  fs::path dir;
+  if (!ec) {
+    // Two runs in the same millisecond get distinct directories.
+    for (int i = 0; i < 100; ++i) {
+      dir = parent / (stamp("%Y%m%dT%H%M%S") + (i ? "-" + std::to_string(i) : ""));
+      if (fs::create_directory(dir, ec) || ec) break;
+    }
+  }
+  if (ec)
+    fail(ErrorCode::kIo, "cannot create a run directory under " + store.string() + ": " + ec.message() +
+                             "; choose a writable store with --store DIR");
+  fs::path latest = store / "latest";
+  fs::remove(latest, ec);
+  fs::create_directory_symlink(fs::relative(dir, store), latest, ec);  // best effort
+  return dir;
+}
+
+void write_json_file(const fs::path& path, const Json& value) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << value.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+    if (!out) fail(ErrorCode::kIo, "cannot write " + tmp.string() + ": " + std::strerror(errno));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) fail(ErrorCode::kIo, "cannot write " + path.string() + ": " + ec.message());
+}
+
+Json read_json_file(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) fail(ErrorCode::kIo, "cannot read " + path.string() + ": " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Json j = Json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) fail(ErrorCode::kBadInput, path.string() + " is not valid JSON");
+  return j;
+}
+
+}  // namespace faultline

@@ -1,0 +1,232 @@
+#include "targets/memory/memory_target.h"
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "harness/core/error.h"
+#include "harness/core/random.h"
+
+namespace faultline {
+namespace {
+
+// JSON values are the keys; their text form orders them.
+using Key = std::string;
+Key key_of(const Json& k) { return k.dump(); }
+
+struct Store {
+  std::mutex mu;
+  std::map<Key, std::vector<Json>> registers;  // every value a key had, newest last
+  std::map<Key, Json> lists;                   // list-append lists
+  std::set<std::string> set;                   // set elements (as JSON text)
+  Json set_values = Json::array();
+  int64_t counter = 0;
+  std::map<Key, int64_t> accounts;
+  std::deque<Json> queue;
+  int64_t next_id = 0;
+};
+
+struct Bugs {
+  bool stale_read = false, lost_write = false, non_atomic_txn = false, lost_add = false,
+       bad_transfer = false;
+};
+
+class MemoryClient : public Client {
+ public:
+  MemoryClient(std::shared_ptr<Store> store, std::string workload, Bugs bugs, Rng rng)
+      : store_(std::move(store)), workload_(std::move(workload)), bugs_(bugs), rng_(rng) {}
+
+  // The vocabulary depends on the workload: "read" means a register, a set, a counter or the
+  // bank's balances.
+  Op invoke(const Op& op) override {
+    if (op.f == "txn") return txn(op);
+    std::lock_guard lock(store_->mu);
+    const std::string& w = workload_;
+    if (w == "set" || w == "set-full") {
+      if (op.f == "add") return set_add(op);
+      if (op.f == "read") return complete(op, OpType::kOk, store_->set_values);
+    } else if (w == "counter") {
+      if (op.f == "add") {
+        store_->counter += op.value.get<int64_t>();
+        return complete(op, OpType::kOk, op.value);
+      }
+      if (op.f == "read") return complete(op, OpType::kOk, store_->counter);
+    } else if (w == "bank") {
+      if (op.f == "transfer") return transfer(op);
+      if (op.f == "read") return read_accounts(op);
+    } else if (w == "queue" || w == "total-queue") {
+      if (op.f == "enqueue") {
+        if (!(bugs_.lost_add && rng_.chance(0.1))) store_->queue.push_back(op.value);
+        return complete(op, OpType::kOk, op.value);
+      }
+      if (op.f == "dequeue") {
+        if (store_->queue.empty()) return complete(op, OpType::kFail, nullptr);
+        Json v = store_->queue.front();
+        store_->queue.pop_front();
+        return complete(op, OpType::kOk, v);
+      }
+      if (op.f == "drain") {
+        Json all = Json::array();
+        for (auto& v : store_->queue) all.push_back(v);
+        store_->queue.clear();
+        return complete(op, OpType::kOk, all);
+      }
+    } else if (w == "unique-ids") {
+      if (op.f == "generate") return complete(op, OpType::kOk, store_->next_id++);
+    } else if (op.f == "read" || op.f == "write" || op.f == "cas") {
+      return reg(op);
+    }
+    return complete_error(op, OpType::kFail,
+                          "the memory target has no \"" + op.f + "\" for workload " + w);
+  }
+
+ private:
+  Op set_add(const Op& op) {
+    if (!(bugs_.lost_add && rng_.chance(0.1)) && store_->set.insert(op.value.dump()).second)
+      store_->set_values.push_back(op.value);
+    return complete(op, OpType::kOk, op.value);
+  }
+
+  // Registers: value is [key v] (Jepsen's independent form) or a bare v on one implicit key.
+  Op reg(const Op& op) {
+    bool tuple = op.value.is_array() && op.value.size() == 2;
+    Json key = tuple ? op.value[0] : Json(nullptr);
+    Json arg = tuple ? op.value[1] : op.value;
+    auto wrap = [&](Json v) { return tuple ? Json::array({key, std::move(v)}) : v; };
+    auto& versions = store_->registers[key_of(key)];
+    Json current = versions.empty() ? Json(nullptr) : versions.back();
+    if (op.f == "read") {
+      Json seen = current;
+      if (bugs_.stale_read && versions.size() > 1 && rng_.chance(0.2))
+        seen = versions[rng_.below(versions.size() - 1)];
+      return complete(op, OpType::kOk, wrap(seen));
+    }
+    if (op.f == "write") {
+      if (!(bugs_.lost_write && rng_.chance(0.1))) versions.push_back(arg);
+      return complete(op, OpType::kOk, op.value);
+    }
+    // cas [old new]
+    if (!arg.is_array() || arg.size() != 2)
+      return complete_error(op, OpType::kFail, "cas needs [old new]");
+    if (current != arg[0]) return complete(op, OpType::kFail, op.value);
+    versions.push_back(arg[1]);
+    return complete(op, OpType::kOk, op.value);
+  }
+
+  Op transfer(const Op& op) {
+    const Json& v = op.value;
+    Key from = key_of(v.at("from")), to = key_of(v.at("to"));
+    int64_t amount = v.at("amount").get<int64_t>();
+    if (store_->accounts[from] < amount) return complete_error(op, OpType::kFail, "insufficient funds");
+    store_->accounts[from] -= amount;
+    if (!(bugs_.bad_transfer && rng_.chance(0.1))) store_->accounts[to] += amount;
+    return complete(op, OpType::kOk, v);
+  }
+
+  Op read_accounts(const Op& op) {
+    Json balances = Json::object();
+    for (auto& [k, b] : store_->accounts) balances[Json::parse(k).dump()] = b;
+    return complete(op, OpType::kOk, balances);
+  }
+
+  // Transactions over lists (append, r) and registers (w, r), atomic unless non-atomic-txn.
+  Op txn(const Op& op) {
+    if (!op.value.is_array()) return complete_error(op, OpType::kFail, "txn value must be a list");
+    Json out = Json::array();
+    std::unique_lock lock(store_->mu);
+    for (const Json& mop : op.value) {
+      if (!mop.is_array() || mop.size() != 3 || !mop[0].is_string())
+        return complete_error(op, OpType::kFail, "malformed micro-op " + mop.dump());
+      const std::string& f = mop[0].get_ref<const std::string&>();
+      Key k = key_of(mop[1]);
+      Json result = mop;
+      if (f == "append") {
+        Json& list = store_->lists[k];
+        if (list.is_null()) list = Json::array();
+        if (!(bugs_.lost_write && rng_.chance(0.1))) list.push_back(mop[2]);
+      } else if (f == "w") {
+        store_->registers[k].push_back(mop[2]);
+      } else if (f == "r") {
+        auto list = store_->lists.find(k);
+        if (list != store_->lists.end()) {
+          result[2] = list->second;
+        } else {
+          auto reg = store_->registers.find(k);
+          result[2] = reg == store_->registers.end() || reg->second.empty() ? Json(nullptr) : reg->second.back();
+        }
+      } else {
+        return complete_error(op, OpType::kFail, "unknown micro-op " + f);
+      }
+      out.push_back(std::move(result));
+      if (bugs_.non_atomic_txn) {
+        // Let other transactions run between our micro-ops.
+        lock.unlock();
+        std::this_thread::yield();
+        lock.lock();
+      }
+    }
+    return complete(op, OpType::kOk, out);
+  }
+
+  std::shared_ptr<Store> store_;
+  std::string workload_;
+  Bugs bugs_;
+  Rng rng_;
+};
+
+class MemoryTarget : public Target {
+ public:
+  MemoryTarget(std::string workload, Bugs bugs, uint64_t seed, int accounts, int64_t balance)
+      : store_(std::make_shared<Store>()), workload_(std::move(workload)), bugs_(bugs),
+        rng_(Rng(seed).fork("memory-target")) {
+    for (int a = 0; a < accounts; ++a) store_->accounts[key_of(a)] = balance;
+  }
+  std::string name() const override { return "memory"; }
+  std::unique_ptr<Client> make_client() override {
+    std::lock_guard lock(mu_);
+    return std::make_unique<MemoryClient>(store_, workload_, bugs_, rng_.fork(std::to_string(clients_++)));
+  }
+
+ private:
+  std::shared_ptr<Store> store_;
+  std::string workload_;
+  Bugs bugs_;
+  std::mutex mu_;
+  Rng rng_;
+  int clients_ = 0;
+};
+
+}  // namespace
+
+const std::set<std::string>& memory_bug_names() {
+  static const std::set<std::string> names = {"stale-read", "lost-write", "non-atomic-txn", "lost-add",
+                                              "bad-transfer"};
+  return names;
+}
+
+std::unique_ptr<Target> memory_target(const std::string& workload, const Json& options, uint64_t seed) {
+  Bugs bugs;
+  if (auto it = options.find("bugs"); it != options.end()) {
+    if (!it->is_array()) fail(ErrorCode::kBadInput, "target option \"bugs\" must be a list of names");
+    for (const Json& b : *it) {
+      std::string name = b.is_string() ? b.get<std::string>() : b.dump();
+      if (!memory_bug_names().count(name)) {
+        std::string known;
+        for (auto& n : memory_bug_names()) known += (known.empty() ? "" : ", ") + n;
+        fail(ErrorCode::kBadInput, "unknown memory-target bug \"" + name + "\"; known: " + known);
+      }
+      bugs.stale_read |= name == "stale-read";
+      bugs.lost_write |= name == "lost-write";
+      bugs.non_atomic_txn |= name == "non-atomic-txn";
+      bugs.lost_add |= name == "lost-add";
+      bugs.bad_transfer |= name == "bad-transfer";
+    }
+  }
+  int accounts = options.value("accounts", 5);
+  int64_t balance = options.value("balance", 10);
+  return std::make_unique<MemoryTarget>(workload, bugs, seed, accounts, balance);
+}
+
+}  // namespace faultline

@@ -1,0 +1,30 @@
+// The in-memory target: an in-process store of registers, lists, sets, counters, accounts and a
+// queue, behind the Client interface. It needs no machines, so it drives the harness's own tests
+// and lets anyone try faultline at once.
+//
+// It can be told to misbehave (target option "bugs", a list of names), so checkers can be shown
+// catching real anomalies:
+//   stale-read      a read returns an older value of the key about 1 time in 5
+//   lost-write      a write or append is acknowledged but not applied about 1 time in 10
+//   non-atomic-txn  a transaction's micro-ops interleave with other transactions' micro-ops
+//   lost-add        a set add or queue enqueue is acknowledged but dropped about 1 time in 10
+//   bad-transfer    a bank transfer debits but fails to credit about 1 time in 10
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "harness/core/json.h"
+#include "targets/target.h"
+
+namespace faultline {
+
+// The bug names above.
+const std::set<std::string>& memory_bug_names();
+
+// A store speaking the op vocabulary of `workload`. `options`: {"bugs": [...], "accounts": N,
+// "balance": B}. Throws Error(kBadInput) for an unknown bug.
+std::unique_ptr<Target> memory_target(const std::string& workload, const Json& options, uint64_t seed);
+
+}  // namespace faultline

@@ -1,0 +1,54 @@
+// The system under test, seen from the harness: a Target sets the system up on the nodes and makes
+// Clients; a Client speaks to one node for one worker.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/core/json.h"
+#include "harness/core/op.h"
+#include "harness/core/random.h"
+
+namespace faultline {
+
+// What a target and its clients know about the run.
+struct TestEnv {
+  std::string name;
+  std::vector<std::string> nodes;
+  std::filesystem::path run_dir;   // the run directory (logs go to run_dir/nodes/<node>/)
+  Json spec = Json::object();       // the whole test spec
+  uint64_t seed = 0;
+};
+
+class Client {
+ public:
+  virtual ~Client() = default;
+  // Connects to `node`; must not change the system's state. May throw.
+  virtual void open(const std::string& node) {}
+  // One-time preparation of the system's data (e.g. create a table); called on one client.
+  virtual void setup() {}
+  // Performs `op` (an invocation) and returns its completion: type ok (took effect), fail (did not)
+  // or info (unknown), with the value read or written. Throwing counts as info with the error.
+  virtual Op invoke(const Op& op) = 0;
+  virtual void teardown() {}
+  virtual void close() {}
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual std::string name() const = 0;
+  // Installs and starts the system on every node; returns when it is ready.
+  virtual void setup(const TestEnv& env) {}
+  // Stops the system and collects its logs into env.run_dir/nodes/<node>/.
+  virtual void teardown(const TestEnv& env) {}
+  virtual std::unique_ptr<Client> make_client() = 0;
+};
+
+// Completes `invoke` with `type` and `value` (process, f and node kept).
+Op complete(const Op& invoke, OpType type, Json value);
+Op complete_error(const Op& invoke, OpType type, Json error);
+
+}  // namespace faultline
