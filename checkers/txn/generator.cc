@@ -64,8 +64,9 @@ History generate_valid(const HistoryShape& shape, Rng& rng) {
       int64_t k = mop[1].get<int64_t>();
       auto& s = state[k];
       if (mop[0] == "r") {
-        if (lists) mop[2] = s;
-        else mop[2] = s.empty() ? Json() : Json(s.back());
+        size_t seen = s.size() - (!s.empty() && rng.chance(shape.stale_read_rate));
+        if (lists) mop[2] = std::vector<int64_t>(s.begin(), s.begin() + seen);
+        else mop[2] = seen == 0 ? Json() : Json(s[seen - 1]);
         continue;
       }
       s.push_back(mop[2].get<int64_t>());

@@ -19,10 +19,14 @@ struct HistoryShape {
   size_t active_keys = 8;          // keys in use at once
   size_t max_writes_per_key = 16;  // then the key retires and a fresh one takes its place
   size_t min_mops = 1;
+  // Fraction of reads that miss the key's latest write, as a faulty store would; 0 keeps the
+  // history strict serializable.
+  double stale_read_rate = 0;
 };
 
 // A history from a store that runs each txn atomically at an instant while it is pending, so the
-// history is strict serializable. Processes interleave at random; every txn commits.
+// history is strict serializable (unless shape.stale_read_rate > 0). Processes interleave at
+// random; every txn commits.
 History generate_valid(const HistoryShape& shape, Rng& rng);
 
 // The anomaly names inject() can plant for a model (Elle's names, e.g. "G-single-item").

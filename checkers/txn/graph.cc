@@ -42,58 +42,71 @@ TxnGraph::TxnGraph(size_t nodes, std::vector<Edge> edges) : offsets_(nodes + 1, 
   offsets_ = std::move(offsets);
 }
 
-std::vector<Edge> session_edges(const TxnHistory& h) {
+std::vector<Edge> process_edges(const TxnHistory& h, const std::vector<uint32_t>& txns) {
   std::vector<Edge> edges;
-  // Process order. txns are in completion order, which is invocation order within a process.
   std::unordered_map<int64_t, uint32_t> last_of_process;
-  for (uint32_t t = 0; t < h.txns.size(); ++t) {
-    const Txn& txn = h.txns[t];
-    if (txn.status == TxnStatus::kFail) continue;
-    auto [it, added] = last_of_process.try_emplace(txn.process, t);
+  for (uint32_t t : txns) {
+    auto [it, added] = last_of_process.try_emplace(h.txns[t].process, t);
     if (!added) {
       edges.push_back({it->second, t, kProcess});
       it->second = t;
     }
   }
-  // Real time: walk invocations and completions in history order. The frontier holds completed
-  // txns not yet implied by a later completed one; a new invocation follows all of them.
+  return edges;
+}
+
+std::vector<Edge> realtime_edges(const TxnHistory& h, const std::vector<uint32_t>& txns) {
+  // Walk invocations and completions in history order. The frontier holds completed txns not yet
+  // implied by a later completed one; a new invocation follows all of them.
   struct Event {
     int64_t index;
-    uint32_t txn;
+    uint32_t local;  // position in `txns`
     bool invoke;
   };
   std::vector<Event> events;
-  for (uint32_t t = 0; t < h.txns.size(); ++t) {
-    const Txn& txn = h.txns[t];
-    if (txn.status == TxnStatus::kFail) continue;
-    events.push_back({txn.invoke_index, t, true});
-    if (txn.status == TxnStatus::kOk) events.push_back({txn.complete_index, t, false});
+  for (uint32_t i = 0; i < txns.size(); ++i) {
+    const Txn& txn = h.txns[txns[i]];
+    events.push_back({txn.invoke_index, i, true});
+    if (txn.status == TxnStatus::kOk) events.push_back({txn.complete_index, i, false});
   }
   std::sort(events.begin(), events.end(),
             [](const Event& a, const Event& b) { return a.index < b.index; });
-  std::vector<uint32_t> frontier;
-  std::vector<uint8_t> live(h.txns.size(), 0);
-  std::vector<std::pair<size_t, size_t>> preds(h.txns.size());  // range in `edges`
+  std::vector<Edge> edges;
+  std::vector<uint32_t> frontier;  // local positions
+  std::vector<uint8_t> live(txns.size(), 0);
+  std::vector<std::pair<size_t, size_t>> preds(txns.size());  // range in `edges`
+  std::vector<uint32_t> pred_local;                           // parallel to `edges`
   size_t dead = 0;
   for (const Event& ev : events) {
     if (ev.invoke) {
       size_t begin = edges.size();
       for (uint32_t p : frontier)
-        if (live[p]) edges.push_back({p, ev.txn, kRealtime});
-      preds[ev.txn] = {begin, edges.size()};
+        if (live[p]) {
+          edges.push_back({txns[p], txns[ev.local], kRealtime});
+          pred_local.push_back(p);
+        }
+      preds[ev.local] = {begin, edges.size()};
       continue;
     }
-    for (size_t i = preds[ev.txn].first; i < preds[ev.txn].second; ++i) {
-      uint32_t p = edges[i].from;
-      if (live[p]) live[p] = 0, ++dead;
-    }
-    frontier.push_back(ev.txn);
-    live[ev.txn] = 1;
+    for (size_t i = preds[ev.local].first; i < preds[ev.local].second; ++i)
+      if (live[pred_local[i]]) live[pred_local[i]] = 0, ++dead;
+    frontier.push_back(ev.local);
+    live[ev.local] = 1;
     if (dead > frontier.size() / 2) {
       std::erase_if(frontier, [&](uint32_t p) { return !live[p]; });
       dead = 0;
     }
   }
+  return edges;
+}
+
+std::vector<Edge> session_edges(const TxnHistory& h) {
+  std::vector<uint32_t> possible;
+  for (uint32_t t = 0; t < h.txns.size(); ++t)
+    if (h.txns[t].status != TxnStatus::kFail) possible.push_back(t);
+  std::vector<Edge> edges = process_edges(h, possible);
+  std::vector<Edge> realtime = realtime_edges(h, possible);
+  edges.insert(edges.end(), realtime.begin(), realtime.end());
   return edges;
 }
 

@@ -49,9 +49,12 @@ class TxnGraph {
   std::vector<Arc> arcs_;
 };
 
-// Process-order edges (each txn to the next one of its process) and real-time edges as a
-// transitive reduction: T1 -> T2 only when no T3 sits between them, so their number stays about
-// linear in the history.
+// Process order among `txns` (ids in completion order): each to the next one of its process.
+std::vector<Edge> process_edges(const TxnHistory& history, const std::vector<uint32_t>& txns);
+// Real-time order among `txns` as a transitive reduction: T1 -> T2 only when no T3 of `txns`
+// sits between them, so the number of edges stays about linear.
+std::vector<Edge> realtime_edges(const TxnHistory& history, const std::vector<uint32_t>& txns);
+// Both orders among every txn that may have committed.
 std::vector<Edge> session_edges(const TxnHistory& history);
 
 // The strongly connected components with more than one node, over arcs with a kind in `mask`.

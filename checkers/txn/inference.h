@@ -57,7 +57,13 @@ struct Inference {
 };
 
 Inference infer_list_append(const TxnHistory& history);
-Inference infer_rw_register(const TxnHistory& history);
+// What rw-register may assume about each key beyond what txns read and wrote (Elle's
+// sequential-keys? and linearizable-keys?).
+struct RegisterOrder {
+  bool sequential_keys = false;    // process order orders the versions of a key
+  bool linearizable_keys = false;  // real-time order orders the versions of a key
+};
+Inference infer_rw_register(const TxnHistory& history, RegisterOrder order);
 
 // The op as Elle shows it in anomalies: index, process, type, f, value.
 Json op_json(const Txn& txn);

@@ -24,7 +24,7 @@ struct VersionEdge {
 
 class RwRegister : public DataExplainer {
  public:
-  explicit RwRegister(const TxnHistory& h) : h_(h) {}
+  RwRegister(const TxnHistory& h, RegisterOrder order) : h_(h), order_(order) {}
   void run(Inference& out);
   std::optional<Explained> explain(uint32_t a, uint32_t b, EdgeKind kind, const std::string& an,
                                    const std::string& bn) const override;
@@ -69,9 +69,11 @@ class RwRegister : public DataExplainer {
 
   void index_writes(Inference& out);
   void check_txns(Inference& out);
+  void order_keys();
   void build_versions(Inference& out);
 
   const TxnHistory& h_;
+  RegisterOrder order_;
   std::unordered_map<uint64_t, Written> writes_;
   std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/value read externally, reader)
   std::vector<VersionEdge> versions_;                   // sorted by (key, to)
@@ -178,6 +180,43 @@ void RwRegister::check_txns(Inference& out) {
   }
 }
 
+void RwRegister::order_keys() {
+  if (!order_.sequential_keys && !order_.linearizable_keys) return;
+  // Each committed txn leaves each key it touched at a version: its last write, else what it read.
+  struct Touch {
+    uint32_t key, txn, version;
+  };
+  std::vector<Touch> touches;
+  for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+    const Txn& txn = h_.txns[t];
+    if (txn.status != TxnStatus::kOk) continue;
+    for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
+      if (std::any_of(h_.begin(txn), m, [&](const Mop& p) { return p.key == m->key; })) continue;
+      uint32_t version = m->value;
+      for (const Mop* p = m; p != h_.end(txn); ++p)
+        if (p->kind == MopKind::kWrite && p->key == m->key) version = p->value;
+      touches.push_back({m->key, t, version});
+    }
+  }
+  std::sort(touches.begin(), touches.end(), [](const Touch& a, const Touch& b) {
+    return std::tie(a.key, a.txn) < std::tie(b.key, b.txn);
+  });
+  for (size_t i = 0; i < touches.size();) {
+    size_t j = i;
+    std::vector<uint32_t> txns;
+    for (; j < touches.size() && touches[j].key == touches[i].key; ++j) txns.push_back(touches[j].txn);
+    auto version_of = [&](uint32_t t) {
+      return touches[i + (std::lower_bound(txns.begin(), txns.end(), t) - txns.begin())].version;
+    };
+    std::vector<Edge> order = order_.linearizable_keys ? realtime_edges(h_, txns)
+                                                       : process_edges(h_, txns);
+    for (const Edge& e : order)
+      if (version_of(e.from) != version_of(e.to))
+        versions_.push_back({touches[i].key, version_of(e.from), version_of(e.to)});
+    i = j;
+  }
+}
+
 void RwRegister::build_versions(Inference& out) {
   // Writes-follow-reads within committed txns, then nil before every version nothing else
   // precedes (a reduction of "nil precedes everything").
@@ -189,6 +228,7 @@ void RwRegister::build_versions(Inference& out) {
       });
     });
   }
+  order_keys();
   std::vector<uint64_t> has_pred;
   for (const auto& e : versions_) has_pred.push_back(slot(e.key, e.to));
   std::sort(has_pred.begin(), has_pred.end());
@@ -289,9 +329,9 @@ std::optional<Explained> RwRegister::explain(uint32_t a, uint32_t b, EdgeKind ki
 
 }  // namespace
 
-Inference infer_rw_register(const TxnHistory& history) {
+Inference infer_rw_register(const TxnHistory& history, RegisterOrder order) {
   Inference out;
-  auto rw = std::make_unique<RwRegister>(history);
+  auto rw = std::make_unique<RwRegister>(history, order);
   rw->run(out);
   out.explainer = std::move(rw);
   return out;

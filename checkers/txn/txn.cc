@@ -73,6 +73,14 @@ std::vector<std::string> string_list(const Json& options, const char* field,
   return out;
 }
 
+bool flag(const Json& options, const char* field) {
+  if (!options.contains(field)) return false;
+  if (!options[field].is_boolean())
+    fail(ErrorCode::kBadInput, std::string("option \"") + field + "\" must be true or false; got " +
+                                   options[field].dump());
+  return options[field].get<bool>();
+}
+
 DataModel model_option(const Json& options, DataModel fallback) {
   if (!options.contains("model")) return fallback;
   const Json& m = options["model"];
@@ -190,7 +198,10 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
   auto reportable = reportable_anomalies(models, string_list(opts, "anomalies", {}));
 
   TxnHistory h = parse_txns(history, model);
-  Inference inf = model == DataModel::kListAppend ? infer_list_append(h) : infer_rw_register(h);
+  Inference inf = model == DataModel::kListAppend
+                      ? infer_list_append(h)
+                      : infer_rw_register(h, {flag(opts, "sequential-keys"),
+                                              flag(opts, "linearizable-keys")});
   CheckResult result;
   if (!inf.unusable.empty()) {
     result.verdict = Verdict::kUnknown;

@@ -6,6 +6,10 @@
 //   "model"               "list-append" | "rw-register" (default: the checker's own)
 //   "consistency-models"  models to check, default ["strict-serializable"]
 //   "anomalies"           extra anomalies to look for, e.g. ["G1c"]
+//   "sequential-keys"     rw-register: assume each key is sequentially consistent (process order
+//                         orders its versions); default false
+//   "linearizable-keys"   rw-register: assume each key is linearizable (real-time order orders
+//                         its versions); default false
 // Details: "valid" (true/false/"unknown"), "anomaly-types", "anomalies" {name: [instances]},
 // "anomaly-counts", "not", "also-not", "bounded-searches". Files (with out_dir): <anomaly>.txt
 // explanations and <anomaly>/<n>.dot cycle graphs, rendered to .svg when Graphviz's `dot` is on

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "checkers/txn/consistency.h"
 #include "checkers/txn/generator.h"
@@ -181,6 +183,21 @@ TEST(TxnMinimal, BadInputIsOneClearError) {
   EXPECT_THROW(run(ok, DataModel::kListAppend, {{"model", "cas-register"}}), Error);
 }
 
+TEST(TxnMinimal, RegisterKeyOrderOptions) {
+  History h = sequential({Json::parse(R"([["w","x",1]])"), Json::parse(R"([["w","x",2]])"),
+                          Json::parse(R"([["r","x",1]])")});
+  EXPECT_EQ(run(h, DataModel::kRwRegister).verdict, Verdict::kValid);
+  CheckResult lin = run(h, DataModel::kRwRegister, {{"linearizable-keys", true}});
+  EXPECT_EQ(lin.verdict, Verdict::kInvalid);
+  EXPECT_TRUE(has(types(lin), "cyclic-versions")) << lin.details["anomaly-types"];
+  // Sequential keys order only what one process did.
+  EXPECT_EQ(run(h, DataModel::kRwRegister, {{"sequential-keys", true}}).verdict, Verdict::kValid);
+  for (Op& op : h) op.process = 0;
+  EXPECT_EQ(run(h, DataModel::kRwRegister, {{"sequential-keys", true}}).verdict,
+            Verdict::kInvalid);
+  EXPECT_THROW(run(h, DataModel::kRwRegister, {{"sequential-keys", "yes"}}), Error);
+}
+
 TEST(TxnFiles, WritesExplanationsAndGraphs) {
   auto dir = std::filesystem::temp_directory_path() / ("txn-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -189,6 +206,23 @@ TEST(TxnFiles, WritesExplanationsAndGraphs) {
   EXPECT_TRUE(has(r.files, "G-single-item.txt"));
   EXPECT_TRUE(has(r.files, "G-single-item/0.dot"));
   for (const auto& f : r.files) EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TxnFiles, WithoutGraphvizLeavesDotFilesAndSaysSo) {
+  auto dir = std::filesystem::temp_directory_path() / ("txn-nodot-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", "", 1);
+  CheckResult r = run(read_history_file(kData + "/elle/paper-example.edn"), DataModel::kListAppend,
+                      Json::object(), dir);
+  ::setenv("PATH", path.c_str(), 1);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_TRUE(has(r.files, "G-single-item/0.dot"));
+  EXPECT_FALSE(has(r.files, "G-single-item/0.svg"));
+  std::ifstream txt(dir / "G-single-item.txt");
+  std::string text((std::istreambuf_iterator<char>(txt)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("Graphviz (dot) is not installed"), std::string::npos) << text;
   std::filesystem::remove_all(dir);
 }
 
@@ -216,6 +250,16 @@ TEST(TxnGenerated, InjectedAnomaliesAreFound) {
       EXPECT_EQ(r.verdict, Verdict::kInvalid);
       EXPECT_TRUE(has(types(r), name)) << r.details["anomaly-types"];
     }
+  }
+}
+
+TEST(TxnGenerated, StaleReadsBreakStrictSerializability) {
+  for (DataModel model : {DataModel::kListAppend, DataModel::kRwRegister}) {
+    Rng rng(5);
+    HistoryShape shape{model, 5, 300, 4, 4, 8};
+    shape.stale_read_rate = 0.2;
+    CheckResult r = run(generate_valid(shape, rng), model, {{"linearizable-keys", true}});
+    EXPECT_EQ(r.verdict, Verdict::kInvalid) << r.explanation;
   }
 }
 
