@@ -129,10 +129,9 @@ class Page {
                             "rate", "time_limit_s", "started"})
       row(key == std::string("nemesis") ? "faults" : key, html_escape(shown(field(key))));
     Json duration = field("duration_s");
-    row("duration", duration.is_number()
-                        ? html_escape(shown(duration)) + " s"
-                        : html_escape(std::to_string(data_["duration_us"].get<int64_t>() / 1e6)) +
-                              " s (from the history)");
+    if (duration.is_number()) row("duration", html_escape(shown(duration)) + " s");
+    else if (data_["untimed"].get<bool>()) row("duration", "unknown: the history records no times");
+    else row("duration", std::to_string(data_["duration_us"].get<int64_t>() / 1e6) + " s (from the history)");
     const Json& counts = data_["counts"];
     row("operations", html_escape(std::to_string(counts["ok"].get<int64_t>()) + " ok, " +
                                   std::to_string(counts["fail"].get<int64_t>()) + " fail, " +
@@ -221,15 +220,32 @@ class Page {
     if (named["total"].get<size_t>() > named["rows"].size())
       out_ << "<p class=\"note\">The first " << named["rows"].size() << " of " << named["total"].get<size_t>()
            << " are listed.</p>";
+    // The shallowest references in the evidence are the culprits; deeper ones are their context.
+    const Json& rows = named["rows"];
+    int culprit_depth = rows[0]["depth"].get<int>();
+    auto culprits = std::find_if(rows.begin(), rows.end(),
+                                 [&](const Json& r) { return r["depth"].get<int>() != culprit_depth; });
+    named_table(rows.begin(), culprits);
+    if (culprits != rows.end()) {
+      out_ << "<details><summary>" << (rows.end() - culprits)
+           << " more operations the evidence mentions as context</summary>";
+      named_table(culprits, rows.end());
+      out_ << "</details>";
+    }
+    out_ << "</section>\n";
+  }
+
+  void named_table(Json::const_iterator from, Json::const_iterator to) {
     out_ << "<table class=\"grid\"><tr><th>op</th><th>time (s)</th><th>invocation</th><th>completion</th>"
          << "<th>named by</th></tr>";
-    for (const Json& r : named["rows"]) {
-      out_ << "<tr><td>" << r["index"].get<int64_t>() << "</td><td>" << r["t_us"].get<int64_t>() / 1e6
-           << "</td><td class=\"mono\">" << html_escape(r["op"].get<std::string>()) << "</td><td class=\"mono\">"
-           << html_escape(r.value("completion", std::string("never completed"))) << "</td><td>"
-           << html_escape(shown(r["checkers"])) << "</td></tr>";
+    for (auto r = from; r != to; ++r) {
+      out_ << "<tr><td>" << (*r)["index"].get<int64_t>() << "</td><td>"
+           << ((*r)["t_us"].is_null() ? "—" : std::to_string((*r)["t_us"].get<int64_t>() / 1e6))
+           << "</td><td class=\"mono\">" << html_escape((*r)["op"].get<std::string>()) << "</td><td class=\"mono\">"
+           << html_escape(r->value("completion", std::string("never completed"))) << "</td><td>"
+           << html_escape(shown((*r)["checkers"])) << "</td></tr>";
     }
-    out_ << "</table></section>\n";
+    out_ << "</table>";
   }
 
   void faults() {
@@ -242,10 +258,15 @@ class Page {
     if (nemesis["total"].get<size_t>() > nemesis["rows"].size())
       out_ << "<p class=\"note\">The first " << nemesis["rows"].size() << " of "
            << nemesis["total"].get<size_t>() << " nemesis ops are listed.</p>";
-    out_ << "<table class=\"grid\"><tr><th>op</th><th>from (s)</th><th>to (s)</th><th>f</th><th>what was done</th></tr>";
+    bool untimed = data_["untimed"].get<bool>();
+    auto when = [&](const Json& us) {
+      return untimed ? std::to_string(us.get<int64_t>()) : std::to_string(us.get<int64_t>() / 1e6);
+    };
+    out_ << "<table class=\"grid\"><tr><th>op</th><th>" << (untimed ? "from (position)" : "from (s)") << "</th><th>"
+         << (untimed ? "to (position)" : "to (s)") << "</th><th>f</th><th>what was done</th></tr>";
     for (const Json& r : nemesis["rows"])
-      out_ << "<tr><td>" << r["index"].get<int64_t>() << "</td><td>" << r["start_us"].get<int64_t>() / 1e6
-           << "</td><td>" << r["end_us"].get<int64_t>() / 1e6 << "</td><td>" << html_escape(r["f"].get<std::string>())
+      out_ << "<tr><td>" << r["index"].get<int64_t>() << "</td><td>" << when(r["start_us"])
+           << "</td><td>" << when(r["end_us"]) << "</td><td>" << html_escape(r["f"].get<std::string>())
            << "</td><td class=\"mono\">" << html_escape(r["value"].get<std::string>()) << "</td></tr>";
     out_ << "</table></section>\n";
   }

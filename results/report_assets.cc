@@ -59,7 +59,7 @@ std::string_view report_script() {
   const LINE_PALETTE = ['#1565c0', '#6a1b9a', '#00838f', '#ef6c00', '#2e7d32', '#ad1457', '#4e342e', '#37474f'];
   const M = { left: 80, right: 16, top: 22, bottom: 36 };
   let D = null;
-  let named = new Set();  // op indices the checkers pointed at, outlined in the plots
+  let named = new Set();  // op indices the checkers blamed, outlined in the plots
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -116,18 +116,21 @@ std::string_view report_script() {
     p.ctx.rect(p.left, M.top, p.plotW, p.plotH);
     p.ctx.clip();
   }
+  // Seconds, or op positions for a history without times (stored one per microsecond).
+  function timeUnit() { return D.untimed ? 1 : 1e6; }
   function drawTimeAxis(p) {
-    const ctx = p.ctx, s0 = p.x0 / 1e6, s1 = p.x1 / 1e6;
+    const ctx = p.ctx, unit = timeUnit(), s0 = p.x0 / unit, s1 = p.x1 / unit;
     const step = niceStep(Math.max(1e-6, s1 - s0), 10);
     ctx.fillStyle = '#555';
     ctx.font = '11px sans-serif';
     ctx.textAlign = 'center';
     for (let s = Math.ceil(s0 / step) * step; s <= s1 + step * 1e-9; s += step) {
-      const x = p.x(s * 1e6);
+      const x = p.x(s * unit);
       ctx.fillRect(x, M.top + p.plotH, 1, 4);
       ctx.fillText(fmtNumber(s, step), x, M.top + p.plotH + 15);
     }
-    ctx.fillText('seconds since the run started', p.left + p.plotW / 2, p.height - 4);
+    ctx.fillText(D.untimed ? 'position in the history (it records no times)' : 'seconds since the run started',
+                 p.left + p.plotW / 2, p.height - 4);
     ctx.strokeStyle = '#999';
     ctx.strokeRect(p.left + 0.5, M.top + 0.5, p.plotW, p.plotH);
   }
@@ -185,6 +188,7 @@ std::string_view report_script() {
   function renderLatency() {
     const host = document.getElementById('latency');
     const L = D.latency, points = L.points;
+    if (D.untimed) { host.appendChild(el('p', 'note', 'The history records no times, so there are no latencies.')); return; }
     if (!points.length) { host.appendChild(el('p', 'note', 'No client operation completed.')); return; }
     if (!L.exact) {
       host.appendChild(el('p', 'note', points.length + ' points stand for ' + L.ops +
@@ -260,6 +264,7 @@ std::string_view report_script() {
   function renderThroughput() {
     const host = document.getElementById('throughput');
     const T = D.throughput, seconds = T.bucket_us / 1e6;
+    if (D.untimed) { host.appendChild(el('p', 'note', 'The history records no times, so there is no throughput.')); return; }
     const series = OUTCOMES.map((o) => T[o].map((n, i) => [(i + 0.5) * T.bucket_us, n / seconds]));
     const max = Math.max(0, ...series.flat().map((s) => s[1]));
     if (max === 0) { host.appendChild(el('p', 'note', 'No client operation completed.')); return; }
@@ -415,12 +420,14 @@ std::string_view report_script() {
           if (bar[1] - slack <= t && t <= bar[2] + slack && (!best || bar[2] - bar[1] < best[2] - best[1])) best = bar;
         if (!best) return null;
         return 'op ' + best[5] + ' · ' + lanes[lane] + ' · :' + D.fs[best[4]] + ' · ' + OUTCOMES[best[3]] +
-          '\n' + (best[1] / 1e6).toFixed(6) + ' s → ' + (best[2] / 1e6).toFixed(6) + ' s (' + fmtDuration(best[2] - best[1]) + ')\n' + best[6];
+          '\n' + (D.untimed ? 'positions ' + best[1] + ' → ' + best[2]
+            : (best[1] / 1e6).toFixed(6) + ' s → ' + (best[2] / 1e6).toFixed(6) + ' s (' + fmtDuration(best[2] - best[1]) + ')') +
+          '\n' + best[6];
       }
       const col = Math.floor(t / ((D.duration_us + 1) / TL.columns));
       const cell = view.cells.find((c) => c[0] === lane && c[1] === col);
       if (!cell) return null;
-      return lanes[lane] + ' · ' + (t / 1e6).toFixed(3) + ' s\n' + cell[2] + ' ok, ' + cell[3] + ' fail, ' + cell[4] + ' info';
+      return lanes[lane] + ' · ' + (D.untimed ? 'position ' + Math.round(t) : (t / 1e6).toFixed(3) + ' s') + '\n' + cell[2] + ' ok, ' + cell[3] + ' fail, ' + cell[4] + ' info';
     }
     let dragFrom = null;
     p.canvas.addEventListener('mousemove', (e) => {
@@ -452,7 +459,8 @@ std::string_view report_script() {
 
   try {
     D = JSON.parse(document.getElementById('report-data').textContent);
-    named = new Set(D.named_ops.rows.map((r) => r.index));
+    const rows = D.named_ops.rows;  // the shallowest in the evidence are the culprits
+    named = new Set(rows.filter((r) => r.depth === rows[0].depth).map((r) => r.index));
     renderLatency();
     renderThroughput();
     renderClocks();

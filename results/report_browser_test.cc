@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "checkers/linear/linear_checker.h"
+#include "harness/core/history_io.h"
 #include "results/report.h"
 #include "results/report_fixture.h"
 
@@ -189,6 +191,26 @@ class ReportBrowserTest : public ::testing::Test {
 
   fs::path work_;
 };
+
+// A Jepsen history without times, judged by the real linearizability checker.
+TEST_F(ReportBrowserTest, UntimedHistoryRendersByPosition) {
+  fs::path run_dir = work_ / "run";
+  History history = read_history_file(fs::path(FAULTLINE_DATA_DIR) / "knossos/cas-register/bad/cas-failure.edn");
+  std::vector<std::unique_ptr<Checker>> checkers;
+  checkers.push_back(linear::linear_checker("cas-register"));
+  fs::create_directories(run_dir);
+  CheckResult result = compose(std::move(checkers))->check(history, {run_dir, {{"initial-value", 0}}});
+  std::ofstream out(run_dir / "history.jsonl");
+  write_jsonl(out, history);
+  out.close();
+  std::ofstream(run_dir / "results.json") << Json{{"valid", "invalid"}, {"checkers", result.details}}.dump();
+  write_report(run_dir);
+  Rendered r = render(run_dir / "report.html", work_);
+  EXPECT_NE(r.dom.find("data-rendered=\"ok\""), std::string::npos) << "the report's script did not finish";
+  EXPECT_TRUE(console_lines(r.log).empty()) << console_lines(r.log).front();
+  EXPECT_NE(r.dom.find("The history records no times"), std::string::npos);
+  EXPECT_GE(distinct_colours(r.screenshot, 16), 16u) << "the screenshot is (nearly) blank";
+}
 
 TEST_F(ReportBrowserTest, SmallRunRendersEveryOperation) { expect_rendered(600, /*aggregated=*/false); }
 

@@ -93,10 +93,12 @@ struct Operation {
   bool nemesis;
 };
 
-// The f that ends the fault an f starts ("start-partition" -> "stop-partition"), or none.
+// The f that ends the fault an f starts ("start-partition" -> "stop-partition"), or none. A "start"
+// that finds kills open closes them instead (see faults()).
 std::optional<std::string> closer_of(const std::string& f) {
   if (f.rfind("start-", 0) == 0) return "stop-" + f.substr(6);
   if (f == "kill") return "start";
+  if (f == "start") return "stop";  // Jepsen's partitioner: start cuts the network, stop heals it
   if (f == "pause") return "resume";
   if (f == "bump-clock" || f == "strobe-clock") return "reset-clock";
   return std::nullopt;
@@ -109,9 +111,10 @@ class Summarizer {
 
   Json run() {
     collect_operations();
-    collect_named_indices(results_.value("checkers", Json::object()), "");
+    collect_named_indices(results_.value("checkers", Json::object()));
     Json out;
     out["duration_us"] = micros(duration_ns_);
+    out["untimed"] = untimed_;
     out["fs"] = fs_;
     out["counts"] = counts();
     out["latency"] = latency();
@@ -133,50 +136,82 @@ class Summarizer {
 
   void collect_operations() {
     for (const Op& op : history_) duration_ns_ = std::max(duration_ns_, op.time);
+    // Histories imported without times (many Jepsen files) are laid out by position instead.
+    untimed_ = duration_ns_ == 0 && history_.size() > 1;
+    if (untimed_) duration_ns_ = time_of(history_.size() - 1);
     partner_ = pair_index(history_);
+    // Older Jepsen histories record a nemesis op as two info ops with the same f, the first
+    // standing for the invocation; the open one waits here for its second half.
+    std::optional<size_t> lone_nemesis;
     for (size_t i = 0; i < history_.size(); ++i) {
       const Op& op = history_[i];
       int64_t partner = partner_[i];
       if (!op.is_invoke() && partner >= 0) continue;  // counted with its invocation
-      Operation o{i, std::nullopt, op.time, duration_ns_, kInfoOutcome, f_index(op.f), op.is_nemesis()};
+      if (op.is_nemesis() && !op.is_invoke() && lone_nemesis && history_[nemesis_[*lone_nemesis].first].f == op.f) {
+        Operation& first = nemesis_[*lone_nemesis];
+        first.completion = i;
+        first.end_ns = time_of(i);
+        lone_nemesis.reset();
+        continue;
+      }
+      Operation o{i, std::nullopt, time_of(i), duration_ns_, kInfoOutcome, f_index(op.f), op.is_nemesis()};
+      if (o.nemesis) lone_nemesis = op.is_invoke() ? std::nullopt : std::optional<size_t>(nemesis_.size());
       if (op.is_invoke() && partner >= 0) {
         o.completion = static_cast<size_t>(partner);
-        o.end_ns = history_[partner].time;
+        o.end_ns = time_of(partner);
         o.outcome = outcome_of(history_[partner]);
       } else if (!op.is_invoke()) {
         o.completion = i;
-        o.end_ns = op.time;
+        o.end_ns = time_of(i);
         o.outcome = outcome_of(op);
       }
       (o.nemesis ? nemesis_ : client_).push_back(o);
     }
   }
 
-  // Op indices the checkers point at: integers under "index" keys and in "indices" arrays.
-  void collect_named_indices(const Json& j, const std::string& checker) {
-    if (j.is_object()) {
-      for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string& who = checker.empty() ? it.key() : checker;
-        if (it.key() == "index" && it->is_number_integer()) name_index(it->get<int64_t>(), who);
-        else if (it.key() == "indices" && it->is_array()) {
-          for (const Json& x : *it)
-            if (x.is_number_integer()) name_index(x.get<int64_t>(), who);
-        } else {
-          collect_named_indices(*it, who);
+  // An op's time; its position (as if one op per microsecond) when the history has no times.
+  int64_t time_of(size_t position) const {
+    return untimed_ ? static_cast<int64_t>(position) * 1000 : history_[position].time;
+  }
+
+  // Op indices the checkers that did not pass point at: integers under "index" keys and in
+  // "indices" arrays. Shallow references come first: they are the culprits ({"op": {"index": 4}}),
+  // deeper ones their context ({"last-linearized": [{"op": {"index": 2}}, …]}).
+  void collect_named_indices(const Json& checkers) {
+    if (!checkers.is_object()) return;
+    std::vector<std::pair<const Json*, std::string>> level, next;
+    for (auto it = checkers.begin(); it != checkers.end(); ++it) {
+      const Json& verdict = it->is_object() ? it->value("valid", Json()) : Json();
+      if (verdict != "valid" && verdict != true) level.emplace_back(&*it, it.key());
+    }
+    for (int depth = 0; !level.empty(); level.swap(next), next.clear(), ++depth) {
+      for (const auto& [j, checker] : level) {
+        if (j->is_array()) {
+          for (const Json& x : *j) next.emplace_back(&x, checker);
+          continue;
+        }
+        if (!j->is_object()) continue;
+        for (auto it = j->begin(); it != j->end(); ++it) {
+          if (it.key() == "index" && it->is_number_integer()) {
+            name_index(it->get<int64_t>(), checker, depth);
+          } else if (it.key() == "indices" && it->is_array()) {
+            for (const Json& x : *it)
+              if (x.is_number_integer()) name_index(x.get<int64_t>(), checker, depth);
+          } else {
+            next.emplace_back(&*it, checker);
+          }
         }
       }
-    } else if (j.is_array()) {
-      for (const Json& x : j) collect_named_indices(x, checker);
     }
   }
 
-  void name_index(int64_t index, const std::string& checker) {
+  void name_index(int64_t index, const std::string& checker, int depth) {
     if (index < 0 || index >= static_cast<int64_t>(history_.size())) return;
     // A completion is shown with its invocation.
     int64_t partner = partner_[index];
     if (!history_[index].is_invoke() && partner >= 0) index = partner;
     auto [it, added] = named_by_.emplace(index, std::set<std::string>{});
-    if (added) named_.push_back(index);
+    if (added) named_.push_back({index, depth});
     it->second.insert(checker);
   }
 
@@ -373,7 +408,7 @@ class Summarizer {
   template <typename LaneOf>
   Json windows(const LaneOf& lane) const {
     std::vector<int64_t> centres = {static_cast<int64_t>(limits_.window_ops / 2)};
-    centres.insert(centres.end(), named_.begin(), named_.end());
+    for (const Named& n : named_) centres.push_back(n.index);
     struct Range { int64_t from, to; std::string label; };
     std::vector<Range> ranges;
     auto half = static_cast<int64_t>(limits_.window_ops / 2);
@@ -400,12 +435,12 @@ class Summarizer {
   Json named_ops() const {
     Json rows = Json::array();
     const size_t max_text = 500;
-    for (int64_t index : named_) {
+    for (const auto& [index, depth] : named_) {
       if (rows.size() >= limits_.listed_ops) break;
       const Op& op = history_[index];
       int64_t partner = partner_[index];
-      Json row = {{"index", op.index}, {"t_us", micros(op.time)},
-                  {"op", truncated(describe(op), max_text)},
+      Json row = {{"index", op.index}, {"t_us", untimed_ ? Json() : Json(micros(op.time))},
+                  {"op", truncated(describe(op), max_text)}, {"depth", depth},
                   {"checkers", named_by_.at(index)}};
       if (partner >= 0) row["completion"] = truncated(describe(history_[partner]), max_text);
       rows.push_back(std::move(row));
@@ -433,7 +468,12 @@ class Summarizer {
   std::vector<std::string> fs_;
   std::unordered_map<std::string, int> f_ids_;
   std::vector<Operation> client_, nemesis_;
-  std::vector<int64_t> named_;  // op indices (invocations) named by checkers, first-named first
+  struct Named {
+    int64_t index;  // an invocation's index
+    int depth;      // how deep in the checker's evidence it was first found
+  };
+  std::vector<Named> named_;  // shallowest first
+  bool untimed_ = false;
   std::map<int64_t, std::set<std::string>> named_by_;
 };
 

@@ -36,8 +36,10 @@ struct ReportLimits {
 
 // The data the report draws, computed from a validated history and results.json (for the
 // concurrency and the op indices the checkers name). Times are integer microseconds since the
-// run's start. Fields: duration_us, fs, counts, latency, throughput, faults, clocks, timeline,
-// named_ops, nemesis_ops. Its size is bounded by `limits`, not by the history's length.
+// run's start; a history without times (untimed: true) is laid out by op position instead, one
+// per microsecond. Fields: duration_us, untimed, fs, counts, latency, throughput, faults, clocks,
+// timeline, named_ops, nemesis_ops. Its size is bounded by `limits`, not by the history's length.
+// The history must be as read by read_history_file (index == position) and pass validate().
 Json summarize_history(const History& history, const Json& results, const ReportLimits& limits);
 
 }  // namespace faultline

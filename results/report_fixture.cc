@@ -162,7 +162,8 @@ SyntheticFacts write_synthetic_run(const fs::path& dir, const SyntheticRun& run)
                               " but no read observed it"},
           {"files", {"checker/anomaly.svg"}},
           {"anomalies", {{"lost-write", {{{"op", {{"index", facts.hostile_op_index}}}}}}}},
-          {"indices", failed}}},
+          {"op", {{"index", facts.hostile_op_index}, {"f", "write"}, {"value", run.hostile_value}}},
+          {"related", {{"indices", failed}}}}},
         {"stats", {{"valid", "valid"}, {"by-f", {{"read", {{"ok", 1}}}, {"write", {{"ok", 1}}}}}}}}}};
   write_file(dir / "results.json", results.dump(2));
   write_file(dir / "spec.json", test.dump(2));

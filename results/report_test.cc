@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "checkers/linear/linear_checker.h"
 #include "harness/core/error.h"
 #include "harness/core/history_io.h"
 #include "results/report_data.h"
@@ -181,6 +182,38 @@ TEST_F(ReportTest, ReportSizeDoesNotGrowWithTheHistory) {
   size_t small = fs::file_size(small_dir / "report.html");
   EXPECT_LT(big, small * 2) << "a history 3x longer more than doubled the report";
   EXPECT_LT(big, 4u << 20);
+}
+
+// A run directory as the runner leaves it after a real checker judged a Knossos history that is
+// not linearizable: the report names the checker's culprit op first and links its HTML view.
+TEST_F(ReportTest, NamesTheOpARealCheckerBlamesAndLinksItsView) {
+  History history = read_history_file(fs::path(FAULTLINE_DATA_DIR) / "knossos/cas-register/bad/cas-failure.edn");
+  std::vector<std::unique_ptr<Checker>> checkers;
+  checkers.push_back(linear::linear_checker("cas-register"));
+  fs::create_directories(dir_);
+  CheckOptions options{dir_, {{"initial-value", 0}}};
+  CheckResult result = compose(std::move(checkers))->check(history, options);
+  ASSERT_EQ(result.verdict, Verdict::kInvalid);
+  std::ofstream(dir_ / "history.jsonl") << [&] { std::ostringstream s; write_jsonl(s, history); return s.str(); }();
+  std::ofstream(dir_ / "results.json") << Json{{"valid", "invalid"}, {"checkers", result.details}}.dump();
+  write_report(dir_);
+
+  Json data = summarize_history(history, Json{{"checkers", result.details}}, ReportLimits{});
+  const Json& culprit = result.details.begin()->at("op");
+  EXPECT_EQ(data["named_ops"]["rows"][0]["index"], culprit["index"]);
+  EXPECT_TRUE(data["untimed"].get<bool>());  // Knossos files carry no times: laid out by position
+  EXPECT_EQ(data["duration_us"], history.size() - 1);
+  // Jepsen's partitioner: each start is healed by the next stop.
+  const Json& windows = data["faults"]["windows"];
+  ASSERT_EQ(windows.size(), 2u);
+  for (const Json& w : windows) {
+    EXPECT_EQ(w["f"], "start");
+    EXPECT_TRUE(w["closed"].get<bool>());
+  }
+  std::string html = slurp(dir_ / "report.html");
+  EXPECT_NE(html.find("more operations the evidence mentions as context"), std::string::npos);
+  EXPECT_NE(html.find("href=\"linear.html\""), std::string::npos);
+  EXPECT_EQ(html.find("linear.html</a> <span class=\"note\">(missing)"), std::string::npos);
 }
 
 TEST_F(ReportTest, MissingOrCorruptRunDirectoryIsAClearError) {
