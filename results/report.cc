@@ -11,6 +11,7 @@
 #include "harness/core/history_io.h"
 #include "results/report_assets.h"
 #include "results/report_data.h"
+#include "results/store.h"
 
 namespace faultline {
 namespace {
@@ -20,19 +21,15 @@ namespace fs = std::filesystem;
 const size_t kMaxLoggedFiles = 500;
 const size_t kMaxEvidenceChars = 20000;
 
-Json read_json_file(const fs::path& path, bool required) {
+// A JSON object file of the run directory; an empty object when an optional one is absent.
+Json read_run_file(const fs::path& path, bool required) {
   if (!fs::exists(path)) {
     if (!required) return Json::object();
     fail(ErrorCode::kNotFound, path.string() + " is missing: a run directory needs it (run `faultline analyze " +
                                    path.parent_path().string() + "` to check the history again)");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ErrorCode::kIo, "cannot read " + path.string() + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  Json j = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object())
-    fail(ErrorCode::kBadInput, path.string() + " is not a JSON object; the run directory is corrupt");
+  Json j = read_json_file(path);
+  if (!j.is_object()) fail(ErrorCode::kBadInput, path.string() + " is not a JSON object; the run directory is corrupt");
   return j;
 }
 
@@ -324,8 +321,8 @@ void write_report(const fs::path& run_dir) {
   if (!fs::is_directory(run_dir, ec))
     fail(ErrorCode::kNotFound, "run directory " + run_dir.string() +
                                    " does not exist; pass a run's directory, e.g. store/<test>/latest");
-  Json results = read_json_file(run_dir / "results.json", /*required=*/true);
-  Json spec = read_json_file(run_dir / "spec.json", /*required=*/false);
+  Json results = read_run_file(run_dir / "results.json", /*required=*/true);
+  Json spec = read_run_file(run_dir / "spec.json", /*required=*/false);
   fs::path history_path = run_dir / "history.jsonl";
   if (!fs::exists(history_path))
     fail(ErrorCode::kNotFound, history_path.string() + " is missing: the run directory is incomplete");
