@@ -10,6 +10,7 @@
 #include "harness/core/json.h"
 #include "harness/core/op.h"
 #include "harness/core/random.h"
+#include "nemesis/daemon.h"
 
 namespace faultline {
 
@@ -20,6 +21,9 @@ struct TestEnv {
   std::filesystem::path run_dir;   // the run directory (logs go to run_dir/nodes/<node>/)
   Json spec = Json::object();       // the whole test spec
   uint64_t seed = 0;
+  std::vector<Session*> sessions;   // one per node, in node order; empty for in-process targets
+  bool sandbox = false;             // the nodes are the local sandbox (clock faults via libfaketime)
+  bool faketime = false;            // clock faults were asked for: start daemons under libfaketime
 };
 
 class Client {
@@ -45,6 +49,10 @@ class Target {
   // Stops the system and collects its logs into env.run_dir/nodes/<node>/.
   virtual void teardown(const TestEnv& env) {}
   virtual std::unique_ptr<Client> make_client() = 0;
+  // False for in-process targets, which need no SSH sessions.
+  virtual bool needs_nodes() const { return true; }
+  // Kill/start/pause/resume of the target's processes; null when the target has none.
+  virtual Daemon* daemon() { return nullptr; }
 };
 
 // Completes `invoke` with `type` and `value` (process, f and node kept).

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/sandbox_command.h"
 #include "harness/core/error.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   add_test_command(app, exit_code);
   add_analyze_command(app, exit_code);
   add_check_command(app, exit_code);
+  add_report_command(app, exit_code);
+  add_sandbox_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,5 +1,4 @@
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -20,8 +19,9 @@ void on_interrupt(int) {
 }
 
 struct TestFlags {
-  std::string spec_file, name, nodes, nodes_file, concurrency, target, workload, nemesis,
+  std::string spec_file, name, nodes, nodes_file, sandbox, concurrency, target, workload, nemesis,
       nemesis_schedule, store;
+  bool use_sandbox = false;
   double time_limit = -1, rate = -1, nemesis_interval = -1, op_timeout = -1;
   int64_t seed = -1;
   std::vector<std::string> workload_opts, target_opts;
@@ -43,17 +43,8 @@ Json spec_json(const TestFlags& f) {
   if (!j.is_object()) fail(ErrorCode::kBadInput, f.spec_file + ": a spec must be a JSON object");
   if (!f.name.empty()) j["name"] = f.name;
   if (!f.nodes.empty()) j["nodes"] = f.nodes;
-  if (!f.nodes_file.empty()) {
-    std::ifstream in(f.nodes_file);
-    if (!in) fail(ErrorCode::kNotFound, "cannot read nodes file " + f.nodes_file);
-    Json nodes = Json::array();
-    for (std::string line; std::getline(in, line);) {
-      line.erase(0, line.find_first_not_of(" \t"));
-      line.erase(line.find_last_not_of(" \t\r") + 1);
-      if (!line.empty() && line[0] != '#') nodes.push_back(line);
-    }
-    j["nodes"] = nodes;
-  }
+  if (!f.nodes_file.empty()) j["nodes-file"] = f.nodes_file;
+  if (f.use_sandbox || !f.sandbox.empty()) j["sandbox"] = f.sandbox.empty() ? "fl" : f.sandbox;
   if (!f.concurrency.empty()) j["concurrency"] = f.concurrency;
   if (f.time_limit >= 0) j["time-limit"] = f.time_limit;
   if (f.rate >= 0) j["rate"] = f.rate;
@@ -76,13 +67,14 @@ Json spec_json(const TestFlags& f) {
 
 void add_test_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<TestFlags>();
-  std::string help = "Run one test: generator -> clients and nemesis -> history -> checkers.\n\nWorkloads:\n" +
-                     workload_help();
-  CLI::App* cmd = app.add_subcommand("test", help);
+  CLI::App* cmd = app.add_subcommand("test", "Run one test: generator -> clients and nemesis -> history -> checkers");
+  cmd->footer("\nWorkloads:\n" + workload_help());
   cmd->add_option("--spec", flags->spec_file, "JSON spec file; flags override its fields");
   cmd->add_option("--name", flags->name, "Test name (default <workload>-<target>)");
   cmd->add_option("--nodes", flags->nodes, "Comma-separated nodes (default n1..n5)");
-  cmd->add_option("--nodes-file", flags->nodes_file, "File with one host[:port] per line");
+  cmd->add_option("--nodes-file", flags->nodes_file, "File with one host[:port] [key=value ...] per line");
+  cmd->add_flag("--sandbox", flags->use_sandbox, "Run on the local sandbox (see faultline sandbox up)");
+  cmd->add_option("--sandbox-name", flags->sandbox, "Which sandbox, with --sandbox (default fl)");
   cmd->add_option("--concurrency", flags->concurrency, "Client workers: N, or Kn for K per node (default 1n)");
   cmd->add_option("--time-limit", flags->time_limit, "Seconds of main phase (default 10)");
   cmd->add_option("--rate", flags->rate, "Client ops per second in total (default unlimited)");

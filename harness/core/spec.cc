@@ -72,7 +72,7 @@ int Spec::workers() const {
 Spec parse_spec(const Json& j, const std::string& source) {
   if (!j.is_object()) fail(ErrorCode::kBadInput, source + ": a spec must be a JSON object");
   static const std::set<std::string> known = {
-      "name", "nodes", "ssh", "concurrency", "time-limit", "rate", "seed", "target", "target-options",
+      "name", "nodes", "nodes-file", "sandbox", "ssh", "concurrency", "time-limit", "rate", "seed", "target", "target-options",
       "workload", "workload-options", "nemesis", "nemesis-interval", "nemesis-schedule",
       "nemesis-options", "op-timeout", "store"};
   for (const auto& [key, value] : j.items()) {
@@ -87,6 +87,8 @@ Spec parse_spec(const Json& j, const std::string& source) {
   for (const auto& [key, v] : j.items()) {
     if (key == "name") s.name = get_string(v, source, key);
     else if (key == "nodes") s.nodes = get_strings(v, source, key);
+    else if (key == "nodes-file") s.nodes_file = get_string(v, source, key);
+    else if (key == "sandbox") s.sandbox = get_string(v, source, key);
     else if (key == "ssh") s.ssh = get_object(v, source, key);
     else if (key == "concurrency") s.concurrency = get_concurrency(v, source);
     else if (key == "time-limit") s.time_limit = get_number(v, source, key, 0);
@@ -117,6 +119,8 @@ Spec parse_spec(const Json& j, const std::string& source) {
 Json to_json(const Spec& s) {
   return {{"name", s.name},
           {"nodes", s.nodes},
+          {"nodes-file", s.nodes_file},
+          {"sandbox", s.sandbox},
           {"ssh", s.ssh},
           {"concurrency", s.concurrency},
           {"time-limit", s.time_limit},

@@ -1,13 +1,17 @@
 #include "harness/run/runner.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "checkers/registry.h"
 #include "harness/core/error.h"
 #include "harness/core/history_io.h"
 #include "harness/core/log.h"
+#include "harness/run/cluster.h"
 #include "harness/run/interpreter.h"
 #include "harness/run/status.h"
+#include "nemesis/package.h"
+#include "results/report.h"
 #include "results/store.h"
 #include "targets/registry.h"
 #include "workloads/workload.h"
@@ -74,15 +78,23 @@ RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload
 
 }  // namespace
 
-RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted) {
+RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted) {
   // Everything that can be rejected is rejected before anything starts.
+  Spec spec = requested;
+  std::unique_ptr<Target> target = make_target(spec);
+  if (!spec.nemesis.empty() && !target->needs_nodes())
+    fail(ErrorCode::kBadInput, "the " + spec.target + " target runs in-process and has no nodes to "
+                               "inject faults into; drop --nemesis or use a target on the sandbox");
+  Cluster cluster;
+  if (target->needs_nodes()) {
+    cluster = connect_cluster(spec);
+    spec.nodes = cluster.names();
+  }
   Workload workload = workload_for(spec);
   checker_for(workload);
-  std::unique_ptr<Target> target = make_target(spec);
-  if (!spec.nemesis.empty() && spec.target == "memory")
-    fail(ErrorCode::kBadInput, "the memory target has no nodes to inject faults into; drop --nemesis "
-                               "or use a target on the sandbox");
-  std::unique_ptr<Nemesis> nemesis = noop_nemesis();
+  NemesisConfig nc{spec.nemesis, spec.nemesis_interval, spec.nemesis_schedule, spec.nemesis_options,
+                   cluster.session_ptrs(), target->daemon(), !spec.sandbox.empty(), spec.seed};
+  NemesisPackage nemesis = make_nemesis_package(nc);
 
   fs::path dir = create_run_dir(spec.store, spec.name);
   write_json_file(dir / "spec.json", to_json(spec));
@@ -90,7 +102,10 @@ RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted) {
   log_info("run " + spec.name + " seed " + std::to_string(spec.seed) + " in " + dir.string());
   HistoryWriter history(dir / "history.jsonl");
 
-  TestEnv env{spec.name, spec.nodes, dir, to_json(spec), spec.seed};
+  TestEnv env{spec.name, spec.nodes, dir, to_json(spec), spec.seed, cluster.session_ptrs(),
+              !spec.sandbox.empty(),
+              std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
+                  std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()};
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;
@@ -100,7 +115,7 @@ RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted) {
     io.concurrency = spec.workers();
     io.nodes = spec.nodes;
     io.make_client = [&target] { return target->make_client(); };
-    io.nemesis = nemesis.get();
+    io.nemesis = nemesis.nemesis.get();
     io.op_timeout = seconds(spec.op_timeout);
     io.seed = spec.seed;
     io.start = start;
@@ -111,12 +126,15 @@ RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted) {
 
     bool set_up = false;
     try {
+      log_info("setting up " + spec.target + " on " + std::to_string(spec.nodes.size()) + " nodes");
       target->setup(env);
-      nemesis->setup();
+      nemesis.nemesis->setup();
       set_up = true;
       Gen client_ops = workload.generator;
       if (spec.rate > 0) client_ops = stagger(seconds(1.0 / spec.rate), client_ops);
-      interpreter.run(time_limit(seconds(spec.time_limit), clients(client_ops)), &interrupted);
+      Gen main = clients(client_ops);
+      if (nemesis.generator) main = any({main, ::faultline::nemesis(nemesis.generator)});
+      interpreter.run(time_limit(seconds(spec.time_limit), main), &interrupted);
       if (interrupted) log_warn("interrupted: healing, final reads and checking what was recorded");
     } catch (const std::exception& e) {
       error = e.what();
@@ -124,7 +142,8 @@ RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted) {
     }
     // The final phase runs whatever happened above: heal, then final reads on a healed system.
     try {
-      nemesis->teardown();
+      if (nemesis.final_generator) interpreter.run(::faultline::nemesis(nemesis.final_generator), nullptr);
+      nemesis.nemesis->teardown();
       if (set_up && workload.final_generator)
         interpreter.run(clients(workload.final_generator), nullptr);
     } catch (const std::exception& e) {
@@ -149,6 +168,12 @@ RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted) {
                     {"interrupted", interrupted.load()}};
   RunOutcome out = check_and_store(dir, spec, workload, std::move(test_info), error);
   log_info("verdict " + std::string(to_string(out.verdict)));
+  try {
+    write_report(dir);
+    out.summary += "\nreport: " + (dir / "report.html").string();
+  } catch (const std::exception& e) {
+    log_warn(std::string("report failed: ") + e.what());
+  }
   log_to_file({});
   return out;
 }
@@ -162,7 +187,9 @@ RunOutcome analyze_run(const fs::path& run_dir) {
     Json old = read_json_file(run_dir / "results.json");
     if (old.contains("test")) test_info = old["test"];
   }
-  return check_and_store(run_dir, spec, workload_for(spec), std::move(test_info), "");
+  RunOutcome out = check_and_store(run_dir, spec, workload_for(spec), std::move(test_info), "");
+  write_report(run_dir);
+  return out;
 }
 
 }  // namespace faultline

@@ -184,6 +184,7 @@ class MemoryTarget : public Target {
     for (int a = 0; a < accounts; ++a) store_->accounts[key_of(a)] = balance;
   }
   std::string name() const override { return "memory"; }
+  bool needs_nodes() const override { return false; }
   std::unique_ptr<Client> make_client() override {
     std::lock_guard lock(mu_);
     return std::make_unique<MemoryClient>(store_, workload_, bugs_, rng_.fork(std::to_string(clients_++)));
