@@ -1,5 +1,6 @@
 #include "checkers/linear/history_gen.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <queue>
@@ -70,11 +71,14 @@ class Simulation {
     op.time = now_;
     Json key = static_cast<int64_t>(rng_.below(spec_.keys));
     uint64_t roll = rng_.below(3);
-    int64_t v = static_cast<int64_t>(rng_.below(spec_.values));
+    int64_t v = static_cast<int64_t>(rng_.below(std::max(spec_.values, 1)));
     if (spec_.shape == GenSpec::Shape::kKv) {
       const char* fs[] = {"get", "put", "append"};
       op.f = fs[roll];
-      op.value = wrap(key, roll == 0 ? Json() : Json(std::to_string(v)));
+      // Like the kv clients Porcupine's histories come from: every put and append writes a unique
+      // token (client and sequence number) unless `values` asks for small, ambiguous ones.
+      std::string token = spec_.values > 0 ? std::to_string(v) : "x" + std::to_string(slot) + "." + std::to_string(started_) + ";";
+      op.value = wrap(key, roll == 0 ? Json() : Json(token));
     } else {
       const char* fs[] = {"read", "write", "cas"};
       op.f = fs[roll];

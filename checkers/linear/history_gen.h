@@ -15,7 +15,7 @@ struct GenSpec {
   uint64_t seed = 0;
   int processes = 5;
   int ops = 80;             // completed operations in total
-  int values = 5;           // written values are 0 .. values-1 (kv: appended strings of one digit)
+  int values = 5;           // written values are 0 .. values-1; kv with 0: unique tokens (kv: strings)
   int keys = 1;             // > 1: values are [key value] tuples (Jepsen's independent form)
   double crash_rate = 0.1;  // share of ops that end as info
 };

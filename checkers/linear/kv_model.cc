@@ -1,6 +1,8 @@
 // One key of a key-value store (histories give [key value] tuples and are split per key):
 // get / put / append, like Porcupine's kv model. Append concatenates strings and appends other values
 // to a list. A get with nil value matches anything.
+#include <algorithm>
+
 #include "checkers/linear/model.h"
 #include "harness/core/error.h"
 
@@ -26,6 +28,22 @@ class KvModel : public Model {
   }
 
   bool read_only(const ModelOp& op) const override { return op.f == "get" || op.f == "read"; }
+
+  // A put or append shows in every get until the next put; if no get contains what it wrote, nothing
+  // can tell that it happened.
+  bool unobservable(const ModelOp& op, const std::vector<const ModelOp*>& all) const override {
+    if (op.value.is_structured()) return false;  // parts of it could show inside later values
+    for (const ModelOp* other : all) {
+      if (!read_only(*other)) continue;
+      const Json& got = other->value;
+      if (got == op.value) return false;
+      if (got.is_string() && op.value.is_string() &&
+          got.get_ref<const std::string&>().find(op.value.get_ref<const std::string&>()) != std::string::npos)
+        return false;
+      if (got.is_array() && std::find(got.begin(), got.end(), op.value) != got.end()) return false;
+    }
+    return true;
+  }
 
   void check_op(const ModelOp& op) const override {
     static const char* known[] = {"get", "read", "put", "write", "append"};

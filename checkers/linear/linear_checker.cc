@@ -70,10 +70,14 @@ class LinearChecker : public Checker {
 
  private:
   // The ops the model sees, grouped per part. Fail ops never happened and are dropped; so are info
-  // ops that cannot change the state (an info read).
+  // ops that cannot change the state (an info read) and info ops no ok op could observe.
   std::vector<Part> split(const History& ops, bool independent, const Json& initial) const {
+    struct Pending {
+      ModelOp op;
+      int64_t invoke, complete;  // positions; complete -1 for info ops
+    };
     std::vector<int64_t> partner = pair_index(ops);
-    std::map<Json, Part> by_key;
+    std::map<Json, std::vector<Pending>> by_key;
     for (size_t p = 0; p < ops.size(); ++p) {
       const Op& invoke = ops[p];
       if (!invoke.is_invoke() || partner[p] < 0) continue;
@@ -94,21 +98,21 @@ class LinearChecker : public Checker {
         fail(ErrorCode::kBadInput, "op " + std::to_string(invoke.index) + " (" + describe(invoke) + "): " + e.what());
       }
       if (!mop.known && model_->read_only(mop)) continue;
-      Part& part = by_key[key];
-      if (!part.steps) {
-        part.key = key;
-        part.steps = std::make_unique<StepTable>(*model_, model_->initial(initial));
-      }
-      SearchOp sop;
-      sop.call = static_cast<int64_t>(p);
-      sop.ret = mop.known ? partner[p] : kNever;
-      sop.required = mop.known;
-      sop.kind = part.steps->intern_op(mop);
-      part.ops.push_back(sop);
-      part.positions.emplace_back(static_cast<int64_t>(p), done.is_info() ? -1 : partner[p]);
+      by_key[key].push_back({std::move(mop), static_cast<int64_t>(p), done.is_info() ? -1 : partner[p]});
     }
     std::vector<Part> parts;
-    for (auto& [key, part] : by_key) parts.push_back(std::move(part));
+    for (auto& [key, pending] : by_key) {
+      std::vector<const ModelOp*> all;
+      for (const Pending& p : pending) all.push_back(&p.op);
+      Part& part = parts.emplace_back();
+      part.key = key;
+      part.steps = std::make_unique<StepTable>(*model_, model_->initial(initial));
+      for (const Pending& p : pending) {
+        if (!p.op.known && model_->unobservable(p.op, all)) continue;
+        part.ops.push_back({p.invoke, p.op.known ? p.complete : kNever, part.steps->intern_op(p.op), p.op.known});
+        part.positions.emplace_back(p.invoke, p.complete);
+      }
+    }
     return parts;
   }
 

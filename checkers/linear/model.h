@@ -31,9 +31,12 @@ class Model {
   virtual Json initial(const Json& initial) const = 0;
   // The state after op, or nullopt when op cannot happen in state.
   virtual std::optional<Json> step(const Json& state, const ModelOp& op) const = 0;
-  // True when an info op of this kind can be dropped without changing the verdict: it never changes
-  // the state (a read), or its effect can never be observed.
+  // True when op leaves every state in which it is legal unchanged (a read). The search places such
+  // ops as soon as they are legal and drops info ops of that kind.
   virtual bool read_only(const ModelOp& op) const = 0;
+  // True when no op of `all` (every op of the part, ok and info) could observe the effect of the
+  // info op `op`, so it can be dropped as if it never happened. The default, false, is always safe.
+  virtual bool unobservable(const ModelOp& op, const std::vector<const ModelOp*>& all) const { return false; }
   // Throws Error(kBadInput) naming the op when f or the value's shape is not part of this model.
   virtual void check_op(const ModelOp& op) const = 0;
   // A short human form of a state for explanations.

@@ -41,7 +41,8 @@ class QueueModel : public Model {
     return next;
   }
 
-  // An unknown dequeue of an unordered queue is dropped: whether it took an element is unknowable.
+  // An unordered dequeue with unknown result is modelled as taking nothing: were it to take an
+  // element, it would only constrain the other ops more than never happening does.
   bool read_only(const ModelOp& op) const override {
     return !fifo_ && op.f == "dequeue" && op.value.is_null();
   }

@@ -25,6 +25,16 @@ class RegisterModel : public Model {
 
   bool read_only(const ModelOp& op) const override { return op.f == "read"; }
 
+  // The value a write or cas leaves is seen only by a read of it or a cas from it; until one comes,
+  // whatever overwrites it erases every trace.
+  bool unobservable(const ModelOp& op, const std::vector<const ModelOp*>& all) const override {
+    const Json& left = op.f == "cas" ? op.value[1] : op.value;
+    for (const ModelOp* other : all)
+      if ((other->f == "read" && other->value == left) || (other->f == "cas" && other->value[0] == left))
+        return false;
+    return true;
+  }
+
   void check_op(const ModelOp& op) const override {
     if (op.f == "read" || op.f == "write") return;
     if (with_cas_ && op.f == "cas") {

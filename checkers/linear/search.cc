@@ -24,6 +24,7 @@ int32_t StepTable::intern_op(const ModelOp& op) {
   auto [it, added] = kind_ids_.emplace(std::move(key), static_cast<int32_t>(kinds_.size()));
   if (added) {
     kinds_.push_back(op);
+    read_only_.push_back(model_.read_only(op));
     for (auto& row : memo_) row.push_back(-2);
   }
   return it->second;
@@ -47,10 +48,10 @@ uint64_t mix(uint64_t x) {  // splitmix64 finalizer: a fixed random-looking key 
   return x ^ (x >> 31);
 }
 
-// The configurations already explored, as (placed required ops, state) groups, each with the sets
-// of info ops that were placed on the way there. A configuration is pruned when its group holds a
-// subset of its info ops: with fewer info ops used, more stay available, so every extension of the
-// new configuration was open to the old one, which failed. Open addressing over a flat table; bitsets
+// The configurations explored or scheduled for exploration, as (placed required ops, state) groups,
+// each with the sets of info ops placed on the way there. A configuration is pruned when its group
+// holds a subset of its info ops: with fewer info ops used, more stay available, so every extension
+// of the new configuration is open to the old one, which fails or is still to be explored. Open addressing over a flat table; bitsets
 // live in arenas and are compared in full, so a hash collision can never prune anything.
 class ConfigCache {
  public:
@@ -154,6 +155,11 @@ struct Links {
   int32_t sentinel;
 };
 
+struct Move {
+  int32_t op;
+  int32_t state;  // after the op
+};
+
 struct Frame {
   int32_t state;
   int32_t op;  // the op placed to reach this frame; -1 at the root
@@ -211,14 +217,8 @@ class Searcher {
         pop_frame();
         continue;
       }
-      int32_t i = candidates_[top.cursor++];
-      int32_t next = steps_.step(top.state, ops_[i].kind);
-      if (next < 0) continue;
+      auto [i, next] = candidates_[top.cursor++];
       flip(i);
-      if (!cache_->insert(hash_, next, required_bits_.data(), info_bits_.data())) {
-        flip(i);
-        continue;
-      }
       place(i);
       push_frame(next, i);
       if (placed_required_ > best_placed_) {
@@ -232,24 +232,51 @@ class Searcher {
   }
 
  private:
-  // The ops that may come next: required ops invoked before the earliest pending completion, then
-  // info ops invoked before it. Info ops of the same kind are interchangeable, so only the earliest
-  // unplaced one of each kind is tried (any linearization using a later one can use it instead).
+  // Pushes the frame for `state`, reached by placing `op`, with the moves to try from it: required
+  // ops invoked before the earliest pending completion, then info ops invoked before it. Info ops of
+  // the same kind are interchangeable, so only the earliest unplaced one of each kind is tried (any
+  // linearization using a later one can use it instead).
+  //
+  // A required read-only op that is legal now is placed at once without alternatives: it changes no
+  // state and placing it early only loosens the real-time bounds of the rest, so if any
+  // linearization exists, one with it here does too. An info op that would leave this state
+  // unchanged is not tried: leaving it unplaced keeps strictly more options.
+  //
+  // Every move's configuration enters the cache now, before any is explored, so a deeper
+  // configuration that one of these siblings subsumes is pruned at once; the sibling itself is
+  // still explored from this frame later.
   void push_frame(int32_t state, int32_t op) {
     uint32_t begin = static_cast<uint32_t>(candidates_.size());
     int32_t first = by_ret_.first();
     int64_t horizon = first == by_ret_.sentinel ? kNever : ops_[first].ret;
-    for (int32_t i = by_call_.first(); i != by_call_.sentinel && ops_[i].call < horizon; i = by_call_.next[i])
-      candidates_.push_back(i);
+    for (int32_t i = by_call_.first(); i != by_call_.sentinel && ops_[i].call < horizon; i = by_call_.next[i]) {
+      if (steps_.read_only(ops_[i].kind) && steps_.step(state, ops_[i].kind) == state) {
+        add_move(i, state);
+        frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
+        return;
+      }
+    }
+    for (int32_t i = by_call_.first(); i != by_call_.sentinel && ops_[i].call < horizon; i = by_call_.next[i]) {
+      int32_t next = steps_.step(state, ops_[i].kind);
+      if (next >= 0) add_move(i, next);
+    }
     ++stamp_;
     for (int32_t i = unknown_.first(); i != unknown_.sentinel && ops_[i].call < horizon; i = unknown_.next[i]) {
       uint32_t& seen = seen_kind_[ops_[i].kind];
       if (seen == stamp_) continue;
       seen = stamp_;
-      candidates_.push_back(i);
+      int32_t next = steps_.step(state, ops_[i].kind);
+      if (next >= 0 && next != state) add_move(i, next);
     }
-    uint32_t end = static_cast<uint32_t>(candidates_.size());
-    frames_.push_back({state, op, begin, end, begin});
+    frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
+  }
+
+  // Adds placing op i (reaching state next) to the current frame's moves unless its configuration
+  // was already explored or scheduled.
+  void add_move(int32_t i, int32_t next) {
+    flip(i);
+    if (cache_->insert(hash_, next, required_bits_.data(), info_bits_.data())) candidates_.push_back({i, next});
+    flip(i);
   }
 
   void pop_frame() {
@@ -302,7 +329,7 @@ class Searcher {
   }
 
   int64_t bytes() const {
-    return cache_->bytes() + static_cast<int64_t>(candidates_.capacity() * sizeof(int32_t) +
+    return cache_->bytes() + static_cast<int64_t>(candidates_.capacity() * sizeof(Move) +
                                                  frames_.capacity() * sizeof(Frame));
   }
 
@@ -344,7 +371,7 @@ class Searcher {
   std::unique_ptr<ConfigCache> cache_;
   std::vector<uint64_t> zobrist_;
   std::vector<Frame> frames_;
-  std::vector<int32_t> candidates_;
+  std::vector<Move> candidates_;
   std::vector<uint32_t> seen_kind_;
   uint32_t stamp_ = 0;
   int64_t remaining_ = 0;

@@ -24,6 +24,7 @@ class StepTable {
   int32_t step(int32_t state, int32_t kind);
   const Json& state(int32_t id) const { return states_[id]; }
   const ModelOp& op(int32_t kind) const { return kinds_[kind]; }
+  bool read_only(int32_t kind) const { return read_only_[kind]; }
   const Model& model() const { return model_; }
   size_t state_count() const { return states_.size(); }
 
@@ -34,6 +35,7 @@ class StepTable {
   std::vector<Json> states_;
   std::unordered_map<Json, int32_t> state_ids_;
   std::vector<ModelOp> kinds_;
+  std::vector<bool> read_only_;  // per kind: Model::read_only
   std::unordered_map<Json, int32_t> kind_ids_;
   std::vector<std::vector<int32_t>> memo_;  // memo_[state][kind]: -2 not computed yet
 };
