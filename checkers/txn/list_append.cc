@@ -233,6 +233,7 @@ void ListAppend::check_internal(Inference& out) {
     std::vector<uint32_t> expected;
     bool read = false, wrote = false;
     uint32_t first_read_last = kInit;
+    std::vector<const Mop*> reads;  // the txn's reads of the key so far
   };
   std::vector<KeyState> state;
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
@@ -244,26 +245,25 @@ void ListAppend::check_internal(Inference& out) {
                              [&](const KeyState& s) { return s.key == m->key; });
       if (m->kind == MopKind::kAppend) {
         if (it == state.end()) {
-          state.push_back({m->key, false, {}});
+          state.push_back({m->key, false, {}, false, false, kInit, {}});
           it = state.end() - 1;
         }
         if (it->read && !it->wrote) read_then_wrote.push_back({slot(m->key, it->first_read_last), t});
         it->wrote = true;
         it->expected.push_back(m->value);
-        for (const Mop* r = h_.begin(txn); r != m; ++r)
-          if (r->kind == MopKind::kRead && r->key == m->key) {
-            auto l = list(*r);
-            if (std::find(l.begin(), l.end(), m->value) != l.end())
-              out.anomalies.add("future-read", [&] {
-                return Json{{"op", op_json(txn)},
-                            {"mop", mop_json(*r)},
-                            {"element", val(m->value)},
-                            {"explanation", "op " + std::to_string(txn.op->index) + " read " +
-                                                show(val(m->value)) + " in key " +
-                                                show(key(m->key)) +
-                                                " before it appended that value itself"}};
-              });
-          }
+        for (const Mop* r : it->reads) {
+          auto l = list(*r);
+          if (std::find(l.begin(), l.end(), m->value) != l.end())
+            out.anomalies.add("future-read", [&] {
+              return Json{{"op", op_json(txn)},
+                          {"mop", mop_json(*r)},
+                          {"element", val(m->value)},
+                          {"explanation", "op " + std::to_string(txn.op->index) + " read " +
+                                              show(val(m->value)) + " in key " +
+                                              show(key(m->key)) +
+                                              " before it appended that value itself"}};
+            });
+        }
         continue;
       }
       auto l = list(*m);
@@ -285,11 +285,12 @@ void ListAppend::check_internal(Inference& out) {
                                             exp.dump()}};
           });
       } else {
-        state.push_back({m->key, true, {}, true, false, l.empty() ? kInit : l.back()});
+        state.push_back({m->key, true, {}, true, false, l.empty() ? kInit : l.back(), {}});
         it = state.end() - 1;
       }
       it->known = true;
       it->expected.assign(l.begin(), l.end());
+      it->reads.push_back(m);
     }
   }
   std::sort(read_then_wrote.begin(), read_then_wrote.end());

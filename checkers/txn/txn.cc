@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -228,8 +229,10 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
       found.counts[name] = inf.anomalies.counts().at(name);
     }
   std::vector<std::string> bounded;
-  CycleSearcher searcher(graph);
-  for (const auto& component : cyclic_components(graph, mask)) {
+  auto components = cyclic_components(graph, mask);
+  std::optional<CycleSearcher> searcher;  // its scratch space is only needed when cycles exist
+  if (!components.empty()) searcher.emplace(graph);
+  for (const auto& component : components) {
     // Report each component's strongest anomalies only: what they imply adds nothing.
     std::set<std::string> in_component;
     auto implied = [&](const std::string& name) {
@@ -238,7 +241,7 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
     };
     for (const Search& s : searches) {
       if (implied(s.target)) continue;
-      SearchResult r = searcher.find(component, s.shape, s.extra, kSearchBudget);
+      SearchResult r = searcher->find(component, s.shape, s.extra, kSearchBudget);
       if (r.exhausted)
         bounded.push_back("a component of " + std::to_string(component.size()) + " txns");
       if (!r.cycle) continue;
