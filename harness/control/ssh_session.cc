@@ -19,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <semaphore>
 #include <thread>
 #include <type_traits>
@@ -46,6 +47,22 @@ constexpr milliseconds kKillGrace{3000};
 // How long a session keeps trying to reconnect to a node that went away.
 constexpr milliseconds kReconnectWindow{10000};
 constexpr int kAttempts = 3;
+
+// The fast path: a long-lived bash per channel that runs the commands sent to it, which saves
+// sshd's fork and login shell per command (about 10 ms -> 2 ms). A frame is "<size> <marker>
+// <timeout s>\n<script>"; the script runs under sh in its own process group (set -m) with stdin
+// from /dev/null, is killed with that group when the timeout passes (`read -t` on a pipe nobody
+// writes is a sleep without a process), and is followed by "\n<marker> <exit code>\n" on stdout
+// and "\n<marker>\n" on stderr. bash's own job messages go to /dev/null (fd 2); commands get fd 3.
+constexpr const char* kRunnerLoop =
+    "LC_ALL=C; exec 3>&2 2>/dev/null 4<> <(:); set -m; printf 'ready\\n'\n"
+    "while IFS=' ' read -r n m t && IFS= read -r -N \"$n\" s; do\n"
+    "  sh -c \"$s\" </dev/null 2>&3 & p=$!\n"
+    "  (read -r -t \"$t\" -u 4; kill -KILL -- -\"$p\") </dev/null >/dev/null & w=$!\n"
+    "  wait \"$p\"; c=$?\n"
+    "  kill -KILL -- -\"$w\"\n"
+    "  printf '\\n%s %d\\n' \"$m\" \"$c\"; printf '\\n%s\\n' \"$m\" >&3\n"
+    "done\n";
 
 std::string base64(const unsigned char* data, size_t size) {
   std::string text(4 * ((size + 2) / 3) + 1, '\0');
@@ -118,6 +135,9 @@ struct Connection {
   std::atomic<bool> broken{false};
   std::atomic<int> users{0};       // calls in flight; with more than one, data for a waiting
                                    // thread may already have been read by another
+  std::vector<LIBSSH2_CHANNEL*> idle_runners;  // guarded by mutex, like the two below
+  bool runners_unavailable = false;            // the node has no bash: one channel per command
+  uint64_t frames_sent = 0;
 
   ~Connection() {
     if (ssh) {
@@ -414,8 +434,13 @@ class SshSession final : public Session {
     std::snprintf(seconds, sizeof seconds, "%.3f", timeout.count() / 1000.0);
     std::string wrapped = "timeout -k 2 " + std::string(seconds) + " sh -c " + shell_quote(command);
     auto started = Clock::now();
-    ExecResult result = retrying(idempotent, [&](Connection& c) {
-      return exec_on(c, wrapped, stdin_data, started + timeout + kKillGrace);
+    auto deadline = started + timeout + kKillGrace;
+    std::optional<ExecResult> fast;
+    if (stdin_data.empty()) {
+      fast = retrying(idempotent, [&](Connection& c) { return exec_on_runner(c, command, seconds, deadline); });
+    }
+    ExecResult result = fast ? std::move(*fast) : retrying(idempotent, [&](Connection& c) {
+      return exec_on(c, wrapped, stdin_data, deadline);
     });
     bool killed_by_timeout = (result.exit_code == 124 || result.exit_code == 137) &&
                              Clock::now() - started >= timeout;
@@ -475,6 +500,114 @@ class SshSession final : public Session {
         }
       }
     }
+  }
+
+  // An idle runner that is still alive, or a new one; null if the node cannot run one.
+  LIBSSH2_CHANNEL* take_runner(Connection& c, Clock::time_point deadline) {
+    {
+      std::unique_lock lock(c.mutex);
+      while (!c.idle_runners.empty()) {
+        LIBSSH2_CHANNEL* runner = c.idle_runners.back();
+        c.idle_runners.pop_back();
+        char byte;  // an idle runner sends nothing: this only notices a closed channel or socket
+        ssize_t n = libssh2_channel_read(runner, &byte, 1);
+        if (n == LIBSSH2_ERROR_EAGAIN && !libssh2_channel_eof(runner)) return runner;
+        if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+          lock.unlock();
+          transport_failure(c, "connection closed", false, deadline);
+        }
+        libssh2_channel_free(runner);
+      }
+      if (c.runners_unavailable) return nullptr;
+    }
+    LIBSSH2_CHANNEL* runner = c.call([&] { return libssh2_channel_open_session(c.ssh); }, deadline);
+    if (!runner) transport_failure(c, "cannot open a channel", false, deadline);
+    std::string start = "exec bash --norc --noprofile -c " + shell_quote(kRunnerLoop);
+    int rc = c.call([&] { return libssh2_channel_exec(runner, start.c_str()); }, deadline);
+    std::string ready;
+    while (rc == 0 && ready.size() < 6) {
+      char buffer[6];
+      ssize_t n = c.call([&] { return libssh2_channel_read(runner, buffer, 6 - ready.size()); }, deadline);
+      if (n <= 0) break;
+      ready.append(buffer, n);
+    }
+    if (ready != "ready\n") {
+      std::lock_guard lock(c.mutex);
+      libssh2_channel_free(runner);
+      c.runners_unavailable = true;
+      return nullptr;
+    }
+    return runner;
+  }
+
+  // Runs a command without stdin on a runner; nullopt when the node cannot run one.
+  std::optional<ExecResult> exec_on_runner(Connection& c, const std::string& command,
+                                           const std::string& seconds, Clock::time_point deadline) {
+    LIBSSH2_CHANNEL* runner = take_runner(c, deadline);
+    if (!runner) return std::nullopt;
+    struct Keep {  // back to the idle list after a complete answer, else closed
+      Connection& c;
+      LIBSSH2_CHANNEL* runner;
+      bool reusable = false;
+      ~Keep() {
+        std::lock_guard lock(c.mutex);
+        if (reusable) c.idle_runners.push_back(runner);
+        else libssh2_channel_free(runner);
+      }
+    } keep{c, runner};
+    std::string marker;
+    {
+      std::lock_guard lock(c.mutex);
+      marker = "\x1e" "faultline-" + std::to_string(++c.frames_sent);
+    }
+    std::string frame = std::to_string(command.size()) + " " + marker + " " + seconds + "\n" + command;
+    // Nothing runs before the whole frame has arrived, so a failed send has not started anything.
+    for (size_t sent = 0; sent < frame.size();) {
+      ssize_t n = c.call([&] { return libssh2_channel_write(runner, frame.data() + sent, frame.size() - sent); }, deadline);
+      if (n < 0) transport_failure(c, "sending the command", false, deadline);
+      sent += n;
+    }
+    ExecResult result;
+    std::string out_end = "\n" + marker + " ", err_end = "\n" + marker + "\n";
+    auto out_done = [&] {
+      size_t at = result.out.rfind(out_end);
+      if (at == std::string::npos || result.out.back() != '\n') return false;
+      result.exit_code = std::atoi(result.out.c_str() + at + out_end.size());
+      return true;
+    };
+    auto err_done = [&] { return result.err.ends_with(err_end); };
+    std::vector<char> buffer(1 << 15);
+    c.users++;
+    struct Leave {
+      Connection& c;
+      ~Leave() { c.users--; }
+    } leave{c};
+    for (bool out_complete = false, err_complete = false; !(out_complete && err_complete);) {
+      std::unique_lock lock(c.mutex);
+      bool progress = false;
+      for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
+        std::string& sink = stream == 0 ? result.out : result.err;
+        for (;;) {
+          ssize_t n = libssh2_channel_read_ex(runner, stream, buffer.data(), buffer.size());
+          if (n == LIBSSH2_ERROR_EAGAIN) break;
+          if (n <= 0) {  // the runner or the connection died while the command ran
+            lock.unlock();
+            transport_failure(c, "the node stopped answering", true, deadline);
+          }
+          sink.append(buffer.data(), n);
+          progress = true;
+        }
+      }
+      out_complete = out_complete || (progress && out_done());
+      err_complete = err_complete || (progress && err_done());
+      if (!progress && !(out_complete && err_complete) && !c.wait(lock, deadline)) {
+        throw Error(ErrorCode::kTimeout, label_ + ": no answer from the node within the command's timeout");
+      }
+    }
+    result.out.resize(result.out.rfind(out_end));
+    result.err.resize(result.err.size() - err_end.size());
+    keep.reusable = true;
+    return result;
   }
 
   ExecResult exec_on(Connection& c, const std::string& command, const std::string& input,
