@@ -29,9 +29,9 @@ std::string show(const Json& value) {
 
 namespace {
 
-// Arc visits allowed per cycle search in one component; beyond it the search is reported as
-// bounded and cannot make the history valid.
-constexpr uint64_t kSearchBudget = 20'000'000;
+// Arc visits allowed per cycle search in one component, unless options say otherwise; beyond it
+// the search is reported as bounded and cannot make the history valid.
+constexpr uint64_t kDefaultSearchBudget = 20'000'000;
 
 struct Search {
   std::string target;  // the anomaly this search looks for
@@ -213,7 +213,16 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
 
   auto searches = searches_for(reportable);
   uint8_t mask = 0;
-  for (const Search& s : searches) mask |= kDataKinds | s.extra;
+  for (const Search& s : searches)
+    mask |= s.extra | (s.shape == Shape::kG0 ? kWW : s.shape == Shape::kG1c ? kWW | kWR : kDataKinds);
+  uint64_t budget = kDefaultSearchBudget;
+  if (opts.contains("cycle-search-budget")) {
+    const Json& b = opts["cycle-search-budget"];
+    if (!b.is_number_integer() || b.get<int64_t>() <= 0)
+      fail(ErrorCode::kBadInput, "option \"cycle-search-budget\" must be a positive number of arc "
+                                 "visits; got " + opts["cycle-search-budget"].dump());
+    budget = opts["cycle-search-budget"].get<uint64_t>();
+  }
   std::vector<Edge> edges = std::move(inf.edges);
   if (mask & (kProcess | kRealtime)) {
     auto session = session_edges(h);
@@ -241,7 +250,7 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
     };
     for (const Search& s : searches) {
       if (implied(s.target)) continue;
-      SearchResult r = searcher->find(component, s.shape, s.extra, kSearchBudget);
+      SearchResult r = searcher->find(component, s.shape, s.extra, budget);
       if (r.exhausted)
         bounded.push_back("a component of " + std::to_string(component.size()) + " txns");
       if (!r.cycle) continue;

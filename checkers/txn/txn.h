@@ -10,6 +10,8 @@
 //                         orders its versions); default false
 //   "linearizable-keys"   rw-register: assume each key is linearizable (real-time order orders
 //                         its versions); default false
+//   "cycle-search-budget" arc visits per cycle search in one strongly connected component
+//                         (default 20M); a search cut short makes an otherwise valid verdict unknown
 // Details: "valid" (true/false/"unknown"), "anomaly-types", "anomalies" {name: [instances]},
 // "anomaly-counts", "not", "also-not", "bounded-searches". Files (with out_dir): <anomaly>.txt
 // explanations and <anomaly>/<n>.dot cycle graphs, rendered to .svg when Graphviz's `dot` is on

@@ -160,6 +160,15 @@ TEST(TxnMinimal, AnomaliesOptionWidensTheSearch) {
             Verdict::kValid);
 }
 
+TEST(TxnMinimal, ABoundedSearchIsUnknownNotValid) {
+  History h = read_history_file(kData + "/elle/si-without-g-single.edn");
+  CheckResult r = run(h, DataModel::kListAppend,
+                      {{"consistency-models", {"serializable"}}, {"cycle-search-budget", 1}});
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_FALSE(r.details["bounded-searches"].empty());
+  EXPECT_NE(r.explanation.find("cut short"), std::string::npos) << r.explanation;
+}
+
 TEST(TxnMinimal, DuplicateAppendsMakeTheVerdictUnknown) {
   History h = sequential({Json::parse(R"([["append","x",1]])"),
                           Json::parse(R"([["append","x",1]])")});
