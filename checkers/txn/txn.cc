@@ -220,8 +220,8 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
     const Json& b = opts["cycle-search-budget"];
     if (!b.is_number_integer() || b.get<int64_t>() <= 0)
       fail(ErrorCode::kBadInput, "option \"cycle-search-budget\" must be a positive number of arc "
-                                 "visits; got " + opts["cycle-search-budget"].dump());
-    budget = opts["cycle-search-budget"].get<uint64_t>();
+                                 "visits; got " + b.dump());
+    budget = b.get<uint64_t>();
   }
   std::vector<Edge> edges = std::move(inf.edges);
   if (mask & (kProcess | kRealtime)) {
