@@ -1,15 +1,86 @@
 #include "nemesis/package.h"
 
+#include <algorithm>
+#include <fstream>
+
 #include "harness/core/error.h"
+#include "nemesis/clock.h"
+#include "nemesis/net.h"
+#include "nemesis/process.h"
+#include "nemesis/schedule.h"
 
 namespace faultline {
 
-std::vector<std::string> fault_names() { return {}; }
+std::vector<std::string> fault_names() {
+  std::vector<std::string> names;
+  for (const auto& kind : fault_kinds()) names.push_back(kind.name);
+  return names;
+}
+
+namespace {
+
+bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// The kinds asked for, in fault_kinds() order; "all" means every kind the target supports.
+std::vector<FaultKind> kinds_for(const std::vector<std::string>& names, bool has_daemon) {
+  std::string known;
+  for (const auto& n : fault_names()) known += n + ", ";
+  for (const auto& name : names)
+    if (name != "all" && !contains(fault_names(), name))
+      fail(ErrorCode::kBadInput, "unknown fault kind \"" + name + "\" in --nemesis; known: " + known + "all");
+  std::vector<FaultKind> kinds;
+  for (const auto& kind : fault_kinds()) {
+    bool all = contains(names, "all");
+    if (!all && !contains(names, kind.name)) continue;
+    if (kind.needs_daemon && !has_daemon) {
+      if (all) continue;
+      fail(ErrorCode::kBadInput, "fault \"" + kind.name + "\" needs a target that can kill and pause its processes; "
+                                 "this target cannot: drop it from --nemesis");
+    }
+    kinds.push_back(kind);
+  }
+  return kinds;
+}
+
+std::vector<ScheduleStep> read_schedule(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) fail(ErrorCode::kNotFound, "cannot read nemesis schedule file " + file);
+  Json steps = Json::parse(in, nullptr, false);
+  if (steps.is_discarded()) fail(ErrorCode::kBadInput, file + " is not JSON: a schedule is a list of {\"at\", \"f\", \"value\"}");
+  return parse_schedule(steps, file);
+}
+
+}  // namespace
 
 NemesisPackage make_nemesis_package(const NemesisConfig& config) {
-  if (!config.faults.empty())
-    fail(ErrorCode::kBadInput, "no fault kinds are available in this build");
-  return {noop_nemesis(), nullptr, nullptr};
+  std::vector<FaultKind> kinds;
+  std::vector<ScheduleStep> steps;
+  if (!config.schedule_file.empty()) {
+    steps = read_schedule(config.schedule_file);
+    for (const auto& kind : fault_kinds()) {
+      bool used = std::any_of(steps.begin(), steps.end(), [&](const ScheduleStep& s) { return &fault_kind_of(s.f) == &kind; });
+      if (used) kinds.push_back(kind);
+    }
+    for (const auto& kind : kinds)
+      if (kind.needs_daemon && !config.daemon)
+        fail(ErrorCode::kBadInput, config.schedule_file + ": fault \"" + kind.name + "\" needs a target that can kill and pause its processes");
+  } else {
+    kinds = kinds_for(config.faults, config.daemon != nullptr);
+  }
+  if (kinds.empty()) return {noop_nemesis(), nullptr, nullptr};
+  if (config.sessions.empty()) fail(ErrorCode::kBadInput, "faults need nodes: run on --sandbox or --nodes");
+
+  NemesisNodes nodes(config.sessions);
+  auto uses = [&](std::initializer_list<const char*> names) {
+    return std::any_of(kinds.begin(), kinds.end(), [&](const FaultKind& k) { return std::find(names.begin(), names.end(), k.name) != names.end(); });
+  };
+  std::vector<std::unique_ptr<Nemesis>> parts;
+  if (uses({"partition", "loss", "netem", "bandwidth"})) parts.push_back(network_nemesis(nodes, config.seed));
+  if (uses({"kill", "pause", "corrupt"})) parts.push_back(process_nemesis(nodes, *config.daemon, config.seed));
+  if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, config.sandbox, config.seed));
+
+  Gen schedule = steps.empty() ? random_schedule(kinds, config.interval, config.options, config.seed) : scripted_schedule(steps);
+  return {compose_nemeses(std::move(parts)), schedule, heal_schedule(kinds)};
 }
 
 }  // namespace faultline

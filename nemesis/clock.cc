@@ -1,0 +1,182 @@
+#include "nemesis/clock.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "harness/control/shell.h"
+#include "harness/core/error.h"
+#include "nemesis/process.h"
+
+namespace faultline {
+
+const std::string kFaketimeFile = kNemesisStateDir + "/faketime";
+
+namespace {
+
+// Debian's libfaketime (package libfaketime), thread-safe variant.
+constexpr const char* kLibFaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+const std::string kClockOffsetFile = kNemesisStateDir + "/clock-offset";
+const std::string kNtpStoppedFile = kNemesisStateDir + "/ntp-stopped";
+
+std::string seconds_text(double s) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%+.6f", s);
+  return text;
+}
+
+// Shell: prints $1 + $2 (decimal seconds, either may carry a sign) with a sign.
+constexpr const char* kAdd = "add() { awk -v a=\"$1\" -v b=\"$2\" 'BEGIN { printf \"%+.6f\\n\", a + b }'; }\n";
+
+// Sandbox scripts: the offset file is replaced atomically, so libfaketime never reads half a line.
+std::string faketime_script(const std::string& body) {
+  return std::string(kAdd) + "mkdir -p " + shell_quote(kNemesisStateDir) + "\nf=" + shell_quote(kFaketimeFile) +
+         "\nput() { printf '%s\\n' \"$1\" > \"$f.new\" && mv \"$f.new\" \"$f\"; }\n"
+         "base=$(cat \"$f\" 2>/dev/null || echo 0)\n" + body;
+}
+
+// Real-host scripts: NTP stopped first (once, noting what was stopped), the clock stepped with
+// date -s and the total applied offset noted.
+std::string system_clock_script(const std::string& body) {
+  std::string dir = shell_quote(kNemesisStateDir), ntp = shell_quote(kNtpStoppedFile);
+  return std::string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; set -e\n") + kAdd +
+         "mkdir -p " + dir + "\n"
+         "if [ ! -e " + ntp + " ]; then\n"
+         "  : > " + ntp + "\n"
+         "  for s in ntp ntpd ntpsec chrony chronyd systemd-timesyncd openntpd; do\n"
+         "    if systemctl is-active --quiet \"$s\" 2>/dev/null; then systemctl stop \"$s\"; echo \"$s\" >> " + ntp + "; fi\n"
+         "  done\n"
+         "fi\n"
+         "o=" + shell_quote(kClockOffsetFile) + "\n"
+         "step() { date -s \"@$(add \"$(date +%s.%N)\" \"$1\")\" >/dev/null; }\n"
+         "base=$(cat \"$o\" 2>/dev/null || echo 0)\n" + body;
+}
+
+std::string bump_script(bool sandbox, double delta) {
+  std::string d = seconds_text(delta);
+  if (sandbox) return faketime_script("put \"$(add \"$base\" " + d + ")\"\n");
+  return system_clock_script("step " + d + "\nadd \"$base\" " + d + " > \"$o\"\n");
+}
+
+std::string strobe_script(bool sandbox, double delta, double period_s, int flips) {
+  std::string d = seconds_text(delta), minus = seconds_text(-delta), p = seconds_text(period_s).substr(1);
+  std::string loop = "i=0\nwhile [ $i -lt " + std::to_string(flips) + " ]; do\n";
+  if (sandbox)
+    return faketime_script("high=$(add \"$base\" " + d + ")\n" + loop + "  put \"$high\"; sleep " + p + "; put \"$base\"; sleep " + p +
+                           "; i=$((i + 1))\ndone\n");
+  return system_clock_script(loop + "  step " + d + "; sleep " + p + "; step " + minus + "; sleep " + p + "; i=$((i + 1))\ndone\n");
+}
+
+std::string reset_script(bool sandbox) {
+  if (sandbox) return faketime_script("put +0\n");
+  return clock_heal_script();
+}
+
+class ClockNemesis : public Nemesis {
+ public:
+  ClockNemesis(NemesisNodes nodes, bool sandbox, uint64_t seed)
+      : nodes_(std::move(nodes)), sandbox_(sandbox), rng_(Rng(seed).fork("clock-nemesis")) {}
+
+  void setup() override {
+    if (sandbox_) {
+      nodes_.on_each(nodes_.names(), [](Session& s) {
+        if (s.exec({"test", "-r", kLibFaketime}).exit_code != 0)
+          fail(ErrorCode::kNotFound, std::string("clock faults on the sandbox need libfaketime on ") + s.node() + " (" + kLibFaketime +
+                                         "): install the Debian package libfaketime");
+        return Json(nullptr);
+      });
+    }
+    teardown();
+  }
+
+  void teardown() override {
+    nodes_.on_each(nodes_.names(), [](Session& s) { return Json(s.check_script(clock_heal_script())); });
+  }
+
+  std::set<std::string> fs() const override { return {"bump-clock", "strobe-clock", "reset-clock"}; }
+
+  Op invoke(const Op& op) override {
+    const Json& v = op.value.is_object() ? op.value : Json::object();
+    Json done = v;
+    std::vector<std::string> chosen;
+    if (op.f == "reset-clock") {
+      chosen = nodes_.select(v.value("nodes", Json("all")), rng_);
+      run(chosen, reset_script(sandbox_));
+    } else {
+      chosen = nodes_.select(v.value("nodes", Json("one")), rng_);
+      double delta = v.value("delta", 0.0);
+      if (!std::isfinite(delta) || delta == 0) fail(ErrorCode::kBadInput, op.f + " needs a non-zero \"delta\" in seconds, got " + v.dump());
+      if (op.f == "bump-clock") {
+        run(chosen, bump_script(sandbox_, delta));
+      } else {
+        double period = v.value("period-ms", 100.0) / 1000, duration = v.value("duration", 5.0);
+        if (period <= 0 || duration <= 0) fail(ErrorCode::kBadInput, "strobe-clock needs positive \"period-ms\" and \"duration\"");
+        run(chosen, strobe_script(sandbox_, delta, period, std::max(1, static_cast<int>(duration / period / 2))));
+      }
+    }
+    done["nodes"] = chosen;
+    done["clock-offsets"] = nodes_.on_each(nodes_.names(), [this](Session& s) { return Json(measure_clock_offset(s, sandbox_)); });
+    Op completed = op;
+    completed.type = OpType::kInfo;
+    completed.value = std::move(done);
+    return completed;
+  }
+
+ private:
+  void run(const std::vector<std::string>& chosen, const std::string& script) {
+    nodes_.on_each(chosen, [&](Session& s) { return Json(s.check_script(script)); });
+  }
+
+  NemesisNodes nodes_;
+  bool sandbox_;
+  Rng rng_;
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> faketime_environment() {
+  return {{"LD_PRELOAD", kLibFaketime},
+          {"FAKETIME_TIMESTAMP_FILE", kFaketimeFile},
+          {"FAKETIME_NO_CACHE", "1"},
+          {"FAKETIME_DONT_FAKE_MONOTONIC", "1"}};
+}
+
+std::string faketime_prefix() {
+  std::vector<std::string> argv = {"env"};
+  for (const auto& [name, value] : faketime_environment()) argv.push_back(name + "=" + value);
+  return shell_join(argv) + " ";
+}
+
+std::string clock_heal_script() {
+  std::string f = shell_quote(kFaketimeFile), o = shell_quote(kClockOffsetFile), ntp = shell_quote(kNtpStoppedFile);
+  return std::string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n") + kAdd +
+         "if [ -e " + f + " ]; then\n"
+         "  off=$(cat " + f + ")\n"
+         "  awk -v o=\"$off\" 'BEGIN { exit !(o + 0 != 0) }' && echo \"reset faketime offset $off\"\n"
+         "  printf '+0\\n' > " + f + ".new && mv " + f + ".new " + f + "\n"
+         "fi\n"
+         "if [ -e " + o + " ]; then\n"
+         "  off=$(cat " + o + ")\n"
+         "  date -s \"@$(awk -v n=\"$(date +%s.%N)\" -v o=\"$off\" 'BEGIN { printf \"%.6f\", n - o }')\" >/dev/null\n"
+         "  echo \"stepped the system clock back by $off s\"; rm -f " + o + "\n"
+         "fi\n"
+         "if [ -e " + ntp + " ]; then\n"
+         "  for s in $(cat " + ntp + "); do systemctl start \"$s\" && echo \"restarted $s\"; done\n"
+         "  rm -f " + ntp + "\n"
+         "fi; true\n";
+}
+
+std::unique_ptr<Nemesis> clock_nemesis(const NemesisNodes& nodes, bool sandbox, uint64_t seed) {
+  return std::make_unique<ClockNemesis>(nodes, sandbox, seed);
+}
+
+double measure_clock_offset(Session& node, bool sandbox) {
+  using Clock = std::chrono::system_clock;
+  auto before = Clock::now();
+  std::string out = node.check_script((sandbox ? faketime_prefix() : std::string()) + "date +%s.%N");
+  auto after = Clock::now();
+  double controller = std::chrono::duration<double>((before + (after - before) / 2).time_since_epoch()).count();
+  return std::round((std::stod(out) - controller) * 1000) / 1000;
+}
+
+}  // namespace faultline

@@ -1,0 +1,64 @@
+#include "nemesis/nodes.h"
+
+#include <algorithm>
+
+#include "harness/control/fan_out.h"
+#include "harness/core/error.h"
+
+namespace faultline {
+
+std::vector<std::string> node_selectors() { return {"one", "minority", "majority", "all", "primaries"}; }
+
+NemesisNodes::NemesisNodes(std::vector<Session*> sessions) : sessions_(std::move(sessions)) {
+  for (Session* s : sessions_) names_.push_back(s->node());
+}
+
+Session& NemesisNodes::at(const std::string& name) const {
+  auto it = std::find(names_.begin(), names_.end(), name);
+  if (it == names_.end()) fail(ErrorCode::kBadInput, "the nemesis was asked for node \"" + name + "\", which is not in the cluster");
+  return *sessions_[static_cast<size_t>(it - names_.begin())];
+}
+
+std::vector<std::string> NemesisNodes::select(const Json& selector, Rng& rng,
+                                              const std::function<std::vector<std::string>()>& primaries) const {
+  std::vector<std::string> chosen;
+  if (selector.is_array()) {
+    for (const auto& n : selector) {
+      if (!n.is_string()) fail(ErrorCode::kBadInput, "node list " + selector.dump() + " must hold node names");
+      at(n.get<std::string>());
+      chosen.push_back(n.get<std::string>());
+    }
+  } else {
+    std::string name = selector.is_string() ? selector.get<std::string>() : selector.dump();
+    std::vector<std::string> shuffled = names_;
+    rng.shuffle(shuffled);
+    size_t n = names_.size();
+    auto first = [&](size_t k) { return std::vector<std::string>(shuffled.begin(), shuffled.begin() + static_cast<long>(std::min(k, n))); };
+    if (name == "one") chosen = first(1);
+    else if (name == "minority") chosen = first(n < 3 ? 1 : 1 + rng.below((n - 1) / 2));
+    else if (name == "majority") chosen = first(n / 2 + 1);
+    else if (name == "all") chosen = names_;
+    else if (name == "primaries") chosen = primaries ? primaries() : std::vector<std::string>{};
+    else {
+      std::string known;
+      for (const auto& s : node_selectors()) known += s + ", ";
+      fail(ErrorCode::kBadInput, "unknown node selector " + selector.dump() + "; use one of " + known + "or a list of node names");
+    }
+  }
+  // Cluster order, no duplicates: the same choice always reads the same in a history.
+  std::vector<std::string> ordered;
+  for (const auto& name : names_)
+    if (std::find(chosen.begin(), chosen.end(), name) != chosen.end()) ordered.push_back(name);
+  return ordered;
+}
+
+Json NemesisNodes::on_each(const std::vector<std::string>& nodes, const std::function<Json(Session&)>& step) const {
+  std::vector<std::reference_wrapper<Session>> targets;
+  for (const auto& name : nodes) targets.emplace_back(at(name));
+  auto values = values_or_throw(fan_out(targets, [&](std::reference_wrapper<Session> s) { return step(s.get()); }));
+  Json out = Json::object();
+  for (size_t i = 0; i < nodes.size(); ++i) out[nodes[i]] = std::move(values[i]);
+  return out;
+}
+
+}  // namespace faultline

@@ -1,0 +1,41 @@
+// The nodes a nemesis acts on: their sessions by name, choosing nodes for a fault, and running a
+// step on many of them at once.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/control/session.h"
+#include "harness/core/json.h"
+#include "harness/core/random.h"
+
+namespace faultline {
+
+// The node selectors select() understands, besides an explicit list of node names.
+std::vector<std::string> node_selectors();
+
+class NemesisNodes {
+ public:
+  explicit NemesisNodes(std::vector<Session*> sessions);
+  const std::vector<std::string>& names() const { return names_; }
+  const std::vector<Session*>& sessions() const { return sessions_; }
+  // Throws Error(kBadInput) for a node not in the cluster.
+  Session& at(const std::string& name) const;
+
+  // The nodes a selector names, in cluster order: "one", "minority" (1..(n-1)/2 nodes),
+  // "majority" (n/2+1), "all", "primaries" (from `primaries`, which may return none), or a list
+  // of node names. Random choices come from rng. Throws Error(kBadInput) for an unknown selector.
+  std::vector<std::string> select(const Json& selector, Rng& rng,
+                                  const std::function<std::vector<std::string>()>& primaries = {}) const;
+
+  // Runs step(session) on each named node at once; returns one result per node (name -> value)
+  // or throws one Error listing every node that failed.
+  Json on_each(const std::vector<std::string>& nodes, const std::function<Json(Session&)>& step) const;
+
+ private:
+  std::vector<Session*> sessions_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace faultline
