@@ -120,6 +120,7 @@ class Page {
   void summary() {
     out_ << "<section id=\"summary\"><h2>Summary</h2><table>";
     row("verdict", verdict_badge(verdict_of(results_.value("valid", Json()))));
+    if (field("interrupted") == true) row("interrupted", "yes: the run was stopped early (Ctrl-C)");
     if (results_.contains("error"))
       row("harness error", "<span class=\"error\">" + html_escape(shown(results_["error"])) + "</span>");
     for (const char* key : {"name", "target", "workload", "nemesis", "seed", "nodes", "concurrency",

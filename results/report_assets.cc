@@ -350,8 +350,9 @@ std::string_view report_script() {
     const p = frame(canvasHost, M.top + lanes.length * laneH + M.bottom, 0, D.duration_us, 110);
     let view = views[0], byLane = [];
 
+    // The whole run spans the same time as the plots above; a window spans its own ops.
     function extent(v) {
-      if (!v.bars) return [0, D.duration_us];
+      if (v === views[0]) return [0, D.duration_us];
       let a = Infinity, b = -Infinity;
       for (const bar of v.bars) { a = Math.min(a, bar[1]); b = Math.max(b, bar[2]); }
       return a <= b ? [a, Math.max(b, a + 1)] : [0, D.duration_us];
