@@ -3,6 +3,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
@@ -93,10 +94,14 @@ class ProcessNemesis : public Nemesis {
       Json pids = nodes_.on_each(chosen, [&](Session& s) {
         auto before = stopped_pids(s);
         daemon_.pause(s);
+        // SIGSTOP takes effect asynchronously: look again for a moment until the processes stop.
         Json paused = Json::array();
         std::string text;
-        for (long pid : stopped_pids(s))
-          if (!before.count(pid)) paused.push_back(pid), text += std::to_string(pid) + "\n";
+        for (int look = 0; look < 20 && paused.empty(); ++look) {
+          if (look > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          for (long pid : stopped_pids(s))
+            if (!before.count(pid)) paused.push_back(pid), text += std::to_string(pid) + "\n";
+        }
         note(s, kPausedFile, text);
         remember(paused_, s.node(), true);
         return paused;

@@ -42,7 +42,8 @@ void TickerDaemon::start(Session& node) {
 
 void TickerDaemon::signal(Session& node, const char* signal) {
   long p = pid(node);
-  if (p != 0) node.check({"kill", std::string("-") + signal, "--", "-" + std::to_string(p)});
+  // env: the external kill, since sh builtins (dash) cannot signal a process group.
+  if (p != 0) node.check({"env", "kill", std::string("-") + signal, "--", "-" + std::to_string(p)});
 }
 
 void TickerDaemon::kill(Session& node) {
