@@ -94,11 +94,12 @@ struct Operation {
 };
 
 // The f that ends the fault an f starts ("start-partition" -> "stop-partition"), or none. A "start"
-// that finds kills open closes them instead (see faults()).
-std::optional<std::string> closer_of(const std::string& f) {
+// that finds kills open closes them instead (see faults()); otherwise it opens a partition only in
+// histories of Jepsen's partitioner, which heals with "stop".
+std::optional<std::string> closer_of(const std::string& f, bool jepsen_partitioner) {
   if (f.rfind("start-", 0) == 0) return "stop-" + f.substr(6);
   if (f == "kill") return "start";
-  if (f == "start") return "stop";  // Jepsen's partitioner: start cuts the network, stop heals it
+  if (f == "start" && jepsen_partitioner) return "stop";
   if (f == "pause") return "resume";
   if (f == "bump-clock" || f == "strobe-clock") return "reset-clock";
   return std::nullopt;
@@ -295,6 +296,8 @@ class Summarizer {
     Json windows = Json::array(), markers = Json::array();
     std::map<std::string, std::vector<size_t>> open;  // closer f -> windows it will close
     const size_t max_entries = 1000;
+    bool jepsen_partitioner = std::any_of(nemesis_.begin(), nemesis_.end(),
+                                          [&](const Operation& o) { return history_[o.first].f == "stop"; });
     for (const Operation& o : nemesis_) {
       const Op& op = history_[o.first];
       if (auto it = open.find(op.f); it != open.end() && !it->second.empty()) {
@@ -306,7 +309,7 @@ class Summarizer {
         continue;
       }
       std::string text = value_text(done_value(o), limits_.text_chars);
-      if (auto closer = closer_of(op.f); closer && windows.size() < max_entries) {
+      if (auto closer = closer_of(op.f, jepsen_partitioner); closer && windows.size() < max_entries) {
         open[*closer].push_back(windows.size());
         windows.push_back({{"f", op.f}, {"start_us", micros(o.start_ns)},
                            {"end_us", micros(duration_ns_)}, {"closed", false}, {"text", text}});

@@ -112,6 +112,28 @@ TEST_F(ReportTest, SmallHistoryIsEmbeddedExactly) {
   EXPECT_EQ(named[0]["checkers"], Json({"linearizable"}));
 }
 
+TEST(Summarize, RestartWithoutKillIsAMarkerAndKillsCloseOnStart) {
+  auto nemesis = [](int64_t t, OpType type, const std::string& f) {
+    Op op;
+    op.time = t;
+    op.type = type;
+    op.process = kNemesisProcess;
+    op.f = f;
+    return op;
+  };
+  History history = {nemesis(1000, OpType::kInvoke, "start"), nemesis(2000, OpType::kInfo, "start"),
+                     nemesis(3000, OpType::kInvoke, "kill"),  nemesis(4000, OpType::kInfo, "kill"),
+                     nemesis(5000, OpType::kInvoke, "start"), nemesis(6000, OpType::kInfo, "start")};
+  reindex(history);
+  Json faults = summarize_history(history, Json::object(), ReportLimits{})["faults"];
+  ASSERT_EQ(faults["windows"].size(), 1u);
+  EXPECT_EQ(faults["windows"][0]["f"], "kill");
+  EXPECT_EQ(faults["windows"][0]["start_us"], 3);
+  EXPECT_EQ(faults["windows"][0]["end_us"], 6);
+  ASSERT_EQ(faults["markers"].size(), 1u);
+  EXPECT_EQ(faults["markers"][0]["t_us"], 1);
+}
+
 TEST_F(ReportTest, LargeHistoryIsBoundedAndKeepsTheSlowestOp) {
   write_synthetic_run(dir_, {.ops = 30000, .concurrency = 10, .seed = 3});
   History history = read_history_file(dir_ / "history.jsonl");
