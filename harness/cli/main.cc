@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_check_command(app, exit_code);
   add_report_command(app, exit_code);
   add_sandbox_command(app, exit_code);
+  add_heal_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
