@@ -159,4 +159,29 @@ History corrupt_history(const History& history, uint64_t seed) {
   return out;
 }
 
+History stale_read_history(const History& history, uint64_t seed) {
+  std::vector<size_t> reads;
+  for (size_t i = history.size() / 2; i < history.size(); ++i)
+    if (history[i].is_ok() && history[i].f == "read") reads.push_back(i);
+  History out = history;
+  if (reads.empty()) return out;
+  Rng rng = Rng(seed).fork("stale-read");
+  size_t read = rng.pick(reads);
+  std::vector<int64_t> partner = pair_index(history);
+  // The values left by ok writes and cas ops that completed before the read was invoked, newest last.
+  std::vector<Json> written;
+  for (size_t i = 0; i < static_cast<size_t>(partner[read]); ++i) {
+    const Op& op = history[i];
+    if (!op.is_ok()) continue;
+    if (op.f == "write") written.push_back(op.value);
+    if (op.f == "cas") written.push_back(op.value[1]);
+  }
+  for (auto it = written.rbegin(); it != written.rend(); ++it)
+    if (*it != written.back()) {
+      out[read].value = *it;
+      break;
+    }
+  return out;
+}
+
 }  // namespace faultline::linear

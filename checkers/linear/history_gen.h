@@ -27,4 +27,9 @@ History generate_history(const GenSpec& spec);
 // linearizable. Returns the history unchanged when it has no ok read with a value.
 History corrupt_history(const History& history, uint64_t seed);
 
+// A copy of a single-register history in which one ok read in its second half returns the value of
+// an earlier ok write that a later ok write had replaced before the read began: the stale read of a
+// lagging replica. Usually not linearizable (a concurrent write of that value can still explain it).
+History stale_read_history(const History& history, uint64_t seed);
+
 }  // namespace faultline::linear

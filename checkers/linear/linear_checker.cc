@@ -222,9 +222,15 @@ class LinearChecker : public Checker {
     int32_t state = r.linearization.empty() ? 0 : r.linearization.back().second;
     std::string state_text = steps.model().describe(steps.state(state));
     std::string where = independent ? "key " + part.key.dump() + ": " : "";
-    result.explanation = where + "op " + std::to_string(ops[part.positions[r.stuck].first].index) + " (" +
-                         describe(ops[part.positions[r.stuck].second]) + ") cannot be linearized. The longest " +
-                         "linearizable prefix places " + std::to_string(r.linearization.size()) +
+    std::string what = where + "op " + std::to_string(ops[part.positions[r.stuck].first].index) + " (" +
+                       describe(ops[part.positions[r.stuck].second]) + ") cannot be linearized";
+    if (r.unreachable) {
+      d["unreachable"] = true;
+      result.explanation = what + ": no sequence of the history's ops reaches a state in which it is legal "
+                                  "(for a read: nothing ever wrote that value).";
+      return;
+    }
+    result.explanation = what + ". The longest linearizable prefix places " + std::to_string(r.linearization.size()) +
                          " ops and leaves the model at " + state_text + "; no order of the " +
                          std::to_string(concurrent.size()) + " unplaced concurrent ops makes it legal.";
   }

@@ -385,7 +385,50 @@ class Searcher {
 
 }  // namespace
 
+namespace {
+
+// A required op that is legal in no state reachable from the initial one by any sequence of the
+// ops, ignoring real time; -1 when there is none or the reachable states are too many to list.
+int32_t unreachable_op(const std::vector<SearchOp>& ops, StepTable& steps) {
+  constexpr size_t kMaxStates = 256, kMaxSteps = 4096;  // cheap next to the search, or give up
+  std::vector<int32_t> kinds;
+  for (const SearchOp& op : ops) kinds.push_back(op.kind);
+  std::sort(kinds.begin(), kinds.end());
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  std::vector<int32_t> reached = {0};
+  std::vector<bool> seen(1, true), legal_somewhere(kinds.empty() ? 0 : kinds.back() + 1, false);
+  size_t budget = kMaxSteps;
+  for (size_t r = 0; r < reached.size(); ++r) {
+    for (int32_t kind : kinds) {
+      if (budget-- == 0) return -1;
+      int32_t next = steps.step(reached[r], kind);
+      if (next < 0) continue;
+      legal_somewhere[kind] = true;
+      if (static_cast<size_t>(next) >= seen.size()) seen.resize(next + 1, false);
+      if (!seen[next]) {
+        if (reached.size() == kMaxStates) return -1;
+        seen[next] = true;
+        reached.push_back(next);
+      }
+    }
+  }
+  int32_t culprit = -1;
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (ops[i].required && !legal_somewhere[ops[i].kind] && (culprit < 0 || ops[i].ret < ops[culprit].ret))
+      culprit = static_cast<int32_t>(i);
+  return culprit;
+}
+
+}  // namespace
+
 SearchResult search(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits) {
+  if (int32_t culprit = unreachable_op(ops, steps); culprit >= 0) {
+    SearchResult result;
+    result.outcome = SearchOutcome::kIllegal;
+    result.stuck = culprit;
+    result.unreachable = true;
+    return result;
+  }
   Searcher searcher(ops, steps, limits);
   return searcher.run();
 }

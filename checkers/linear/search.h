@@ -67,6 +67,9 @@ struct SearchResult {
   std::vector<std::pair<int32_t, int32_t>> linearization;
   // Illegal: the required op with the earliest completion that no extension of the prefix places.
   int32_t stuck = -1;
+  // Illegal because `stuck` is legal in no state any sequence of the ops can reach (a read of a value
+  // never written); no prefix is searched then.
+  bool unreachable = false;
   int64_t configurations = 0;  // distinct (placed-set, state) pairs explored
   int64_t peak_bytes = 0;
 };
