@@ -10,6 +10,12 @@ if(FAULTLINE_SANITIZE)
   endforeach()
 endif()
 
+if(FAULTLINE_FUZZ)
+  # Coverage instrumentation for everything the fuzz targets link; they add the fuzzer main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # faultline_library(NAME SOURCES ... DEPS ...): a static library rooted at the repository top, so
 # includes read "harness/core/op.h".
 function(faultline_library name)

@@ -18,7 +18,7 @@ bool is_delimiter(char c) {
 // Map keys must be strings in JSON: keywords lose their ':', other values are printed.
 std::string key_text(const Json& key) {
   if (key.is_string()) return key.get<std::string>();
-  return key.dump();
+  return json_text(key);
 }
 }  // namespace
 
@@ -213,7 +213,7 @@ void write_edn(const Json& v, std::string& out) {
   switch (v.type()) {
     case Json::value_t::null: out += "nil"; break;
     case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; break;
-    case Json::value_t::string: out += Json(v).dump(); break;  // JSON string escapes are valid EDN
+    case Json::value_t::string: out += json_text(v); break;  // JSON string escapes are valid EDN
     case Json::value_t::array: {
       out += '[';
       bool first = true;
@@ -231,14 +231,14 @@ void write_edn(const Json& v, std::string& out) {
       for (const auto& [k, e] : v.items()) {
         if (!first) out += ", ";
         first = false;
-        out += Json(k).dump();
+        out += json_text(Json(k));
         out += ' ';
         write_edn(e, out);
       }
       out += '}';
       break;
     }
-    default: out += v.dump(); break;  // numbers
+    default: out += json_text(v); break;  // numbers
   }
 }
 }  // namespace

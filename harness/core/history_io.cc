@@ -106,7 +106,7 @@ History read_history_file(const std::filesystem::path& path) {
 }
 
 std::string jsonl_line(const Op& op) {
-  std::string s = to_json(op).dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string s = json_text(to_json(op));
   s += '\n';
   return s;
 }

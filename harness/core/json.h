@@ -5,6 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace faultline {
 using Json = nlohmann::json;
-}
+
+// Compact JSON text that never throws: invalid UTF-8 from a system under test is replaced, not fatal.
+inline std::string json_text(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+}  // namespace faultline

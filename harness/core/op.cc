@@ -73,7 +73,7 @@ Op op_from_json(const Json& j) {
     op.f = f->get<std::string>();
     if (!op.f.empty() && op.f.front() == ':') op.f.erase(0, 1);
   } else {
-    op.f = f->dump();
+    op.f = json_text(*f);
   }
 
   if (auto it = j.find("index"); it != j.end() && !it->is_null()) {
@@ -94,8 +94,8 @@ std::string describe(const Op& op) {
   std::string s = op.is_nemesis() ? "nemesis" : std::to_string(op.process);
   s += ' ';
   s += to_string(op.type);
-  s += " :" + op.f + ' ' + op.value.dump();
-  if (!op.error.is_null()) s += " error=" + op.error.dump();
+  s += " :" + op.f + ' ' + json_text(op.value);
+  if (!op.error.is_null()) s += " error=" + json_text(op.error);
   return s;
 }
 
