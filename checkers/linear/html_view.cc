@@ -24,6 +24,12 @@ std::string escape(const std::string& text) {
   return out;
 }
 
+// Cuts a bar's label to what fits in `width` pixels of 11px monospace; the tooltip has it whole.
+std::string fit(const std::string& label, int width) {
+  size_t chars = static_cast<size_t>(std::max(1, (width - 6) / 7));
+  return label.size() <= chars ? label : label.substr(0, chars > 1 ? chars - 1 : 0) + "…";
+}
+
 const char* role_class(HtmlBar::Role role) {
   switch (role) {
     case HtmlBar::Role::kLinearized: return "lin";
@@ -35,7 +41,7 @@ const char* role_class(HtmlBar::Role role) {
 }
 
 constexpr int kRecentLinearized = 40;  // how much of the prefix before the failure is drawn
-constexpr int kStep = 26, kLane = 34, kLeft = 90, kTop = 24;
+constexpr int kStep = 36, kLane = 34, kLeft = 90, kTop = 24;
 
 }  // namespace
 
@@ -78,7 +84,8 @@ void write_html_view(const std::filesystem::path& path, const History& ops, cons
     svg << "<g class='" << role_class(b->role) << (b->end < 0 ? " open" : "") << "'><title>" << escape(tip)
         << "</title><rect x='" << x0 << "' y='" << y + 4 << "' width='" << x1 - x0 << "' height='22' rx='4'/>"
         << "<text x='" << x0 + 4 << "' y='" << y + 19 << "'>"
-        << escape((b->order >= 0 ? "#" + std::to_string(b->order + 1) + " " : "") + b->label) << "</text></g>\n";
+        << escape(fit((b->order >= 0 ? "#" + std::to_string(b->order + 1) + " " : "") + b->label, x1 - x0))
+        << "</text></g>\n";
   }
   svg << "</svg>";
 
@@ -107,7 +114,9 @@ void write_html_view(const std::filesystem::path& path, const History& ops, cons
       << "<p>Green: the last " << prefix.size() << " ops of the longest linearizable prefix, numbered in "
       << "linearization order. Red: the op that cannot be linearized. Orange: concurrent ops not placed. "
       << "Dashed: never completed. Hover a bar for details. " << ops.size() << " ops in the history.</p>"
-      << "<div class='scroll'>" << svg.str() << "</div>" << table.str() << "</body></html>\n";
+      << "<div class='scroll'>" << svg.str() << "</div>" << table.str()
+      << "<script>document.querySelector('.scroll').scrollLeft = 1e9;</script>"  // the failure is at the right
+      << "</body></html>\n";
   if (!out) fail(ErrorCode::kIo, "cannot write " + path.string() + "; check that the directory is writable");
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "checkers/linear/html_view.h"
@@ -123,14 +124,22 @@ class LinearChecker : public Checker {
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return parts[a].ops.size() < parts[b].ops.size(); });
     std::atomic<size_t> next{0};
+    std::mutex mu;
+    std::exception_ptr error;  // a model that throws on a worker thread is reported on this one
     auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < order.size();) {
-        Part& part = parts[order[i]];
-        if (limits.stop->load()) break;
-        auto started = Clock::now();
-        part.result = search(part.ops, *part.steps, limits);
-        part.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-        if (part.result.outcome == SearchOutcome::kIllegal) limits.stop->store(true);
+      try {
+        for (size_t i; (i = next.fetch_add(1)) < order.size();) {
+          Part& part = parts[order[i]];
+          if (limits.stop->load()) break;
+          auto started = Clock::now();
+          part.result = search(part.ops, *part.steps, limits);
+          part.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+          if (part.result.outcome == SearchOutcome::kIllegal) limits.stop->store(true);
+        }
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!error) error = std::current_exception();
+        limits.stop->store(true);
       }
     };
     size_t threads = std::min<size_t>(parts.size(), std::max(1u, std::thread::hardware_concurrency()));
@@ -138,6 +147,7 @@ class LinearChecker : public Checker {
     for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
     work();
     for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
   }
 
   CheckResult summarize(const History& ops, const std::vector<Part>& parts, bool independent) const {
@@ -275,7 +285,8 @@ class LinearChecker : public Checker {
       bar.process = ops[call].process;
       bar.start = call;
       bar.end = done;
-      bar.label = describe(ops[done >= 0 ? done : call]);
+      const Op& shown = ops[done >= 0 ? done : call];  // the lane names the process
+      bar.label = (done < 0 ? "info " : "") + shown.f + (shown.value.is_null() ? "" : " " + shown.value.dump());
       bar.order = order[i];
       if (order[i] >= 0) {
         bar.model_after = part.steps->model().describe(part.steps->state(r.linearization[order[i]].second));

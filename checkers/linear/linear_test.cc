@@ -95,6 +95,15 @@ TEST(LinearModels, RegisterReadsTheLatestWrite) {
   EXPECT_EQ(stale.details["last-linearized"].back()["model"], "2");
 }
 
+TEST(LinearModels, AReadOfAValueNeverWrittenIsNamedAtOnce) {
+  History h = generate_history({.seed = 3, .ops = 2000, .crash_rate = 0.2});
+  CheckResult r = check("cas-register", corrupt_history(h, 3), {{"initial-value", 0}});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.details["unreachable"], true);
+  EXPECT_EQ(r.details["op"]["value"], -1);
+  EXPECT_NE(r.explanation.find("nothing ever wrote that value"), std::string::npos) << r.explanation;
+}
+
 TEST(LinearModels, ConcurrentOpsMayTakeEffectInEitherOrder) {
   History h = make({{0, "invoke", "write", 1}, {1, "invoke", "read", nullptr}, {1, "ok", "read", 1},
                     {0, "ok", "write", 1}});
