@@ -271,6 +271,26 @@ TEST(LinearProperty, AgreesWithBruteForceOnSmallHistories) {
   EXPECT_GT(invalid, 30);  // the property covers both verdicts
 }
 
+TEST(LinearProperty, KvAgreesWithBruteForceOnSmallHistories) {
+  auto model = make_model("kv");
+  int invalid = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = seed, .processes = 3, .ops = 9, .values = 2, .crash_rate = 0.3};
+    History h = generate_history(spec);
+    if (seed % 2) {  // a get of another plausible string
+      std::vector<size_t> gets;
+      for (size_t i = 0; i < h.size(); ++i)
+        if (h[i].is_ok() && h[i].f == "get") gets.push_back(i);
+      const char* plausible[] = {"0", "1", "01", "10", "11"};
+      if (!gets.empty()) h[gets[seed % gets.size()]].value = plausible[seed / 2 % 5];
+    }
+    bool expected = brute_force_linearizable(h, *model, nullptr);
+    EXPECT_EQ(check("kv", h).verdict, expected ? Verdict::kValid : Verdict::kInvalid) << "seed " << seed;
+    invalid += !expected;
+  }
+  EXPECT_GT(invalid, 30);
+}
+
 TEST(LinearProperty, SimulatedHistoriesAreLinearizable) {
   for (uint64_t seed = 0; seed < 40; ++seed) {
     History h = generate_history({.seed = seed, .ops = 200, .crash_rate = 0.15});
