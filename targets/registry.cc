@@ -4,7 +4,9 @@
 #include <map>
 
 #include "harness/core/error.h"
+#include "targets/etcd/etcd_target.h"
 #include "targets/memory/memory_target.h"
+#include "targets/spec/spec_target.h"
 
 namespace faultline {
 namespace {
@@ -14,6 +16,8 @@ using Factory = std::function<std::unique_ptr<Target>(const Spec&)>;
 const std::map<std::string, Factory>& table() {
   static const std::map<std::string, Factory> t = {
       {"memory", [](const Spec& s) { return memory_target(s.workload, s.target_options, s.seed); }},
+      {"etcd", [](const Spec& s) { return etcd_target(s.target_options); }},
+      {"spec", [](const Spec& s) { return spec_target(s.target_options); }},
   };
   return t;
 }

@@ -1,0 +1,121 @@
+#include "targets/etcd/http.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "harness/core/error.h"
+
+namespace faultline {
+
+namespace {
+
+size_t append_to_string(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+}  // namespace
+
+HttpJson::HttpJson() {
+  static std::once_flag global_init;
+  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  curl_ = curl_easy_init();
+  if (!curl_) fail(ErrorCode::kInternal, "libcurl could not create a handle");
+}
+
+HttpJson::~HttpJson() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+HttpReply HttpJson::post(const std::string& url, const Json& body, std::chrono::milliseconds timeout) {
+  std::string text = body.dump();
+  return perform(url, &text, timeout);
+}
+
+HttpReply HttpJson::get(const std::string& url, std::chrono::milliseconds timeout) {
+  return perform(url, nullptr, timeout);
+}
+
+HttpReply HttpJson::perform(const std::string& url, const std::string* body,
+                            std::chrono::milliseconds timeout) {
+  CURL* c = static_cast<CURL*>(curl_);
+  std::string received;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM for timeouts
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<int64_t>(timeout.count(), 2000)));
+  curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_to_string);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &received);
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
+  CURLcode code = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+      (code == CURLE_OPERATION_TIMEDOUT && [&] {
+        long connect = 0;  // a timeout before the connection was made: nothing was sent
+        curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect);
+        return connect == 0;
+      }()))
+    fail(ErrorCode::kUnavailable, url + ": " + curl_easy_strerror(code));
+  if (code != CURLE_OK) fail(ErrorCode::kTimeout, url + ": " + curl_easy_strerror(code));
+  HttpReply reply;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
+  reply.body = Json::parse(received, nullptr, false);
+  if (reply.body.is_discarded()) reply.body = received;
+  return reply;
+}
+
+std::string base64_encode(const std::string& bytes) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    out += {alphabet[n >> 18], alphabet[(n >> 12) & 63], alphabet[(n >> 6) & 63], alphabet[n & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t n = uint8_t(bytes[i]) << 16;
+    out += {alphabet[n >> 18], alphabet[(n >> 12) & 63], '=', '='};
+  } else if (i + 2 == bytes.size()) {
+    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
+    out += {alphabet[n >> 18], alphabet[(n >> 12) & 63], alphabet[(n >> 6) & 63], '='};
+  }
+  return out;
+}
+
+std::string base64_decode(const std::string& text) {
+  auto value = [](char ch) -> int {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    if (ch == '+') return 62;
+    if (ch == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char ch : text) {
+    int v = value(ch);
+    if (v < 0) {
+      if (ch == '=') break;
+      fail(ErrorCode::kBadInput, "invalid base64 character in \"" + text + "\"");
+    }
+    bits = (bits << 6) | uint32_t(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += char((bits >> count) & 0xff);
+    }
+  }
+  return out;
+}
+
+}  // namespace faultline

@@ -1,0 +1,172 @@
+// End-to-end tests of the etcd and spec-file targets: real etcd and Redis clusters on a private
+// 3-node sandbox (name tg, subnet 10.79.0.0/24), driven through the runner. Needs root.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "harness/control/fan_out.h"
+#include "harness/control/remote.h"
+#include "harness/core/error.h"
+#include "harness/run/runner.h"
+#include "harness/sandbox/sandbox.h"
+#include "results/store.h"
+#include "workloads/workload.h"
+
+namespace faultline {
+namespace {
+
+namespace fs = std::filesystem;
+
+SandboxOptions test_sandbox() {
+  SandboxOptions options;
+  options.name = "tg";
+  options.nodes = 3;
+  options.subnet = "10.79.0.0/24";
+  return options;
+}
+
+class SandboxEnvironment : public testing::Environment {
+ public:
+  void SetUp() override { sandbox_up(test_sandbox()); }
+  void TearDown() override { sandbox_down(test_sandbox()); }
+};
+
+const testing::Environment* const environment = testing::AddGlobalTestEnvironment(new SandboxEnvironment);
+
+const fs::path kStore = fs::temp_directory_path() / "faultline-targets-e2e";
+
+Spec spec_for(const std::string& target, const std::string& workload, Json target_options = Json::object()) {
+  Spec s;
+  s.name = workload + "-" + target;
+  s.sandbox = "tg";
+  s.target = target;
+  s.target_options = std::move(target_options);
+  s.workload = workload;
+  s.concurrency = "2n";
+  s.time_limit = 8;
+  s.seed = 42;
+  s.op_timeout = 5;
+  s.store = kStore.string();
+  return s;
+}
+
+RunOutcome run(const Spec& spec) {
+  std::atomic<bool> interrupted{false};
+  return run_test(spec, interrupted);
+}
+
+Json results_of(const RunOutcome& out) { return read_json_file(out.run_dir / "results.json"); }
+
+// The processes on every node whose command line matches `pattern` (pgrep -af), "" when none.
+// Patterns are written like "[e]tcd" so pgrep's own shell does not match.
+std::string processes_matching(const std::string& pattern) {
+  auto sessions = open_sessions(load_sandbox_nodes(default_sandbox_dir("tg")));
+  std::string found;
+  for (auto& s : sessions) {
+    std::string out = s->exec({"pgrep", "-af", pattern}).out;
+    if (!out.empty()) found += s->node() + ": " + out;
+  }
+  return found;
+}
+
+fs::path write_spec(const std::string& name, const std::string& text) {
+  fs::create_directories(kStore);
+  fs::path p = kStore / (name + ".json");
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(Etcd, RegisterWithLinearizableReadsIsValid) {
+  RunOutcome out = run(spec_for("etcd", "cas-register"));
+  EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results_of(out).dump(2);
+  EXPECT_TRUE(fs::exists(out.run_dir / "nodes" / "n1" / "etcd.log"));
+  EXPECT_EQ(processes_matching("[e]tcd --name"), "");
+}
+
+// n3 is cut off from n1 and n2 while they keep taking writes; n3 still answers serializable reads
+// from its own state, so its clients read values the majority has long overwritten.
+TEST(Etcd, SerializableReadsOnAMinorityNodeAreStale) {
+  fs::path schedule = write_spec("isolate-n3", R"([
+      {"at": 1, "f": "start-partition", "value": {"grudge": {"n3": ["n1", "n2"], "n1": ["n3"], "n2": ["n3"]}}},
+      {"at": 7, "f": "stop-partition", "value": null}])");
+  Spec spec = spec_for("etcd", "register", {{"read-consistency", "serializable"}});
+  spec.name = "stale-read-etcd";
+  spec.time_limit = 9;
+  spec.nemesis_schedule = schedule.string();
+  spec.workload_options = {{"ops-per-key", 100000}};
+  RunOutcome out = run(spec);
+  EXPECT_EQ(out.exit_code, 1) << out.summary << "\n" << results_of(out).dump(2);
+  EXPECT_NE(out.summary.find("read"), std::string::npos) << out.summary;
+}
+
+TEST(Etcd, ListAppendIsValid) {
+  auto names = workload_names();
+  if (std::find(names.begin(), names.end(), "list-append") == names.end())
+    GTEST_SKIP() << "no list-append workload in this build";
+  RunOutcome out = run(spec_for("etcd", "list-append"));
+  EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results_of(out).dump(2);
+}
+
+TEST(Redis, ExampleRunsToAVerdict) {
+  RunOutcome out = run(spec_for("spec", "cas-register",
+                                {{"file", std::string(FAULTLINE_SOURCE_DIR) + "/targets/redis/redis.json"}}));
+  Json results = results_of(out);
+  EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 1) << out.summary << "\n" << results.dump(2);
+  EXPECT_FALSE(results.contains("error")) << results.dump(2);
+  EXPECT_TRUE(fs::exists(out.run_dir / "nodes" / "n2" / "redis.log"));
+  EXPECT_EQ(processes_matching("[r]edis-server"), "");
+}
+
+const std::string kClient = R"("client": {"command": ["/bin/cat"]})";
+
+TEST(BadSpec, MissingStartIsABadInputBeforeAnythingStarts) {
+  fs::path p = write_spec("no-start", "{" + kClient + "}");
+  try {
+    run(spec_for("spec", "register", {{"file", p.string()}}));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadInput);
+    EXPECT_NE(std::string(e.what()).find("missing field \"start\""), std::string::npos) << e.what();
+  }
+}
+
+TEST(BadSpec, UnknownPlaceholderIsNamed) {
+  fs::path p = write_spec("typo", R"({"start": "sleep 1000 --port {prot}", )" + kClient + "}");
+  try {
+    run(spec_for("spec", "register", {{"file", p.string()}}));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadInput);
+    EXPECT_NE(std::string(e.what()).find("unknown placeholder {prot} in field \"start\""), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(processes_matching("[s]leep 1000"), "");
+}
+
+TEST(BadSpec, ReadinessNeverReachedIsAnErrorAndTearsDown) {
+  fs::path p = write_spec("never-ready", R"({"start": "sleep 1000", "ready": {"tcp": 9}, "ready-timeout": 2, )" +
+                                             kClient + "}");
+  RunOutcome out = run(spec_for("spec", "register", {{"file", p.string()}}));
+  EXPECT_EQ(out.exit_code, 255);
+  std::string error = results_of(out).value("error", "");
+  EXPECT_NE(error.find("was not ready within 2"), std::string::npos) << error;
+  EXPECT_NE(error.find(":9"), std::string::npos) << error;
+  EXPECT_EQ(processes_matching("[s]leep 1000"), "");
+}
+
+TEST(BadSpec, GarbageClientIsAnErrorAndTearsDown) {
+  fs::path p = write_spec("garbage", R"({"start": "sleep 1000",
+      "client": {"command": ["/bin/sh", "-c", "while read -r l; do echo garbage; done"]}})");
+  Spec spec = spec_for("spec", "register", {{"file", p.string()}});
+  spec.time_limit = 3;
+  RunOutcome out = run(spec);
+  EXPECT_EQ(out.exit_code, 255);
+  std::string error = results_of(out).value("error", "");
+  EXPECT_NE(error.find("never gave a valid response"), std::string::npos) << error;
+  EXPECT_NE(error.find("garbage"), std::string::npos) << error;
+  EXPECT_EQ(processes_matching("[s]leep 1000"), "");
+}
+
+}  // namespace
+}  // namespace faultline
