@@ -38,6 +38,18 @@ bool looks_independent(const History& ops) {
   return any;
 }
 
+// The option `key` as a T, or `fallback` when absent; Error(kBadInput) naming it when malformed.
+template <typename T>
+T option(const Json& options, const char* key, const char* expected, T fallback) {
+  auto it = options.find(key);
+  if (it == options.end() || it->is_null()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const Json::exception&) {
+    fail(ErrorCode::kBadInput, std::string("checker option \"") + key + "\" must be " + expected + ", got " + it->dump());
+  }
+}
+
 class LinearChecker : public Checker {
  public:
   explicit LinearChecker(std::unique_ptr<Model> model) : model_(std::move(model)) {}
@@ -47,17 +59,19 @@ class LinearChecker : public Checker {
   CheckResult check(const History& history, const CheckOptions& options) const override {
     const Json& o = options.options;
     auto started = Clock::now();
-    int64_t budget_ms = o.value("budget-ms", int64_t{10000});
+    int64_t budget_ms = option<int64_t>(o, "budget-ms", "an integer number of milliseconds", 10000);
     SearchLimits limits;
     limits.deadline = started + std::chrono::milliseconds(budget_ms);
     std::atomic<int64_t> memory_used{0};
     std::atomic<bool> stop{false};
     limits.memory_used = &memory_used;
     limits.stop = &stop;
-    if (o.contains("memory-mb")) limits.memory_limit_bytes = o.at("memory-mb").get<int64_t>() << 20;
+    int64_t memory_mb = option<int64_t>(o, "memory-mb", "an integer number of MiB", -1);
+    if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
     History ops = complete_client_history(history);
-    bool independent = o.contains("independent") ? o.at("independent").get<bool>() : looks_independent(ops);
+    bool independent = o.contains("independent") ? option<bool>(o, "independent", "true or false", false)
+                                                 : looks_independent(ops);
     std::vector<Part> parts = split(ops, independent, o.value("initial-value", Json()));
     run_parts(parts, limits);
 
@@ -255,7 +269,7 @@ class LinearChecker : public Checker {
           result.files.push_back("linear.html");
           break;
         }
-    } else if (result.verdict == Verdict::kValid && o.value("witness", false)) {
+    } else if (result.verdict == Verdict::kValid && option<bool>(o, "witness", "true or false", false)) {
       Json witness = Json::array();
       for (const Part& part : parts) {
         Json order = Json::array();

@@ -214,6 +214,17 @@ TEST(LinearInput, UnknownOpsAreNamedWithTheirIndex) {
   }
 }
 
+TEST(LinearInput, MalformedOptionsAreNamed) {
+  History h = make({{0, "invoke", "write", 1}, {0, "ok", "write", 1}});
+  try {
+    check("register", h, {{"budget-ms", "soon"}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadInput);
+    EXPECT_NE(std::string(e.what()).find("budget-ms"), std::string::npos) << e.what();
+  }
+}
+
 // A brute-force reference: every order of the ops consistent with real time, every subset of info
 // ops, no cache and no symmetry pruning. Only for tiny histories.
 bool brute_force(const Model& model, const std::vector<std::tuple<int64_t, int64_t, ModelOp>>& ops,

@@ -1,6 +1,7 @@
 // The search for a linearization of one part of a history (Wing & Gong / Lowe, as in Knossos and
-// Porcupine), with interned model states, memoized steps, a flat cache of (placed-set, state)
-// configurations keyed by an incrementally updated hash, and info ops that may stay unplaced.
+// Porcupine), with interned model states, memoized steps, a flat cache of (placed ops, state)
+// configurations keyed by an incrementally updated hash and pruned by subsumption of info ops, and
+// info ops that may stay unplaced.
 #pragma once
 
 #include <atomic>
@@ -23,10 +24,8 @@ class StepTable {
   // The state id after op kind `kind` in state `state`, or -1 when the model refuses it.
   int32_t step(int32_t state, int32_t kind);
   const Json& state(int32_t id) const { return states_[id]; }
-  const ModelOp& op(int32_t kind) const { return kinds_[kind]; }
   bool read_only(int32_t kind) const { return read_only_[kind]; }
   const Model& model() const { return model_; }
-  size_t state_count() const { return states_.size(); }
 
  private:
   int32_t intern_state(Json state);
@@ -70,7 +69,7 @@ struct SearchResult {
   // Illegal because `stuck` is legal in no state any sequence of the ops can reach (a read of a value
   // never written); no prefix is searched then.
   bool unreachable = false;
-  int64_t configurations = 0;  // distinct (placed-set, state) pairs explored
+  int64_t configurations = 0;  // (placed ops, state) configurations explored or scheduled
   int64_t peak_bytes = 0;
 };
 
