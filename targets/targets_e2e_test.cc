@@ -77,8 +77,11 @@ fs::path write_spec(const std::string& name, const std::string& text) {
   return p;
 }
 
-TEST(Etcd, RegisterWithLinearizableReadsIsValid) {
-  RunOutcome out = run(spec_for("etcd", "cas-register"));
+TEST(Etcd, RegisterWithLinearizableReadsUnderPartitionsAndKillsIsValid) {
+  Spec spec = spec_for("etcd", "cas-register");
+  spec.nemesis = {"partition", "kill"};
+  spec.nemesis_interval = 2;
+  RunOutcome out = run(spec);
   EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results_of(out).dump(2);
   EXPECT_TRUE(fs::exists(out.run_dir / "nodes" / "n1" / "etcd.log"));
   EXPECT_EQ(processes_matching("[e]tcd --name"), "");
