@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -36,6 +37,16 @@ bool looks_independent(const History& ops) {
     any = true;
   }
   return any;
+}
+
+// JSON keeps unsigned and signed integers apart when hashing (but not when comparing), and values
+// arrive as either depending on the reader; one form keeps equal states one interned state.
+Json signed_numbers(Json value) {
+  if (value.is_number_unsigned() && value.get<uint64_t>() <= uint64_t{INT64_MAX})
+    return static_cast<int64_t>(value.get<uint64_t>());
+  if (value.is_structured())
+    for (Json& element : value) element = signed_numbers(std::move(element));
+  return value;
 }
 
 // The option `key` as a T, or `fallback` when absent; Error(kBadInput) naming it when malformed.
@@ -98,7 +109,8 @@ class LinearChecker : public Checker {
       if (!invoke.is_invoke() || partner[p] < 0) continue;
       const Op& done = ops[partner[p]];
       if (done.is_fail()) continue;
-      ModelOp mop{invoke.f, done.is_ok() && !done.value.is_null() ? done.value : invoke.value, done.is_ok()};
+      ModelOp mop{invoke.f, signed_numbers(done.is_ok() && !done.value.is_null() ? done.value : invoke.value),
+                  done.is_ok()};
       Json key;
       if (independent) {
         if (!mop.value.is_array() || mop.value.size() != 2)
@@ -121,7 +133,7 @@ class LinearChecker : public Checker {
       for (const Pending& p : pending) all.push_back(&p.op);
       Part& part = parts.emplace_back();
       part.key = key;
-      part.steps = std::make_unique<StepTable>(*model_, model_->initial(initial));
+      part.steps = std::make_unique<StepTable>(*model_, model_->initial(signed_numbers(initial)));
       for (const Pending& p : pending) {
         if (!p.op.known && model_->unobservable(p.op, all)) continue;
         part.ops.push_back({p.invoke, p.op.known ? p.complete : kNever, part.steps->intern_op(p.op), p.op.known});

@@ -104,6 +104,15 @@ TEST(LinearModels, AReadOfAValueNeverWrittenIsNamedAtOnce) {
   EXPECT_NE(r.explanation.find("nothing ever wrote that value"), std::string::npos) << r.explanation;
 }
 
+TEST(LinearModels, UnsignedAndSignedNumbersAreTheSameValue) {
+  History h = make({{0, "invoke", "write", Json(uint64_t{3})}, {0, "ok", "write", Json(uint64_t{3})},
+                    {1, "invoke", "read", nullptr}, {1, "ok", "read", Json(int64_t{3})}});
+  EXPECT_EQ(check("register", h).verdict, Verdict::kValid);
+  h[3].value = Json(uint64_t{3});
+  h[2].type = OpType::kInvoke;
+  EXPECT_EQ(check("register", h, {{"initial-value", Json(int64_t{3})}}).verdict, Verdict::kValid);
+}
+
 TEST(LinearModels, ConcurrentOpsMayTakeEffectInEitherOrder) {
   History h = make({{0, "invoke", "write", 1}, {1, "invoke", "read", nullptr}, {1, "ok", "read", 1},
                     {0, "ok", "write", 1}});
