@@ -4,7 +4,14 @@
 #include <map>
 
 #include "harness/core/error.h"
+#include "workloads/bank.h"
+#include "workloads/counter.h"
+#include "workloads/long_fork.h"
+#include "workloads/queue.h"
 #include "workloads/register.h"
+#include "workloads/set.h"
+#include "workloads/txn.h"
+#include "workloads/unique_ids.h"
 
 namespace faultline {
 namespace {
@@ -24,6 +31,42 @@ const std::map<std::string, Entry>& table() {
        {[](const WorkloadEnv& e) { return register_workload(e, true); },
         "reads, writes and compare-and-set on independent keys; checked for linearizability. "
         "Options as register"}},
+      {"list-append",
+       {[](const WorkloadEnv& e) { return txn_workload(e, true); },
+        "transactions of reads and appends to lists, final reads of every key; checked by the "
+        "Elle-style list-append checker. Options: key-count (8), key-dist (exponential | uniform | "
+        "zipf), min-txn-length (1), max-txn-length (4), max-writes-per-key (32), consistency-models "
+        "([\"strict-serializable\"])"}},
+      {"rw-register",
+       {[](const WorkloadEnv& e) { return txn_workload(e, false); },
+        "transactions of reads and writes of registers, final reads of every key; checked by the "
+        "Elle-style rw-register checker. Options as list-append"}},
+      {"set",
+       {[](const WorkloadEnv& e) { return set_workload(e, false); },
+        "adds of unique elements to a set, then a final read; lost and unexpected elements. No options"}},
+      {"set-full",
+       {[](const WorkloadEnv& e) { return set_workload(e, true); },
+        "adds and reads of a set throughout, until `elements` adds; stable, lost, stale and "
+        "never-read elements with latencies. Options: elements (1000), read-every (10: one op in 10 "
+        "is a read), linearizable (false)"}},
+      {"counter",
+       {counter_workload,
+        "adds and reads of a counter; reads must lie within the possible sums. Options: max-add (5)"}},
+      {"bank",
+       {bank_workload,
+        "transfers between accounts and reads of all balances; the total must hold. Options: "
+        "accounts (5), balance (10: per account; give the memory target the same accounts and "
+        "balance), max-transfer (5), negative-balances (false)"}},
+      {"queue",
+       {queue_workload,
+        "enqueues, dequeues and a final drain; lost, duplicated and unexpected elements. Options: "
+        "allow-duplicates (false)"}},
+      {"unique-ids",
+       {unique_ids_workload, "generate ids; any id returned twice is an error. No options"}},
+      {"long-fork",
+       {long_fork_workload,
+        "single-key writes and reads of key groups; forked reads violate snapshot isolation. "
+        "Options: group-size (2)"}},
   };
   return t;
 }
@@ -37,7 +80,11 @@ Workload make_workload(const std::string& name, const WorkloadEnv& env) {
     for (const auto& n : workload_names()) known += (known.empty() ? "" : ", ") + n;
     fail(ErrorCode::kNotFound, "unknown workload \"" + name + "\"; known: " + known);
   }
-  return it->second.make(env);
+  Workload w = it->second.make(env);
+  // Every run gets its counts and its performance data for the report.
+  w.checkers.emplace_back("stats", Json::object());
+  w.checkers.emplace_back("perf", Json::object());
+  return w;
 }
 
 std::vector<std::string> workload_names() {

@@ -18,7 +18,8 @@ struct WorkloadEnv {
 };
 
 struct Workload {
-  Gen generator;                  // main-phase client ops, endless; the runner bounds time and rate
+  Gen generator;                  // main-phase client ops; the runner bounds time and rate (it may
+                                  // also end by itself, e.g. set-full after its adds)
   Gen final_generator;            // client ops once faults are healed (final reads); may be null
   // Checkers by registry name with their options ({"model": ...}, {"group-size": ...}).
   std::vector<std::pair<std::string, Json>> checkers;

@@ -30,8 +30,11 @@ struct Store {
 
 struct Bugs {
   bool stale_read = false, lost_write = false, non_atomic_txn = false, lost_add = false,
-       bad_transfer = false;
+       bad_transfer = false, duplicate_id = false;
 };
+
+// The first `n` elements of a JSON array.
+Json prefix(const Json& list, size_t n) { return Json(std::vector<Json>(list.begin(), list.begin() + n)); }
 
 class MemoryClient : public Client {
  public:
@@ -46,10 +49,13 @@ class MemoryClient : public Client {
     const std::string& w = workload_;
     if (w == "set" || w == "set-full") {
       if (op.f == "add") return set_add(op);
-      if (op.f == "read") return complete(op, OpType::kOk, store_->set_values);
+      if (op.f == "read") {
+        size_t n = store_->set_values.size();
+        return complete(op, OpType::kOk, prefix(store_->set_values, stale() && n ? rng_.below(n) : n));
+      }
     } else if (w == "counter") {
       if (op.f == "add") {
-        store_->counter += op.value.get<int64_t>();
+        if (!lost_add()) store_->counter += op.value.get<int64_t>();
         return complete(op, OpType::kOk, op.value);
       }
       if (op.f == "read") return complete(op, OpType::kOk, store_->counter);
@@ -58,7 +64,7 @@ class MemoryClient : public Client {
       if (op.f == "read") return read_accounts(op);
     } else if (w == "queue" || w == "total-queue") {
       if (op.f == "enqueue") {
-        if (!(bugs_.lost_add && rng_.chance(0.1))) store_->queue.push_back(op.value);
+        if (!lost_add()) store_->queue.push_back(op.value);
         return complete(op, OpType::kOk, op.value);
       }
       if (op.f == "dequeue") {
@@ -74,7 +80,10 @@ class MemoryClient : public Client {
         return complete(op, OpType::kOk, all);
       }
     } else if (w == "unique-ids") {
-      if (op.f == "generate") return complete(op, OpType::kOk, store_->next_id++);
+      if (op.f == "generate") {
+        bool repeat = bugs_.duplicate_id && store_->next_id > 0 && rng_.chance(0.1);
+        return complete(op, OpType::kOk, repeat ? store_->next_id - 1 : store_->next_id++);
+      }
     } else if (op.f == "read" || op.f == "write" || op.f == "cas") {
       return reg(op);
     }
@@ -83,8 +92,21 @@ class MemoryClient : public Client {
   }
 
  private:
+  // Whether this read shows an older state (stale-read), this write is dropped (lost-write), ...
+  bool stale() { return bugs_.stale_read && rng_.chance(0.2); }
+  bool lost_write() { return bugs_.lost_write && rng_.chance(0.1); }
+  bool lost_add() { return bugs_.lost_add && rng_.chance(0.1); }
+
+  // A register's value now, or under stale-read sometimes one it had before (possibly none).
+  Json register_read(const std::vector<Json>& versions) {
+    if (versions.empty()) return nullptr;
+    if (!stale()) return versions.back();
+    size_t older = rng_.below(versions.size());  // 0: before the first write
+    return older == 0 ? Json(nullptr) : versions[older - 1];
+  }
+
   Op set_add(const Op& op) {
-    if (!(bugs_.lost_add && rng_.chance(0.1)) && store_->set.insert(op.value.dump()).second)
+    if (!lost_add() && store_->set.insert(op.value.dump()).second)
       store_->set_values.push_back(op.value);
     return complete(op, OpType::kOk, op.value);
   }
@@ -97,14 +119,9 @@ class MemoryClient : public Client {
     auto wrap = [&](Json v) { return tuple ? Json::array({key, std::move(v)}) : v; };
     auto& versions = store_->registers[key_of(key)];
     Json current = versions.empty() ? Json(nullptr) : versions.back();
-    if (op.f == "read") {
-      Json seen = current;
-      if (bugs_.stale_read && versions.size() > 1 && rng_.chance(0.2))
-        seen = versions[rng_.below(versions.size() - 1)];
-      return complete(op, OpType::kOk, wrap(seen));
-    }
+    if (op.f == "read") return complete(op, OpType::kOk, wrap(register_read(versions)));
     if (op.f == "write") {
-      if (!(bugs_.lost_write && rng_.chance(0.1))) versions.push_back(arg);
+      if (!lost_write()) versions.push_back(arg);
       return complete(op, OpType::kOk, op.value);
     }
     // cas [old new]
@@ -131,7 +148,8 @@ class MemoryClient : public Client {
     return complete(op, OpType::kOk, balances);
   }
 
-  // Transactions over lists (append, r) and registers (w, r), atomic unless non-atomic-txn.
+  // Transactions over lists (append, r) for list-append and registers (w, r) otherwise, atomic
+  // unless non-atomic-txn.
   Op txn(const Op& op) {
     if (!op.value.is_array()) return complete_error(op, OpType::kFail, "txn value must be a list");
     Json out = Json::array();
@@ -145,17 +163,15 @@ class MemoryClient : public Client {
       if (f == "append") {
         Json& list = store_->lists[k];
         if (list.is_null()) list = Json::array();
-        if (!(bugs_.lost_write && rng_.chance(0.1))) list.push_back(mop[2]);
+        if (!lost_write()) list.push_back(mop[2]);
       } else if (f == "w") {
-        store_->registers[k].push_back(mop[2]);
+        if (!lost_write()) store_->registers[k].push_back(mop[2]);
+      } else if (f == "r" && workload_ == "list-append") {
+        const Json& list = store_->lists[k];
+        size_t n = list.size();  // 0 for a list never appended to (null)
+        result[2] = prefix(list.is_null() ? Json::array() : list, stale() && n ? rng_.below(n) : n);
       } else if (f == "r") {
-        auto list = store_->lists.find(k);
-        if (list != store_->lists.end()) {
-          result[2] = list->second;
-        } else {
-          auto reg = store_->registers.find(k);
-          result[2] = reg == store_->registers.end() || reg->second.empty() ? Json(nullptr) : reg->second.back();
-        }
+        result[2] = register_read(store_->registers[k]);
       } else {
         return complete_error(op, OpType::kFail, "unknown micro-op " + f);
       }
@@ -203,7 +219,7 @@ class MemoryTarget : public Target {
 
 const std::set<std::string>& memory_bug_names() {
   static const std::set<std::string> names = {"stale-read", "lost-write", "non-atomic-txn", "lost-add",
-                                              "bad-transfer"};
+                                              "bad-transfer", "duplicate-id"};
   return names;
 }
 
@@ -223,6 +239,7 @@ std::unique_ptr<Target> memory_target(const std::string& workload, const Json& o
       bugs.non_atomic_txn |= name == "non-atomic-txn";
       bugs.lost_add |= name == "lost-add";
       bugs.bad_transfer |= name == "bad-transfer";
+      bugs.duplicate_id |= name == "duplicate-id";
     }
   }
   int accounts = options.value("accounts", 5);

@@ -4,11 +4,14 @@
 //
 // It can be told to misbehave (target option "bugs", a list of names), so checkers can be shown
 // catching real anomalies:
-//   stale-read      a read returns an older value of the key about 1 time in 5
+//   stale-read      a register, list or set read returns an older state about 1 time in 5
+//                   (in transactions too: each micro-op read on its own)
 //   lost-write      a write or append is acknowledged but not applied about 1 time in 10
 //   non-atomic-txn  a transaction's micro-ops interleave with other transactions' micro-ops
-//   lost-add        a set add or queue enqueue is acknowledged but dropped about 1 time in 10
+//   lost-add        a set add, queue enqueue or counter add is acknowledged but dropped about
+//                   1 time in 10
 //   bad-transfer    a bank transfer debits but fails to credit about 1 time in 10
+//   duplicate-id    a generate returns the previous id again about 1 time in 10
 #pragma once
 
 #include <memory>

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "harness/core/error.h"
 
 namespace faultline {
@@ -39,6 +41,57 @@ TEST(MemoryTarget, StaleReadBugReturnsOldValues) {
   int stale = 0;
   for (int i = 0; i < 200; ++i) stale += c->invoke(invoke("read", {0, nullptr})).value[1] != 4;
   EXPECT_GT(stale, 10);
+}
+
+TEST(MemoryTarget, ListReadsOfUnwrittenKeysAreEmptyAndRegisterReadsNull) {
+  auto lists = memory_target("list-append", Json::object(), 1)->make_client();
+  EXPECT_EQ(lists->invoke(invoke("txn", Json::parse(R"([["r","y",null]])"))).value,
+            Json::parse(R"([["r","y",[]]])"));
+  auto registers = memory_target("rw-register", Json::object(), 1)->make_client();
+  registers->invoke(invoke("txn", Json::parse(R"([["w","x",1]])")));
+  EXPECT_EQ(registers->invoke(invoke("txn", Json::parse(R"([["r","x",null],["r","y",null]])"))).value,
+            Json::parse(R"([["r","x",1],["r","y",null]])"));
+}
+
+TEST(MemoryTarget, StaleReadBugReachesTxnReadsAndSetReads) {
+  auto target = memory_target("long-fork", {{"bugs", {"stale-read"}}}, 1);
+  auto c = target->make_client();
+  c->invoke(invoke("txn", Json::parse(R"([["w",0,1]])")));
+  int unwritten = 0;
+  Json read = Json::parse(R"([["r",0,null]])");
+  for (int i = 0; i < 200; ++i) unwritten += c->invoke(invoke("txn", read)).value[0][2].is_null();
+  EXPECT_GT(unwritten, 10);
+  EXPECT_LT(unwritten, 100);
+
+  auto set = memory_target("set-full", {{"bugs", {"stale-read"}}}, 1)->make_client();
+  for (int e = 0; e < 10; ++e) set->invoke(invoke("add", e));
+  int short_reads = 0;
+  for (int i = 0; i < 200; ++i) short_reads += set->invoke(invoke("read", nullptr)).value.size() < 10;
+  EXPECT_GT(short_reads, 10);
+}
+
+TEST(MemoryTarget, LostAddBugDropsCounterAddsAndEnqueues) {
+  auto counter = memory_target("counter", {{"bugs", {"lost-add"}}}, 1)->make_client();
+  for (int i = 0; i < 200; ++i) EXPECT_TRUE(counter->invoke(invoke("add", 1)).is_ok());
+  int64_t total = counter->invoke(invoke("read", nullptr)).value.get<int64_t>();
+  EXPECT_LT(total, 195);
+  EXPECT_GT(total, 150);
+
+  auto queue = memory_target("queue", {{"bugs", {"lost-add"}}}, 1)->make_client();
+  for (int i = 0; i < 200; ++i) queue->invoke(invoke("enqueue", i));
+  EXPECT_LT(queue->invoke(invoke("drain", nullptr)).value.size(), 195u);
+}
+
+TEST(MemoryTarget, DuplicateIdBugRepeatsIds) {
+  auto healthy = memory_target("unique-ids", Json::object(), 1)->make_client();
+  auto buggy = memory_target("unique-ids", {{"bugs", {"duplicate-id"}}}, 1)->make_client();
+  std::set<Json> fine, dup;
+  for (int i = 0; i < 200; ++i) {
+    fine.insert(healthy->invoke(invoke("generate", nullptr)).value);
+    dup.insert(buggy->invoke(invoke("generate", nullptr)).value);
+  }
+  EXPECT_EQ(fine.size(), 200u);
+  EXPECT_LT(dup.size(), 195u);
 }
 
 TEST(MemoryTarget, UnknownBugIsABadInput) {

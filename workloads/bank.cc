@@ -1,0 +1,34 @@
+#include "workloads/bank.h"
+
+#include "workloads/options.h"
+
+namespace faultline {
+
+Workload bank_workload(const WorkloadEnv& env) {
+  int accounts = option_int(env.options, "accounts", 5, 2);
+  int balance = option_int(env.options, "balance", 10, 0);
+  int max_transfer = option_int(env.options, "max-transfer", 5, 1);
+  bool negative = option_bool(env.options, "negative-balances", false);
+  Workload w;
+  w.generator = fn([=](const Context& ctx) -> std::optional<Op> {
+    Op op;
+    if (ctx.rng->chance(0.5)) {
+      op.f = "read";
+      return op;
+    }
+    int64_t from = ctx.rng->below(static_cast<uint64_t>(accounts));
+    int64_t to = (from + ctx.rng->between(1, accounts - 1)) % accounts;  // never `from`
+    op.f = "transfer";
+    op.value = {{"from", from}, {"to", to}, {"amount", ctx.rng->between(1, max_transfer)}};
+    return op;
+  });
+  w.final_generator = each_thread([] { return once_op("read"); });
+  Json ids = Json::array();
+  for (int a = 0; a < accounts; ++a) ids.push_back(a);
+  w.checkers = {{"bank", {{"accounts", ids},
+                          {"total", static_cast<int64_t>(accounts) * balance},
+                          {"negative-balances", negative}}}};
+  return w;
+}
+
+}  // namespace faultline

@@ -1,0 +1,269 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "harness/core/error.h"
+#include "targets/memory/memory_target.h"
+#include "workloads/workload.h"
+
+namespace faultline {
+namespace {
+
+// Runs `gen` on `threads` client threads, as the runner does, each op completed at once by
+// `client`; returns the completions.
+std::vector<Op> drive(const Gen& gen, Client& client, int threads, int max_ops, uint64_t seed) {
+  std::vector<int64_t> process_of;
+  for (int t = 0; t < threads; ++t) process_of.push_back(t);
+  Rng rng(seed);
+  Gen routed = clients(gen);
+  std::vector<Op> out;
+  int64_t time = 0;
+  auto context = [&] {
+    Context c;
+    c.time = time;
+    c.clients = threads;
+    c.process_of = &process_of;
+    c.rng = &rng;
+    for (int t = 0; t <= threads; ++t) c.threads.push_back(t), c.free.push_back(t);
+    return c;
+  };
+  while (static_cast<int>(out.size()) < max_ops) {
+    Next n = routed->next(context());
+    if (n.is_exhausted()) break;
+    if (n.is_pending()) {
+      EXPECT_NE(n.wake, INT64_MAX) << "a generator waiting on nothing with every thread idle";
+      time = std::max(time + 1, n.wake);
+      continue;
+    }
+    time = std::max(time, n.op.time);
+    routed->update(context(), n.op);
+    Op done = client.invoke(n.op);
+    routed->update(context(), done);
+    out.push_back(done);
+  }
+  return out;
+}
+
+struct Phases {
+  std::vector<Op> main, final;
+};
+
+// The workload's main phase (`ops` ops) and then its final phase, against the memory target.
+Phases run(const std::string& name, Json options = Json::object(), uint64_t seed = 1, int ops = 300,
+        Json target_options = Json::object()) {
+  Workload w = make_workload(name, {{}, 4, std::move(options)});
+  auto target = memory_target(name, target_options, seed);
+  auto client = target->make_client();
+  Phases r;
+  r.main = drive(w.generator, *client, 4, ops, seed);
+  if (w.final_generator) r.final = drive(w.final_generator, *client, 4, 100000, seed);
+  return r;
+}
+
+Json checker_options(const std::string& workload, const std::string& checker, Json options = Json::object()) {
+  for (const auto& [name, o] : make_workload(workload, {{}, 4, std::move(options)}).checkers)
+    if (name == checker) return o;
+  ADD_FAILURE() << workload << " has no checker " << checker;
+  return nullptr;
+}
+
+Json values(const std::vector<Op>& ops) {
+  Json out = Json::array();
+  for (const Op& op : ops) out.push_back({op.f, op.value});
+  return out;
+}
+
+int count_f(const std::vector<Op>& ops, const std::string& f) {
+  return static_cast<int>(std::count_if(ops.begin(), ops.end(), [&](const Op& op) { return op.f == f; }));
+}
+
+const std::vector<std::string> kNew = {"list-append", "rw-register", "set",   "set-full",  "counter",
+                                       "bank",        "queue",       "unique-ids", "long-fork"};
+
+TEST(Workloads, AllAreListedWithHelp) {
+  for (const auto& name : kNew) {
+    EXPECT_NE(std::find(workload_names().begin(), workload_names().end(), name), workload_names().end());
+    EXPECT_NE(workload_help().find("  " + name + ": "), std::string::npos) << name;
+  }
+  EXPECT_THROW(make_workload("nope", {}), Error);
+}
+
+TEST(Workloads, EveryOneHasStatsAndPerfAndOnlyOk) {
+  for (const auto& name : workload_names()) {
+    std::set<std::string> checkers;
+    for (const auto& [checker, options] : make_workload(name, {{}, 4, Json::object()}).checkers)
+      checkers.insert(checker);
+    EXPECT_TRUE(checkers.count("stats") && checkers.count("perf")) << name;
+    // A healthy store refuses nothing but compare-and-sets that do not match, dequeues from an
+    // empty queue and transfers without funds.
+    for (const Op& op : run(name).main) {
+      if (op.f != "cas" && op.f != "dequeue" && op.f != "transfer") {
+        EXPECT_TRUE(op.is_ok()) << name << " " << op.f << " " << op.error;
+      }
+    }
+  }
+}
+
+TEST(Workloads, DeterministicForASeed) {
+  for (const auto& name : workload_names()) {
+    Phases a = run(name, Json::object(), 7), b = run(name, Json::object(), 7);
+    EXPECT_TRUE(values(a.main) == values(b.main)) << name;
+    EXPECT_TRUE(values(a.final) == values(b.final)) << name;
+    bool random = name != "set" && name != "unique-ids";  // these two make no random choices
+    if (random) {
+      EXPECT_FALSE(values(a.main) == values(run(name, Json::object(), 8).main)) << name;
+    }
+  }
+}
+
+TEST(Workloads, BadOptionsNameTheOption) {
+  auto message = [](const std::string& name, Json options) -> std::string {
+    try {
+      make_workload(name, {{}, 4, std::move(options)});
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(message("list-append", {{"key-dist", "gaussian"}}).find("key-dist"), std::string::npos);
+  EXPECT_NE(message("rw-register", {{"max-txn-length", 0}}).find("max-txn-length"), std::string::npos);
+  EXPECT_NE(message("rw-register", {{"consistency-models", 3}}).find("consistency-models"), std::string::npos);
+  EXPECT_NE(message("list-append", {{"consistency-models", "serialisable"}}).find("serialisable"), std::string::npos);
+  EXPECT_NE(message("bank", {{"accounts", 1}}).find("accounts"), std::string::npos);
+  EXPECT_NE(message("long-fork", {{"group-size", "three"}}).find("group-size"), std::string::npos);
+  EXPECT_NE(message("set-full", {{"linearizable", 1}}).find("linearizable"), std::string::npos);
+}
+
+// Txns: lengths, unique values per key, bounded writes per key, final reads of every key.
+void check_txns(const std::string& name, const char* write_f) {
+  Json options = {{"min-txn-length", 2}, {"max-txn-length", 3}, {"max-writes-per-key", 5}, {"key-count", 3},
+                  {"consistency-models", {"serializable"}}};
+  Phases r = run(name, options, 3, 400);
+  std::map<int64_t, std::set<int64_t>> written;
+  for (const Op& op : r.main) {
+    ASSERT_EQ(op.f, "txn");
+    EXPECT_GE(op.value.size(), 2u);
+    EXPECT_LE(op.value.size(), 3u);
+    for (const Json& mop : op.value) {
+      if (mop[0] == "r") continue;
+      EXPECT_EQ(mop[0], write_f);
+      EXPECT_TRUE(written[mop[1].get<int64_t>()].insert(mop[2].get<int64_t>()).second) << "repeated " << mop;
+    }
+  }
+  for (const auto& [key, vs] : written) EXPECT_LE(vs.size(), 5u) << key;
+  EXPECT_GT(written.size(), 20u);  // keys retired and fresh ones took their places
+  std::set<int64_t> finally_read;
+  for (const Op& op : r.final)
+    for (const Json& mop : op.value) {
+      EXPECT_EQ(mop[0], "r");
+      finally_read.insert(mop[1].get<int64_t>());
+    }
+  for (const auto& [key, vs] : written) EXPECT_TRUE(finally_read.count(key)) << key;
+  EXPECT_EQ(checker_options(name, name, options)["consistency-models"], Json::array({"serializable"}));
+  EXPECT_EQ(checker_options(name, name)["consistency-models"], Json::array({"strict-serializable"}));
+}
+
+TEST(Workloads, ListAppendTxns) { check_txns("list-append", "append"); }
+TEST(Workloads, RwRegisterTxns) { check_txns("rw-register", "w"); }
+
+TEST(Workloads, KeyDistributions) {
+  // The share of micro-ops on the hottest of 8 keys (keys never retire here).
+  auto hottest = [](const std::string& dist) {
+    Phases r = run("list-append", {{"key-dist", dist}, {"max-writes-per-key", 100000}}, 5, 2000);
+    std::map<Json, double> per_key;
+    double total = 0;
+    for (const Op& op : r.main)
+      for (const Json& mop : op.value) per_key[mop[1]] += 1, total += 1;
+    EXPECT_EQ(per_key.size(), 8u);
+    double top = 0;
+    for (auto& [k, n] : per_key) top = std::max(top, n / total);
+    return top;
+  };
+  EXPECT_NEAR(hottest("uniform"), 1.0 / 8, 0.04);
+  double harmonic8 = 1 + 1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5 + 1.0 / 6 + 1.0 / 7 + 1.0 / 8;
+  EXPECT_NEAR(hottest("zipf"), 1.0 / harmonic8, 0.04);
+  EXPECT_NEAR(hottest("exponential"), 0.5, 0.04);
+}
+
+TEST(Workloads, SetAddsUniqueElementsThenReads) {
+  Phases r = run("set");
+  std::set<Json> added;
+  for (const Op& op : r.main) {
+    EXPECT_EQ(op.f, "add");
+    EXPECT_TRUE(added.insert(op.value).second);
+  }
+  ASSERT_FALSE(r.final.empty());
+  EXPECT_EQ(count_f(r.final, "read"), static_cast<int>(r.final.size()));
+  EXPECT_EQ(r.final.back().value.size(), added.size());
+}
+
+TEST(Workloads, SetFullReadsThroughout) {
+  Phases r = run("set-full", {{"read-every", 4}, {"elements", 1500}}, 1, 100000);
+  EXPECT_EQ(count_f(r.main, "add"), 1500);  // and then the main phase ends
+  EXPECT_NEAR(count_f(r.main, "read") / static_cast<double>(r.main.size()), 0.25, 0.04);
+  EXPECT_EQ(checker_options("set-full", "set-full", {{"linearizable", true}})["linearizable"], true);
+}
+
+TEST(Workloads, CounterAddsWithinMaxAdd) {
+  Phases r = run("counter", {{"max-add", 3}});
+  std::set<int64_t> amounts;
+  for (const Op& op : r.main)
+    if (op.f == "add") amounts.insert(op.value.get<int64_t>());
+  EXPECT_EQ(amounts, (std::set<int64_t>{1, 2, 3}));
+  EXPECT_GT(count_f(r.main, "read"), 100);
+}
+
+TEST(Workloads, BankTransfersBetweenDistinctAccountsAndChecksTheTotal) {
+  Json options = {{"accounts", 3}, {"balance", 7}, {"max-transfer", 2}, {"negative-balances", true}};
+  Phases r = run("bank", options, 1, 300, {{"accounts", 3}, {"balance", 7}});
+  for (const Op& op : r.main) {
+    if (op.f != "transfer") continue;
+    EXPECT_NE(op.value["from"], op.value["to"]);
+    EXPECT_LT(op.value["from"].get<int>(), 3);
+    EXPECT_LT(op.value["to"].get<int>(), 3);
+    EXPECT_LE(op.value["amount"].get<int>(), 2);
+  }
+  Json checker = checker_options("bank", "bank", options);
+  EXPECT_EQ(checker["total"], 21);
+  EXPECT_EQ(checker["accounts"], Json::array({0, 1, 2}));
+  EXPECT_EQ(checker["negative-balances"], true);
+  EXPECT_EQ(r.final.back().value.size(), 3u);
+}
+
+TEST(Workloads, QueueEnqueuesUniqueElementsThenDrains) {
+  Phases r = run("queue", {{"allow-duplicates", true}});
+  std::set<Json> enqueued;
+  for (const Op& op : r.main) {
+    if (op.f == "enqueue") {
+      EXPECT_TRUE(enqueued.insert(op.value).second);
+    }
+  }
+  EXPECT_GT(count_f(r.main, "dequeue"), 100);
+  EXPECT_EQ(count_f(r.final, "drain"), static_cast<int>(r.final.size()));
+  EXPECT_EQ(checker_options("queue", "total-queue", {{"allow-duplicates", true}})["allow-duplicates"], true);
+}
+
+TEST(Workloads, LongForkWritesFreshKeysAndReadsWholeGroups) {
+  Phases r = run("long-fork", {{"group-size", 3}});
+  std::set<Json> written;
+  int reads = 0;
+  for (const Op& op : r.main) {
+    if (op.value.size() == 1 && op.value[0][0] == "w") {
+      EXPECT_TRUE(written.insert(op.value[0][1]).second);
+      continue;
+    }
+    ++reads;
+    ASSERT_EQ(op.value.size(), 3u);
+    std::set<int64_t> keys;
+    for (const Json& mop : op.value) keys.insert(mop[1].get<int64_t>());
+    EXPECT_EQ(*keys.begin() % 3, 0);
+    EXPECT_EQ(*keys.rbegin() - *keys.begin(), 2);
+  }
+  EXPECT_GT(reads, 100);
+  EXPECT_EQ(checker_options("long-fork", "long-fork", {{"group-size", 3}})["group-size"], 3);
+}
+
+}  // namespace
+}  // namespace faultline
