@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   add_report_command(app, exit_code);
   add_sandbox_command(app, exit_code);
   add_heal_command(app, exit_code);
+  add_campaign_command(app, exit_code);
+  add_serve_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

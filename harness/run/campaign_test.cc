@@ -1,0 +1,191 @@
+// Campaigns over the in-memory target: how a campaign file expands into tests, what it rejects
+// before running anything, and two real campaigns (one through the faultline binary) with a
+// healthy and a buggy cell giving the index, the trend, JUnit XML and exit code 1.
+#include "harness/run/campaign.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "harness/core/error.h"
+#include "results/store.h"
+
+namespace faultline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A healthy and a buggy memory register, one second each.
+Json two_cells() {
+  return Json::parse(R"({
+    "name": "nightly",
+    "base": {"time-limit": 1, "concurrency": 3},
+    "matrix": {
+      "targets": ["memory", {"name": "memory-stale", "target": "memory", "target-options": {"bugs": ["stale-read"]}}],
+      "workloads": ["register"],
+      "seeds": [7]
+    }
+  })");
+}
+
+class Campaigns : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = fs::temp_directory_path() / ("faultline-campaign-" + std::to_string(getpid()) + "-" +
+                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(store_);
+    fs::create_directories(store_);
+  }
+  void TearDown() override { fs::remove_all(store_); }
+
+  // Expects plan_campaign to reject `file` with a message containing `words`.
+  void rejects(const Json& file, const std::string& words) {
+    try {
+      plan_campaign(file, "c.json", store_.string());
+      ADD_FAILURE() << "accepted: " << file.dump();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_code(), 254);
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  }
+
+  fs::path store_;
+};
+
+TEST_F(Campaigns, PlanExpandsTheMatrixAndAppliesOverrides) {
+  Json file = Json::parse(R"({
+    "base": {"time-limit": 2, "target-options": {"accounts": 3}},
+    "matrix": {
+      "targets": ["memory", {"name": "stale", "target": "memory", "target-options": {"bugs": ["stale-read"]}}],
+      "workloads": ["register", {"workload": "set", "workload-options": {}}],
+      "repeats": 2
+    },
+    "overrides": [{"match": {"target": "stale", "workload": "set"}, "spec": {"time-limit": 5}}],
+    "time-budget": 60
+  })");
+  CampaignPlan plan = plan_campaign(file, "dir/my-campaign.json", store_.string());
+  EXPECT_EQ(plan.name, "my-campaign");
+  EXPECT_EQ(plan.budget_s, 60);
+  EXPECT_EQ(plan.store, store_);
+  ASSERT_EQ(plan.tests.size(), 8u);
+  EXPECT_EQ(plan.tests[0].cell, "memory/register/none");
+  EXPECT_EQ(plan.tests[0].run, "repeat 1");
+  EXPECT_EQ(plan.tests[1].run, "repeat 2");
+  EXPECT_EQ(plan.tests[0].spec.name, "memory-register-none");
+  EXPECT_EQ(plan.tests[0].spec.store, store_.string());
+  const PlannedTest& last = plan.tests.back();
+  EXPECT_EQ(last.cell, "stale/set/none");
+  EXPECT_EQ(last.spec.time_limit, 5);
+  EXPECT_EQ(plan.tests[4].spec.time_limit, 2);  // stale/register: the override does not match
+  // Axis entries merge into the base: both target options are kept.
+  EXPECT_EQ(last.spec.target_options, Json::parse(R"({"accounts": 3, "bugs": ["stale-read"]})"));
+}
+
+TEST_F(Campaigns, PlanRejectsMistakesBeforeAnythingRuns) {
+  rejects({{"matrix", {{"targets", {"memory"}}}}, {"tme-budget", 5}}, "unknown field \"tme-budget\"");
+  rejects({{"matrix", {{"targets", {"no-such-target"}}}}}, "cell no-such-target/register/none");
+  rejects({{"matrix", {{"workloads", {"no-such-workload"}}}}}, "no-such-workload");
+  rejects({{"matrix", {{"seeds", {1}}, {"repeats", 2}}}}, "not both");
+  rejects({{"matrix", {{"seeds", {-1}}}}}, "non-negative");
+  rejects({{"matrix", {{"targets", {"memory", "memory"}}}}}, "share the label");
+  rejects({{"matrix", {{"targets", {{{"name", "a/b"}, {"target", "memory"}}}}}}}, "no '/'");
+  rejects({{"overrides", {{{"match", {{"target", "memroy"}}}, {"spec", {{"rate", 5}}}}}}}, "matches no cell");
+  rejects({{"base", {{"name", "x"}}}}, "named after their cell");
+  rejects({{"base", {{"time-limit", "long"}}}}, "time-limit");
+}
+
+TEST_F(Campaigns, TwoCampaignsGiveIndexTrendJunitAndExitCode1) {
+  std::atomic<bool> interrupted{false};
+  std::vector<std::string> progress;
+  CampaignPlan plan = plan_campaign(two_cells(), "nightly.json", store_.string());
+  CampaignOutcome first = run_campaign(plan, interrupted, [&](const std::string& line) { progress.push_back(line); });
+  EXPECT_EQ(first.exit_code, 1) << first.summary;
+  ASSERT_EQ(progress.size(), 4u);
+  EXPECT_EQ(progress[0].rfind("[1/2] memory/register/none seed 7: running", 0), 0u) << progress[0];
+  EXPECT_EQ(progress[3].rfind("[2/2] memory-stale/register/none seed 7: invalid", 0), 0u) << progress[3];
+
+  // The second night goes through the command line, as CI would run it.
+  fs::path file = store_ / "nightly.json";
+  std::ofstream(file) << two_cells().dump();
+  std::string command = std::string(FAULTLINE_BINARY) + " campaign '" + file.string() + "' --store '" +
+                        store_.string() + "' >'" + (store_ / "out.txt").string() + "' 2>&1";
+  int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << slurp(store_ / "out.txt");
+  EXPECT_NE(slurp(store_ / "out.txt").find("campaign nightly: 1 valid 1 invalid"), std::string::npos)
+      << slurp(store_ / "out.txt");
+
+  fs::path dir = fs::canonical(store_ / "campaigns" / "latest");
+  EXPECT_NE(dir, fs::canonical(first.dir));
+  Json index = read_json_file(dir / "index.json");
+  EXPECT_EQ(index["exit_code"], 1);
+  ASSERT_EQ(index["tests"].size(), 2u);
+  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  EXPECT_EQ(index["tests"][1]["status"], "invalid");
+  EXPECT_EQ(index["tests"][1]["seed"], 7);
+  EXPECT_FALSE(index["tests"][1]["anomalies"].empty());
+  for (const Json& t : index["tests"]) {
+    std::string report = t["report"];
+    EXPECT_EQ(report.rfind("../../", 0), 0u) << report;  // relative, so the store can move
+    EXPECT_TRUE(fs::is_regular_file(dir / report)) << report;
+  }
+
+  const Json& trend = index["trend"];
+  ASSERT_EQ(trend["campaigns"].size(), 2u);
+  ASSERT_EQ(trend["cells"].size(), 2u);
+  EXPECT_EQ(trend["cells"][0]["outcomes"], Json({"valid", "valid"}));
+  EXPECT_EQ(trend["cells"][1]["outcomes"], Json({"invalid", "invalid"}));
+  EXPECT_FALSE(trend["cells"][1]["newly_failing"]);  // it failed last night too
+
+  std::string html = slurp(dir / "index.html");
+  EXPECT_NE(html.find("memory-stale/register/none"), std::string::npos);
+  EXPECT_NE(html.find("Trend over the last 2 campaigns"), std::string::npos);
+  std::string check = "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv[1]).getroot()"
+                      ".find('testsuite'); print(s.get('tests'), s.get('failures'), len(s.findall('testcase')))\" '" +
+                      (dir / "junit.xml").string() + "' >'" + (store_ / "junit.txt").string() + "' 2>&1";
+  ASSERT_EQ(std::system(check.c_str()), 0) << slurp(store_ / "junit.txt");
+  EXPECT_EQ(slurp(store_ / "junit.txt"), "2 1 2\n");
+}
+
+TEST_F(Campaigns, TestsThatWouldOverrunTheBudgetAreSkipped) {
+  Json file = two_cells();
+  file["matrix"]["targets"] = {"memory"};
+  file["matrix"]["seeds"] = {1, 2};
+  file["time-budget"] = 1.5;  // room for one 1 s test plus its set-up, not for two
+  std::atomic<bool> interrupted{false};
+  CampaignOutcome out = run_campaign(plan_campaign(file, "budget.json", store_.string()), interrupted,
+                                     [](const std::string&) {});
+  EXPECT_EQ(out.exit_code, 0) << out.summary;
+  Json index = read_json_file(out.dir / "index.json");
+  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  EXPECT_EQ(index["tests"][1]["status"], "skipped");
+  EXPECT_NE(index["tests"][1]["explanation"].get<std::string>().find("time budget"), std::string::npos);
+}
+
+TEST_F(Campaigns, AFailingCellIsRecordedAndTheCampaignGoesOn) {
+  // Faults on the in-process target are refused when the test starts; the next cell still runs.
+  Json file = Json::parse(R"({"base": {"time-limit": 0.2}, "matrix": {"faults": [["kill"], []], "seeds": [3]}})");
+  std::atomic<bool> interrupted{false};
+  CampaignOutcome out = run_campaign(plan_campaign(file, "errors.json", store_.string()), interrupted,
+                                     [](const std::string&) {});
+  EXPECT_EQ(out.exit_code, 255) << out.summary;
+  Json index = read_json_file(out.dir / "index.json");
+  EXPECT_EQ(index["tests"][0]["cell"], "memory/register/kill");
+  EXPECT_EQ(index["tests"][0]["status"], "error");
+  EXPECT_NE(index["tests"][0]["explanation"].get<std::string>().find("no nodes"), std::string::npos);
+  EXPECT_EQ(index["tests"][1]["status"], "valid");
+}
+
+}  // namespace
+}  // namespace faultline

@@ -1,0 +1,35 @@
+// A small read-only HTTP server for browsing the run store (`faultline serve`): GET and HEAD of
+// files under one root directory, directory listings, nothing outside the root.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+namespace faultline {
+
+class StoreServer {
+ public:
+  // Listens on bind_address:port (port 0 picks a free one). Throws Error(kNotFound) when root is
+  // not a directory, Error(kBadInput) for a bad address, Error(kUnavailable) when the port is taken.
+  StoreServer(const std::filesystem::path& root, const std::string& bind_address, int port);
+  ~StoreServer();
+  StoreServer(const StoreServer&) = delete;
+  StoreServer& operator=(const StoreServer&) = delete;
+
+  int port() const { return port_; }
+
+  // Answers requests one at a time until `stop` becomes true (checked at least every 200 ms).
+  // Paths that leave the root (.., symlinks pointing outside) get 403; directories without a
+  // trailing slash are redirected; a directory shows its index.html, else a listing.
+  void serve(const std::atomic<bool>& stop);
+
+ private:
+  void answer(int client);
+
+  std::filesystem::path root_;  // canonical
+  int listener_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace faultline
