@@ -55,8 +55,8 @@ const std::map<std::string, Entry>& table() {
       {"bank",
        {bank_workload,
         "transfers between accounts and reads of all balances; the total must hold. Options: "
-        "accounts (5), balance (10: per account; give the memory target the same accounts and "
-        "balance), max-transfer (5), negative-balances (false)"}},
+        "accounts (5), balance (10: per account, opened so by the memory target), max-transfer (5), "
+        "negative-balances (false)"}},
       {"queue",
        {queue_workload,
         "enqueues, dequeues and a final drain; lost, duplicated and unexpected elements. Options: "

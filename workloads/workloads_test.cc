@@ -51,10 +51,12 @@ struct Phases {
 };
 
 // The workload's main phase (`ops` ops) and then its final phase, against the memory target.
-Phases run(const std::string& name, Json options = Json::object(), uint64_t seed = 1, int ops = 300,
-        Json target_options = Json::object()) {
-  Workload w = make_workload(name, {{}, 4, std::move(options)});
-  auto target = memory_target(name, target_options, seed);
+Phases run(const std::string& name, Json options = Json::object(), uint64_t seed = 1, int ops = 300) {
+  Workload w = make_workload(name, {{}, 4, options});
+  auto target = memory_target(name, Json::object(), seed);
+  TestEnv env;
+  env.spec = {{"workload-options", options}};
+  target->setup(env);
   auto client = target->make_client();
   Phases r;
   r.main = drive(w.generator, *client, 4, ops, seed);
@@ -217,7 +219,7 @@ TEST(Workloads, CounterAddsWithinMaxAdd) {
 
 TEST(Workloads, BankTransfersBetweenDistinctAccountsAndChecksTheTotal) {
   Json options = {{"accounts", 3}, {"balance", 7}, {"max-transfer", 2}, {"negative-balances", true}};
-  Phases r = run("bank", options, 1, 300, {{"accounts", 3}, {"balance", 7}});
+  Phases r = run("bank", options);
   for (const Op& op : r.main) {
     if (op.f != "transfer") continue;
     EXPECT_NE(op.value["from"], op.value["to"]);
@@ -230,6 +232,9 @@ TEST(Workloads, BankTransfersBetweenDistinctAccountsAndChecksTheTotal) {
   EXPECT_EQ(checker["accounts"], Json::array({0, 1, 2}));
   EXPECT_EQ(checker["negative-balances"], true);
   EXPECT_EQ(r.final.back().value.size(), 3u);
+  int64_t total = 0;  // the store opened the accounts the workload asked for
+  for (const auto& [account, balance] : r.final.back().value.items()) total += balance.get<int64_t>();
+  EXPECT_EQ(total, 21);
 }
 
 TEST(Workloads, QueueEnqueuesUniqueElementsThenDrains) {

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "harness/core/error.h"
@@ -192,14 +193,26 @@ class MemoryClient : public Client {
   Rng rng_;
 };
 
+// Bank accounts to open: the target options' numbers, else the bank workload's (so the total the
+// checker expects holds), else the bank workload's defaults.
+struct Accounts {
+  std::optional<int64_t> count, balance;
+};
+
 class MemoryTarget : public Target {
  public:
-  MemoryTarget(std::string workload, Bugs bugs, uint64_t seed, int accounts, int64_t balance)
-      : store_(std::make_shared<Store>()), workload_(std::move(workload)), bugs_(bugs),
-        rng_(Rng(seed).fork("memory-target")) {
-    for (int a = 0; a < accounts; ++a) store_->accounts[key_of(a)] = balance;
-  }
+  MemoryTarget(std::string workload, Bugs bugs, uint64_t seed, Accounts accounts)
+      : store_(std::make_shared<Store>()), workload_(std::move(workload)), bugs_(bugs), accounts_(accounts),
+        rng_(Rng(seed).fork("memory-target")) {}
   std::string name() const override { return "memory"; }
+  void setup(const TestEnv& env) override {
+    if (workload_ != "bank") return;
+    Json bank = env.spec.value("workload-options", Json::object());
+    int64_t count = accounts_.count.value_or(bank.value("accounts", int64_t{5}));
+    int64_t balance = accounts_.balance.value_or(bank.value("balance", int64_t{10}));
+    std::lock_guard lock(store_->mu);
+    for (int64_t a = 0; a < count; ++a) store_->accounts[key_of(a)] = balance;
+  }
   bool needs_nodes() const override { return false; }
   std::unique_ptr<Client> make_client() override {
     std::lock_guard lock(mu_);
@@ -210,10 +223,19 @@ class MemoryTarget : public Target {
   std::shared_ptr<Store> store_;
   std::string workload_;
   Bugs bugs_;
+  Accounts accounts_;
   std::mutex mu_;
   Rng rng_;
   int clients_ = 0;
 };
+
+std::optional<int64_t> whole_number(const Json& options, const char* name) {
+  auto it = options.find(name);
+  if (it == options.end()) return std::nullopt;
+  if (!it->is_number_integer() || it->get<int64_t>() < 0)
+    fail(ErrorCode::kBadInput, std::string("target option \"") + name + "\" must be a whole number, got " + it->dump());
+  return it->get<int64_t>();
+}
 
 }  // namespace
 
@@ -242,9 +264,8 @@ std::unique_ptr<Target> memory_target(const std::string& workload, const Json& o
       bugs.duplicate_id |= name == "duplicate-id";
     }
   }
-  int accounts = options.value("accounts", 5);
-  int64_t balance = options.value("balance", 10);
-  return std::make_unique<MemoryTarget>(workload, bugs, seed, accounts, balance);
+  Accounts accounts{whole_number(options, "accounts"), whole_number(options, "balance")};
+  return std::make_unique<MemoryTarget>(workload, bugs, seed, accounts);
 }
 
 }  // namespace faultline

@@ -27,7 +27,9 @@ namespace faultline {
 const std::set<std::string>& memory_bug_names();
 
 // A store speaking the op vocabulary of `workload`. `options`: {"bugs": [...], "accounts": N,
-// "balance": B}. Throws Error(kBadInput) for an unknown bug.
+// "balance": B}. For the bank workload, setup() opens accounts 0..N-1 with balance B each; N and B
+// default to the spec's bank workload options (5 and 10 when it has none), so the total agrees.
+// Throws Error(kBadInput) for an unknown bug or a bad number.
 std::unique_ptr<Target> memory_target(const std::string& workload, const Json& options, uint64_t seed);
 
 }  // namespace faultline

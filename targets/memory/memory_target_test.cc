@@ -94,6 +94,20 @@ TEST(MemoryTarget, DuplicateIdBugRepeatsIds) {
   EXPECT_LT(dup.size(), 195u);
 }
 
+// Bank accounts come from the target options, else from the spec's bank workload options.
+TEST(MemoryTarget, BankOpensTheAccountsTheWorkloadExpects) {
+  TestEnv env;
+  env.spec = {{"workload-options", {{"accounts", 3}, {"balance", 7}}}};
+  auto from_workload = memory_target("bank", Json::object(), 1);
+  from_workload->setup(env);
+  EXPECT_EQ(from_workload->make_client()->invoke(invoke("read", nullptr)).value,
+            Json::parse(R"({"0": 7, "1": 7, "2": 7})"));
+  auto from_target = memory_target("bank", {{"accounts", 2}}, 1);
+  from_target->setup(env);
+  EXPECT_EQ(from_target->make_client()->invoke(invoke("read", nullptr)).value, Json::parse(R"({"0": 7, "1": 7})"));
+  EXPECT_THROW(memory_target("bank", {{"balance", "lots"}}, 1), Error);
+}
+
 TEST(MemoryTarget, UnknownBugIsABadInput) {
   EXPECT_THROW(memory_target("register", {{"bugs", {"gremlins"}}}, 1), Error);
 }
