@@ -83,10 +83,11 @@ std::string xml_text(const std::string& text) {
   return html_escape(utf8);
 }
 
-std::string seconds_text(double s) {
+// Seconds with `decimals` places: 3 for JUnit, 1 for people.
+std::string seconds_text(double s, int decimals = 3) {
   std::ostringstream out;
   out.setf(std::ios::fixed);
-  out.precision(3);
+  out.precision(decimals);
   out << s;
   return out.str();
 }
@@ -290,6 +291,7 @@ std::string badge(const std::string& status) {
 
 const char* kCampaignCss = R"CSS(
 .verdict.skipped { background: #9e9e9e; }
+th.campaign { white-space: nowrap; font-weight: 400; font-size: 12px; }
 td.square { width: 22px; height: 22px; padding: 0; border: 2px solid #fff; }
 td.square a { display: block; width: 100%; height: 100%; }
 td.square.valid { background: var(--ok); } td.square.invalid { background: var(--fail); }
@@ -301,8 +303,10 @@ tr.flaky th, tr.flaky td.label { background: #fff8e1; }
 .tag.newly-passing { background: var(--ok); }
 )CSS";
 
-// "01-02T03:04" of an ISO-8601 time, short enough for a column heading.
-std::string month_day_time(const std::string& iso) { return iso.size() >= 16 ? iso.substr(5, 11) : iso; }
+// "01-02 03:04" of an ISO-8601 time, short enough for a column heading.
+std::string month_day_time(const std::string& iso) {
+  return iso.size() >= 16 ? iso.substr(5, 5) + " " + iso.substr(11, 5) : iso;
+}
 
 std::string index_html(const Json& index) {
   const Json& counts = index["counts"];
@@ -321,8 +325,8 @@ std::string index_html(const Json& index) {
   out << "<section id=\"summary\"><h2>Summary</h2><table>"
       << "<tr><th>Campaign file</th><td class=\"mono\">" << html_escape(index["file"].get<std::string>()) << "</td></tr>"
       << "<tr><th>Started</th><td>" << html_escape(index["started"].get<std::string>()) << "</td></tr>"
-      << "<tr><th>Duration</th><td>" << seconds_text(index["duration_s"]) << " s";
-  if (index["budget_s"].get<double>() > 0) out << " of a " << seconds_text(index["budget_s"]) << " s budget";
+      << "<tr><th>Duration</th><td>" << seconds_text(index["duration_s"], 1) << " s";
+  if (index["budget_s"].get<double>() > 0) out << " of a " << seconds_text(index["budget_s"], 1) << " s budget";
   out << (index["interrupted"].get<bool>() ? " (interrupted)" : "") << "</td></tr><tr><th>Tests</th><td>";
   for (const char* s : {"valid", "invalid", "unknown", "error", "skipped"})
     if (counts[s].get<int>() > 0) out << counts[s].get<int>() << " " << badge(s) << " ";
@@ -338,7 +342,7 @@ std::string index_html(const Json& index) {
     std::string explanation = t["explanation"];
     if (!explanation.empty())
       out << "<details><summary>why</summary><pre>" << html_escape(explanation) << "</pre></details>";
-    out << "</td><td>" << seconds_text(t["duration_s"]) << " s</td><td>";
+    out << "</td><td>" << seconds_text(t["duration_s"], 1) << " s</td><td>";
     if (t.contains("report"))
       out << "<a href=\"" << html_escape(url_path(t["report"].get<std::string>())) << "\">report</a>";
     out << "</td></tr>\n";
@@ -351,7 +355,7 @@ std::string index_html(const Json& index) {
          "cell and campaign: green all runs valid, red some run invalid, orange unknown or harness error, "
          "grey not run.</p><table><tr><th>Cell</th>";
   for (const Json& c : trend["campaigns"])
-    out << "<th><a href=\"" << html_escape(url_path(c["index"].get<std::string>())) << "\" title=\""
+    out << "<th class=\"campaign\"><a href=\"" << html_escape(url_path(c["index"].get<std::string>())) << "\" title=\""
         << html_escape(c["started"].get<std::string>()) << "\">" << html_escape(month_day_time(c["started"]))
         << "</a></th>";
   out << "</tr>\n";

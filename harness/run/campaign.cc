@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -126,7 +126,12 @@ void check_names(const Spec& spec, const std::string& where) {
   }
 }
 
-std::string seconds_text(double s) { return std::to_string(static_cast<long long>(std::llround(s))) + " s"; }
+// Whole seconds, with a tenth below ten seconds where it matters.
+std::string seconds_text(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, s < 10 ? "%.1f s" : "%.0f s", s);
+  return text;
+}
 
 }  // namespace
 
