@@ -11,9 +11,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "harness/core/error.h"
@@ -25,6 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const size_t kMaxRequestHead = 16 * 1024;
+const int kMaxConnections = 32;
 
 struct Response {
   int status = 200;
@@ -233,18 +236,31 @@ StoreServer::~StoreServer() {
 }
 
 void StoreServer::serve(const std::atomic<bool>& stop) {
+  // A thread per connection: browsers open connections they use later (or never), and one idle
+  // connection must not hold up the others until its timeout.
+  std::atomic<int> active{0};
   while (!stop) {
     pollfd p{listener_, POLLIN, 0};
     if (::poll(&p, 1, 200) <= 0) continue;
     int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    answer(client);
-    ::close(client);
+    if (active >= kMaxConnections) {
+      ::close(client);
+      continue;
+    }
+    ++active;
+    std::thread([this, client, &active] {
+      answer(client);
+      ::close(client);
+      --active;
+    }).detach();
   }
+  // The threads use this object; the socket timeouts bound how long they can take.
+  while (active > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 void StoreServer::answer(int client) {
-  // A client that stalls cannot hold the (single-threaded) server for long.
+  // A client that stalls gives up its thread after a few seconds.
   timeval timeout{5, 0};
   ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);

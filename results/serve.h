@@ -19,7 +19,8 @@ class StoreServer {
 
   int port() const { return port_; }
 
-  // Answers requests one at a time until `stop` becomes true (checked at least every 200 ms).
+  // Answers requests, each connection on its own thread (at most 32 at once), until `stop`
+  // becomes true (checked every 200 ms); returns once the last connection is done.
   // Paths that leave the root (.., symlinks pointing outside) get 403; directories without a
   // trailing slash are redirected; a directory shows its index.html, else a listing.
   void serve(const std::atomic<bool>& stop);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -119,6 +120,19 @@ TEST_F(Serve, RefusesEveryPathOutOfTheStore) {
   EXPECT_EQ(get("/etc/passwd").status, 404);
   EXPECT_EQ(request(server_->port(), "GET http://localhost/../secret.txt HTTP/1.1").status, 400);
   EXPECT_EQ(get("/%00").status, 400);
+}
+
+TEST_F(Serve, AnIdleConnectionDoesNotHoldUpOthers) {
+  int idle = ::socket(AF_INET, SOCK_STREAM, 0);  // like a browser's preconnect: connects, says nothing
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(idle, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(get("/latest/report.html").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  ::close(idle);
 }
 
 TEST_F(Serve, OnlyGetAndHead) {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -171,6 +172,26 @@ TEST_F(Campaigns, TestsThatWouldOverrunTheBudgetAreSkipped) {
   EXPECT_EQ(index["tests"][0]["status"], "valid");
   EXPECT_EQ(index["tests"][1]["status"], "skipped");
   EXPECT_NE(index["tests"][1]["explanation"].get<std::string>().find("time budget"), std::string::npos);
+}
+
+TEST_F(Campaigns, AnInterruptEndsTheRunningTestCleanlyAndSkipsTheRest) {
+  Json file = two_cells();
+  file["base"]["time-limit"] = 30;
+  std::atomic<bool> interrupted{false};
+  auto start = std::chrono::steady_clock::now();
+  // Ctrl-C as the first test starts: it stops early, is still checked, the second never runs.
+  CampaignOutcome out = run_campaign(plan_campaign(file, "ctrl-c.json", store_.string()), interrupted,
+                                     [&](const std::string& line) {
+                                       if (line.find("running") != std::string::npos) interrupted = true;
+                                     });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(out.exit_code, 0) << out.summary;
+  Json index = read_json_file(out.dir / "index.json");
+  EXPECT_TRUE(index["interrupted"]);
+  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  EXPECT_TRUE(fs::exists(out.dir / index["tests"][0]["report"].get<std::string>()));
+  EXPECT_EQ(index["tests"][1]["status"], "skipped");
+  EXPECT_NE(index["tests"][1]["explanation"].get<std::string>().find("interrupted"), std::string::npos);
 }
 
 TEST_F(Campaigns, AFailingCellIsRecordedAndTheCampaignGoesOn) {
