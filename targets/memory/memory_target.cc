@@ -34,9 +34,6 @@ struct Bugs {
        bad_transfer = false, duplicate_id = false;
 };
 
-// The first `n` elements of a JSON array.
-Json prefix(const Json& list, size_t n) { return Json(std::vector<Json>(list.begin(), list.begin() + n)); }
-
 class MemoryClient : public Client {
  public:
   MemoryClient(std::shared_ptr<Store> store, std::string workload, Bugs bugs, Rng rng)
@@ -50,10 +47,7 @@ class MemoryClient : public Client {
     const std::string& w = workload_;
     if (w == "set" || w == "set-full") {
       if (op.f == "add") return set_add(op);
-      if (op.f == "read") {
-        size_t n = store_->set_values.size();
-        return complete(op, OpType::kOk, prefix(store_->set_values, stale() && n ? rng_.below(n) : n));
-      }
+      if (op.f == "read") return complete(op, OpType::kOk, read_growing(store_->set_values));
     } else if (w == "counter") {
       if (op.f == "add") {
         if (!lost_add()) store_->counter += op.value.get<int64_t>();
@@ -104,6 +98,14 @@ class MemoryClient : public Client {
     if (!stale()) return versions.back();
     size_t older = rng_.below(versions.size());  // 0: before the first write
     return older == 0 ? Json(nullptr) : versions[older - 1];
+  }
+
+  // A list that only grows (a set's elements, an appended list; null = empty), or under
+  // stale-read sometimes a shorter prefix of it.
+  Json read_growing(const Json& list) {
+    size_t n = list.size();
+    size_t shown = stale() && n > 0 ? rng_.below(n) : n;
+    return Json(std::vector<Json>(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(shown)));
   }
 
   Op set_add(const Op& op) {
@@ -168,9 +170,7 @@ class MemoryClient : public Client {
       } else if (f == "w") {
         if (!lost_write()) store_->registers[k].push_back(mop[2]);
       } else if (f == "r" && workload_ == "list-append") {
-        const Json& list = store_->lists[k];
-        size_t n = list.size();  // 0 for a list never appended to (null)
-        result[2] = prefix(list.is_null() ? Json::array() : list, stale() && n ? rng_.below(n) : n);
+        result[2] = read_growing(store_->lists[k]);
       } else if (f == "r") {
         result[2] = register_read(store_->registers[k]);
       } else {
