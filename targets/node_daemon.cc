@@ -14,13 +14,12 @@ namespace faultline {
 namespace {
 
 // Shell text that sets $p to the daemon's group id, or exits 1 when there is none, and defines
-// `alive` (some process of the group is not a zombie) and `signal SIG` (to the whole group). It
-// runs procps' kill as `kill -SIG -- -PGID`: dash's builtin rejects "--", and procps rejects
-// "-s SIG" before a negative pid.
+// `alive` (some process of its session is not a zombie) and `signal SIG` (to the whole session,
+// with procps' pkill: the session is what `alive` checks, and a daemon may start new groups).
 std::string read_pid(const NodeDaemon& d) {
   return "p=$(cat " + shell_quote(d.pid_file) + " 2>/dev/null); [ -n \"$p\" ] || exit 1\n"
          "alive() { ps -o stat= -s \"$p\" 2>/dev/null | grep -q '^[^Z]'; }\n"
-         "signal() { env kill -\"$1\" -- -\"$p\" 2>/dev/null; }\n";
+         "signal() { pkill -\"$1\" -s \"$p\"; }\n";
 }
 
 }  // namespace
