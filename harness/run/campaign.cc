@@ -69,14 +69,13 @@ AxisEntry named_entry(const Json& v, const std::string& key, const std::string& 
 
 // A fault set: ["partition", "kill"] ([] = none), "partition,kill", or {"name", "nemesis", ...}.
 AxisEntry faults_entry(const Json& v, const std::string& where) {
-  auto label_of = [](const Json& list) {
+  auto label_of = [](const Json& faults) {
     std::string label;
-    if (list.is_string()) {
-      label = list.get<std::string>();
-      std::replace(label.begin(), label.end(), ',', '+');
-    }
-    else for (const Json& f : list) label += (label.empty() ? "" : "+") + (f.is_string() ? f.get<std::string>() : f.dump());
-    return label.empty() || label == "none" ? std::string("none") : label;
+    if (faults.is_string()) label = faults.get<std::string>();
+    for (const Json& f : faults.is_array() ? faults : Json::array())
+      label += (label.empty() ? "" : "+") + (f.is_string() ? f.get<std::string>() : f.dump());
+    std::replace(label.begin(), label.end(), ',', '+');
+    return label.empty() ? std::string("none") : label;
   };
   if (v.is_array() || v.is_string()) {
     Json nemesis = v.is_string() && v == "none" ? Json::array() : v;
@@ -140,9 +139,11 @@ CampaignPlan plan_campaign(const Json& file, const std::string& source, const st
   only_known(file, kFileFields, source);
   CampaignPlan plan;
   plan.file = source;
-  plan.name = file.contains("name") && file["name"].is_string() ? file["name"].get<std::string>()
-                                                                 : fs::path(source).stem().string();
-  if (plan.name.empty()) bad(source, "\"name\" must be a non-empty string");
+  plan.name = fs::path(source).stem().string();
+  if (file.contains("name")) {
+    if (!file["name"].is_string() || file["name"] == "") bad(source, "\"name\" must be a non-empty string");
+    plan.name = file["name"];
+  }
   if (file.contains("time-budget")) {
     if (!file["time-budget"].is_number() || file["time-budget"].get<double>() <= 0)
       bad(source, "\"time-budget\" must be a positive number of seconds");
