@@ -105,9 +105,46 @@ History read_history_file(const std::filesystem::path& path) {
   return read_jsonl(text, path.string());
 }
 
+namespace {
+void append_json_string(std::string& out, std::string_view s) {
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+      out += json_text(Json(std::string(s)));  // rare: the JSON library escapes (and repairs) it
+      return;
+    }
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+}  // namespace
+
 std::string jsonl_line(const Op& op) {
-  std::string s = json_text(to_json(op));
-  s += '\n';
+  // Written by hand rather than through a JSON object: this runs for every event of every run.
+  std::string s;
+  s.reserve(128);
+  s += "{\"index\":";
+  s += std::to_string(op.index);
+  s += ",\"time\":";
+  s += std::to_string(op.time);
+  s += ",\"type\":\"";
+  s += to_string(op.type);
+  s += "\",\"process\":";
+  s += op.is_nemesis() ? std::string("\"nemesis\"") : std::to_string(op.process);
+  s += ",\"f\":";
+  append_json_string(s, op.f);
+  s += ",\"value\":";
+  s += json_text(op.value);
+  if (!op.error.is_null()) {
+    s += ",\"error\":";
+    s += json_text(op.error);
+  }
+  if (!op.node.empty()) {
+    s += ",\"node\":";
+    append_json_string(s, op.node);
+  }
+  s += "}\n";
   return s;
 }
 

@@ -165,20 +165,21 @@ int64_t Interpreter::now() const {
       .count();
 }
 
-Context Interpreter::context() const {
-  Context ctx;
-  ctx.time = now();
-  ctx.clients = options_.concurrency;
-  ctx.process_of = &process_of_;
-  ctx.rng = const_cast<Rng*>(&rng_);
-  ctx.log = options_.log;
-  int threads = options_.concurrency + 1;
-  ctx.threads.reserve(static_cast<size_t>(threads));
-  for (int t = 0; t < threads; ++t) {
-    ctx.threads.push_back(t);
-    if (busy_since_[static_cast<size_t>(t)] < 0) ctx.free.push_back(t);
+// The context is kept and refreshed in place: it is asked for several times per op, and
+// rebuilding it each time was a measurable share of the interpreter's time.
+const Context& Interpreter::context() {
+  if (ctx_.threads.empty()) {
+    ctx_.clients = options_.concurrency;
+    ctx_.process_of = &process_of_;
+    ctx_.rng = &rng_;
+    ctx_.log = options_.log;
+    for (int t = 0; t <= options_.concurrency; ++t) ctx_.threads.push_back(t);
   }
-  return ctx;
+  ctx_.time = now();
+  ctx_.free.clear();
+  for (int t : ctx_.threads)
+    if (busy_since_[static_cast<size_t>(t)] < 0) ctx_.free.push_back(t);
+  return ctx_;
 }
 
 void Interpreter::record(Op& op, const Gen& gen) {

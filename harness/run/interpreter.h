@@ -55,11 +55,12 @@ class Interpreter {
   void record(Op& op, const Gen& gen);
   bool wait_and_drain(const Gen& gen, int64_t until);
   void expire_timeouts(const Gen& gen);
-  Context context() const;
+  const Context& context();
   int64_t now() const;
 
   InterpreterOptions options_;
   Rng rng_;
+  Context ctx_;
   std::shared_ptr<detail::Completions> completions_;
   std::vector<std::shared_ptr<detail::Worker>> workers_;  // index = thread; last = nemesis
   std::vector<int64_t> process_of_;               // client thread -> process

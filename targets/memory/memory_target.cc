@@ -92,6 +92,13 @@ class MemoryClient : public Client {
   bool lost_write() { return bugs_.lost_write && rng_.chance(0.1); }
   bool lost_add() { return bugs_.lost_add && rng_.chance(0.1); }
 
+  // A new register value; only the latest few are kept (stale reads pick among them, or the
+  // initial none), so a long run does not grow the store.
+  static void remember(std::vector<Json>& versions, Json value) {
+    versions.push_back(std::move(value));
+    if (versions.size() > 64) versions.erase(versions.begin());
+  }
+
   // A register's value now, or under stale-read sometimes one it had before (possibly none).
   Json register_read(const std::vector<Json>& versions) {
     if (versions.empty()) return nullptr;
@@ -124,14 +131,14 @@ class MemoryClient : public Client {
     Json current = versions.empty() ? Json(nullptr) : versions.back();
     if (op.f == "read") return complete(op, OpType::kOk, wrap(register_read(versions)));
     if (op.f == "write") {
-      if (!lost_write()) versions.push_back(arg);
+      if (!lost_write()) remember(versions, arg);
       return complete(op, OpType::kOk, op.value);
     }
     // cas [old new]
     if (!arg.is_array() || arg.size() != 2)
       return complete_error(op, OpType::kFail, "cas needs [old new]");
     if (current != arg[0]) return complete(op, OpType::kFail, op.value);
-    versions.push_back(arg[1]);
+    remember(versions, arg[1]);
     return complete(op, OpType::kOk, op.value);
   }
 
@@ -168,7 +175,7 @@ class MemoryClient : public Client {
         if (list.is_null()) list = Json::array();
         if (!lost_write()) list.push_back(mop[2]);
       } else if (f == "w") {
-        if (!lost_write()) store_->registers[k].push_back(mop[2]);
+        if (!lost_write()) remember(store_->registers[k], mop[2]);
       } else if (f == "r" && workload_ == "list-append") {
         result[2] = read_growing(store_->lists[k]);
       } else if (f == "r") {
