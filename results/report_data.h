@@ -7,12 +7,10 @@
 #include <string_view>
 
 #include "harness/core/history.h"
+#include "harness/core/html.h"
 #include "harness/core/json.h"
 
 namespace faultline {
-
-// Escapes & < > " ' so any string can be placed in HTML text or a quoted attribute.
-std::string html_escape(std::string_view text);
 
 // Percent-encodes a relative path for an href, keeping '/' so links into subdirectories work.
 std::string url_path(std::string_view path);

@@ -6,23 +6,10 @@
 #include <sstream>
 
 #include "harness/core/error.h"
+#include "harness/core/html.h"
 
 namespace faultline::linear {
 namespace {
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // Cuts a bar's label to what fits in `width` pixels of 11px monospace; the tooltip has it whole.
 std::string fit(const std::string& label, int width) {
@@ -81,10 +68,10 @@ void write_html_view(const std::filesystem::path& path, const History& ops, cons
     int x0 = x(b->start), x1 = std::max(x(b->end >= 0 ? b->end : horizon), x0 + 8);
     std::string tip = b->label + (b->end < 0 ? " (never completed)" : "");
     if (b->order >= 0) tip += "\nlinearized #" + std::to_string(b->order + 1) + ", model after: " + b->model_after;
-    svg << "<g class='" << role_class(b->role) << (b->end < 0 ? " open" : "") << "'><title>" << escape(tip)
+    svg << "<g class='" << role_class(b->role) << (b->end < 0 ? " open" : "") << "'><title>" << html_escape(tip)
         << "</title><rect x='" << x0 << "' y='" << y + 4 << "' width='" << x1 - x0 << "' height='22' rx='4'/>"
         << "<text x='" << x0 + 4 << "' y='" << y + 19 << "'>"
-        << escape(fit((b->order >= 0 ? "#" + std::to_string(b->order + 1) + " " : "") + b->label, x1 - x0))
+        << html_escape(fit((b->order >= 0 ? "#" + std::to_string(b->order + 1) + " " : "") + b->label, x1 - x0))
         << "</text></g>\n";
   }
   svg << "</svg>";
@@ -96,21 +83,21 @@ void write_html_view(const std::filesystem::path& path, const History& ops, cons
     if (b->order >= 0) prefix.push_back(b);
   std::sort(prefix.begin(), prefix.end(), [](auto* a, auto* b) { return a->order < b->order; });
   for (const HtmlBar* b : prefix)
-    table << "<tr><td>" << b->order + 1 << "</td><td>" << escape(b->label) << "</td><td>"
-          << escape(b->model_after) << "</td></tr>\n";
+    table << "<tr><td>" << b->order + 1 << "</td><td>" << html_escape(b->label) << "</td><td>"
+          << html_escape(b->model_after) << "</td></tr>\n";
   for (const HtmlBar* b : shown)
     if (b->role == HtmlBar::Role::kStuck)
-      table << "<tr class='stuck'><td>✗</td><td>" << escape(b->label) << "</td><td>cannot be linearized</td></tr>\n";
+      table << "<tr class='stuck'><td>✗</td><td>" << html_escape(b->label) << "</td><td>cannot be linearized</td></tr>\n";
   table << "</table>";
 
   std::ofstream out(path);
-  out << "<!doctype html><html><head><meta charset='utf-8'><title>" << escape(view.title) << "</title><style>"
+  out << "<!doctype html><html><head><meta charset='utf-8'><title>" << html_escape(view.title) << "</title><style>"
       << "body{font-family:sans-serif;margin:1em}svg{font:11px monospace;display:block;overflow:visible}"
       << ".lane{fill:#444}g rect{stroke:#333;stroke-width:.5}g text{fill:#111}.other rect{fill:#ddd}"
       << ".lin rect{fill:#9d9}.stuck rect{fill:#e66}.conc rect{fill:#fc6}.open rect{stroke-dasharray:4 2}"
       << "table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;font:12px monospace}"
       << "tr.stuck td{background:#fcc}.scroll{overflow-x:auto;border:1px solid #eee}</style></head><body>\n"
-      << "<h2>" << escape(view.title) << "</h2><p>" << escape(view.explanation) << "</p>"
+      << "<h2>" << html_escape(view.title) << "</h2><p>" << html_escape(view.explanation) << "</p>"
       << "<p>Green: the last " << prefix.size() << " ops of the longest linearizable prefix, numbered in "
       << "linearization order. Red: the op that cannot be linearized. Orange: concurrent ops not placed. "
       << "Dashed: never completed. Hover a bar for details. " << ops.size() << " ops in the history.</p>"

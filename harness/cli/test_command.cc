@@ -1,8 +1,8 @@
-#include <csignal>
 #include <iostream>
 #include <sstream>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/interrupt.h"
 #include "harness/core/error.h"
 #include "harness/run/runner.h"
 #include "results/store.h"
@@ -11,12 +11,6 @@
 
 namespace faultline {
 namespace {
-
-std::atomic<bool> interrupted{false};
-
-void on_interrupt(int) {
-  if (interrupted.exchange(true)) std::_Exit(130);  // a second Ctrl-C gives up at once
-}
 
 struct TestFlags {
   std::string spec_file, name, nodes, nodes_file, sandbox, concurrency, target, workload, nemesis,
@@ -93,9 +87,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
     Spec spec = parse_spec(j, flags->spec_file.empty() ? "flags" : flags->spec_file);
     std::cerr << "faultline: running " << spec.name << " (seed " << spec.seed << ", "
               << spec.workers() << " clients, " << spec.time_limit << " s)\n";
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
-    RunOutcome out = run_test(spec, interrupted);
+    RunOutcome out = run_test(spec, stop_on_interrupt());
     std::cout << out.summary << "\n";
     exit_code = out.exit_code;
   });
