@@ -22,7 +22,9 @@ void print_status(const std::vector<NodeStatus>& statuses, bool with_processes) 
               << (node.healthy ? "sshd ok" : "DOWN: " + node.problem) << "\n";
     if (!with_processes) continue;
     std::istringstream lines(node.processes);
-    for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
+    // One line per process, cut to a terminal's width: full command lines are in `ps` on the node.
+    for (std::string line; std::getline(lines, line);)
+      std::cout << "    " << (line.size() > 110 ? line.substr(0, 109) + "…" : line) << "\n";
   }
 }
 
