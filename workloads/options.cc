@@ -18,15 +18,6 @@ int option_int(const Json& options, const std::string& name, int fallback, int m
   return v;
 }
 
-double option_double(const Json& options, const std::string& name, double fallback, double min) {
-  auto it = options.find(name);
-  if (it == options.end()) return fallback;
-  if (!it->is_number()) bad(name, "must be a number");
-  double v = it->get<double>();
-  if (v < min) bad(name, "must be at least " + std::to_string(min));
-  return v;
-}
-
 bool option_bool(const Json& options, const std::string& name, bool fallback) {
   auto it = options.find(name);
   if (it == options.end()) return fallback;

@@ -10,7 +10,6 @@
 namespace faultline {
 
 int option_int(const Json& options, const std::string& name, int fallback, int min);
-double option_double(const Json& options, const std::string& name, double fallback, double min);
 bool option_bool(const Json& options, const std::string& name, bool fallback);
 // One of `allowed`.
 std::string option_choice(const Json& options, const std::string& name, const std::string& fallback,

@@ -10,7 +10,6 @@ namespace {
 
 std::mutex mu;
 std::FILE* file = nullptr;
-bool verbose = false;
 
 void write(const char* level, const std::string& message, bool to_stderr) {
   auto now = std::chrono::system_clock::now();
@@ -37,8 +36,7 @@ void log_to_file(const std::filesystem::path& path) {
   file = path.empty() ? nullptr : std::fopen(path.c_str(), "a");
 }
 
-void log_verbose(bool on) { verbose = on; }
-void log_info(const std::string& message) { write("INFO", message, verbose); }
+void log_info(const std::string& message) { write("INFO", message, false); }
 void log_warn(const std::string& message) { write("WARN", message, true); }
 
 }  // namespace faultline

@@ -47,8 +47,6 @@ class Interpreter {
   // history, processes and clients carry on.
   void run(const Gen& gen, const std::atomic<bool>* stop = nullptr);
 
-  int64_t events() const { return next_index_; }
-
  private:
   void start_worker(int thread);
   void dispatch(const Op& op);
