@@ -308,6 +308,13 @@ void tear_down(const Layout& layout) {
   }
   // The state directory is removed only if it is one we made (it holds sandbox.json or our key).
   if (fs::exists(layout.dir / "sandbox.json") || fs::exists(layout.dir / "id_ed25519")) fs::remove_all(layout.dir);
+  // The last sandbox gone, the directories `up` made go too (remove() only removes empty ones).
+  std::error_code ec;
+  if (fs::is_empty(default_sandbox_dir(layout.options.name).parent_path(), ec) && !ec) {
+    for (fs::path dir : {fs::path(kNodeStorage), default_sandbox_dir(layout.options.name).parent_path()}) {
+      for (; dir != "/var/lib" && dir != dir.parent_path(); dir = dir.parent_path()) fs::remove(dir, ec);
+    }
+  }
 }
 
 }  // namespace
