@@ -14,7 +14,8 @@ namespace {
 
 struct TestFlags {
   std::string spec_file, name, nodes, nodes_file, sandbox, concurrency, target, workload, nemesis,
-      nemesis_schedule, store;
+      nemesis_schedule, store, ssh_user, ssh_key, ssh_password_env, host_key_policy, known_hosts;
+  int ssh_port = 0;
   bool use_sandbox = false;
   double time_limit = -1, rate = -1, nemesis_interval = -1, op_timeout = -1;
   int64_t seed = -1;
@@ -39,6 +40,13 @@ Json spec_json(const TestFlags& f) {
   if (!f.nodes.empty()) j["nodes"] = f.nodes;
   if (!f.nodes_file.empty()) j["nodes-file"] = f.nodes_file;
   if (f.use_sandbox || !f.sandbox.empty()) j["sandbox"] = f.sandbox.empty() ? "fl" : f.sandbox;
+  if (!j.contains("ssh")) j["ssh"] = Json::object();
+  if (!f.ssh_user.empty()) j["ssh"]["user"] = f.ssh_user;
+  if (!f.ssh_key.empty()) j["ssh"]["key"] = f.ssh_key;
+  if (f.ssh_port > 0) j["ssh"]["port"] = f.ssh_port;
+  if (!f.ssh_password_env.empty()) j["ssh"]["password-env"] = f.ssh_password_env;
+  if (!f.host_key_policy.empty()) j["ssh"]["host-key-policy"] = f.host_key_policy;
+  if (!f.known_hosts.empty()) j["ssh"]["known-hosts"] = f.known_hosts;
   if (!f.concurrency.empty()) j["concurrency"] = f.concurrency;
   if (f.time_limit >= 0) j["time-limit"] = f.time_limit;
   if (f.rate >= 0) j["rate"] = f.rate;
@@ -69,6 +77,13 @@ void add_test_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--nodes-file", flags->nodes_file, "File with one host[:port] [key=value ...] per line");
   cmd->add_flag("--sandbox", flags->use_sandbox, "Run on the local sandbox (see faultline sandbox up)");
   cmd->add_option("--sandbox-name", flags->sandbox, "Which sandbox, with --sandbox (default fl)");
+  cmd->add_option("--ssh-user", flags->ssh_user, "SSH user on the nodes (default root)");
+  cmd->add_option("--ssh-key", flags->ssh_key, "SSH private key file (default: ssh-agent, then password)");
+  cmd->add_option("--ssh-port", flags->ssh_port, "SSH port (default 22)");
+  cmd->add_option("--ssh-password-env", flags->ssh_password_env,
+                  "Environment variable holding the SSH (and sudo) password; never stored");
+  cmd->add_option("--host-key-policy", flags->host_key_policy, "strict (default), accept-new or insecure");
+  cmd->add_option("--known-hosts", flags->known_hosts, "known_hosts file (default ~/.ssh/known_hosts)");
   cmd->add_option("--concurrency", flags->concurrency, "Client workers: N, or Kn for K per node (default 1n)");
   cmd->add_option("--time-limit", flags->time_limit, "Seconds of main phase (default 10)");
   cmd->add_option("--rate", flags->rate, "Client ops per second in total (default unlimited)");

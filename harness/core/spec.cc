@@ -117,11 +117,14 @@ Spec parse_spec(const Json& j, const std::string& source) {
 }
 
 Json to_json(const Spec& s) {
+  // A password is never written down: specs end up in run directories. Use ssh.password-env.
+  Json ssh = s.ssh;
+  if (ssh.contains("password")) ssh["password"] = "<redacted>";
   return {{"name", s.name},
           {"nodes", s.nodes},
           {"nodes-file", s.nodes_file},
           {"sandbox", s.sandbox},
-          {"ssh", s.ssh},
+          {"ssh", ssh},
           {"concurrency", s.concurrency},
           {"time-limit", s.time_limit},
           {"rate", s.rate},

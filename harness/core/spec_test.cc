@@ -27,6 +27,12 @@ TEST(Spec, DefaultsAndConcurrencyPerNode) {
   EXPECT_EQ(t.workers(), 6);
 }
 
+TEST(Spec, PasswordsAreNeverWrittenOut) {
+  Spec s = parse_spec(Json::parse(R"({"ssh":{"user":"u","password":"hunter2"}})"), "s");
+  EXPECT_EQ(s.ssh["password"], "hunter2");
+  EXPECT_EQ(to_json(s).dump().find("hunter2"), std::string::npos);
+}
+
 TEST(Spec, ErrorsNameTheField) {
   EXPECT_NE(error_of(R"({"concurrency":"zero"})").find("\"concurrency\""), std::string::npos);
   EXPECT_NE(error_of(R"({"time-limit":"long"})").find("\"time-limit\""), std::string::npos);

@@ -1,5 +1,7 @@
 #include "harness/run/cluster.h"
 
+#include <cstdlib>
+
 #include "harness/control/remote.h"
 #include "harness/core/error.h"
 #include "harness/sandbox/sandbox.h"
@@ -13,6 +15,12 @@ std::vector<NodeSpec> resolve_nodes(const Spec& spec) {
   if (ssh.contains("user")) defaults.user = ssh["user"].get<std::string>();
   if (ssh.contains("key")) defaults.key_path = ssh["key"].get<std::string>();
   if (ssh.contains("password")) defaults.password = ssh["password"].get<std::string>();
+  if (ssh.contains("password-env")) {
+    std::string var = ssh["password-env"].get<std::string>();
+    const char* value = std::getenv(var.c_str());
+    if (!value) fail(ErrorCode::kBadInput, "ssh password-env: environment variable " + var + " is not set");
+    defaults.password = value;
+  }
   if (ssh.contains("port")) defaults.port = ssh["port"].get<int>();
   if (ssh.contains("known-hosts")) defaults.known_hosts = ssh["known-hosts"].get<std::string>();
   if (ssh.contains("host-key-policy"))
