@@ -167,6 +167,22 @@ TEST(CliCheck, ElleCliCompatibleFirstLineAndExitCodes) {
   EXPECT_EQ(invalid.out.rfind(bad + "\tfalse\n", 0), 0u) << invalid.out;
 }
 
+TEST_F(Cli, ExportRoundTripsThroughEdn) {
+  ASSERT_EQ(faultline("test --time-limit 0.3 --store " + store()).code, 0);
+  Result edn = faultline("export " + (store_ / "latest" / "history.jsonl").string());
+  ASSERT_EQ(edn.code, 0);
+  std::ofstream(store_ / "h.edn") << edn.out;
+  History a = read_history_file(store_ / "latest" / "history.jsonl");
+  History b = read_history_file(store_ / "h.edn");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].value, b[i].value);
+    EXPECT_EQ(a[i].process, b[i].process);
+  }
+  Result check = faultline("check --model cas-register " + (store_ / "h.edn").string());
+  EXPECT_EQ(check.code, 0) << check.out;
+}
+
 TEST_F(Cli, CorruptHistoryIsOneLineAndExit254) {
   fs::create_directories(store_);
   std::ofstream(store_ / "h.jsonl") << "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\"}\n{oops\n{}\n";

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_analyze_command(app, exit_code);
   add_check_command(app, exit_code);
   add_report_command(app, exit_code);
+  add_export_command(app, exit_code);
   add_sandbox_command(app, exit_code);
   add_heal_command(app, exit_code);
   add_campaign_command(app, exit_code);
