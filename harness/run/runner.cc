@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "checkers/registry.h"
 #include "harness/core/error.h"
@@ -111,7 +112,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted)
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;
-  StatusLine status(spec.time_limit);
+  std::optional<StatusLine> status;  // from the start of the main phase, so its clock is the test's
   {
     InterpreterOptions io;
     io.concurrency = spec.workers();
@@ -122,7 +123,9 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted)
     io.seed = spec.seed;
     io.start = start;
     io.history = &history;
-    io.observe = [&status](const Op& op) { status.observe(op); };
+    io.observe = [&status](const Op& op) {
+      if (status) status->observe(op);
+    };
     io.log = [](const std::string& m) { log_info(m); };
     Interpreter interpreter(std::move(io));
 
@@ -136,6 +139,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted)
       if (spec.rate > 0) client_ops = stagger(seconds(1.0 / spec.rate), client_ops);
       Gen main = clients(client_ops);
       if (nemesis.generator) main = any({main, ::faultline::nemesis(nemesis.generator)});
+      status.emplace(spec.time_limit);
       interpreter.run(time_limit(seconds(spec.time_limit), main), &interrupted);
       if (interrupted) log_warn("interrupted: healing, final reads and checking what was recorded");
     } catch (const std::exception& e) {
@@ -159,7 +163,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted)
       log_warn(std::string("teardown failed: ") + e.what());
     }
   }
-  status.stop();
+  if (status) status->stop();
   double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Json test_info = {{"name", spec.name},       {"target", spec.target},
                     {"workload", spec.workload}, {"nemesis", spec.nemesis},
