@@ -67,9 +67,7 @@ RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload
     results["error"] = std::string("checking failed: ") + e.what();
   }
   out.verdict = error.empty() ? r.verdict : merge(r.verdict, Verdict::kUnknown);
-  // A harness error (say, a teardown that failed) makes a valid run unknown, but never hides an
-  // anomaly the history already proves.
-  out.exit_code = error.empty() || out.verdict == Verdict::kInvalid ? exit_code_for(out.verdict) : 255;
+  out.exit_code = error.empty() ? exit_code_for(out.verdict) : 255;
   if (!error.empty()) results["error"] = error;
   results["valid"] = std::string(to_string(out.verdict));
   results["exit_code"] = out.exit_code;
