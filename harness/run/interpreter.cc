@@ -1,10 +1,8 @@
 #include "harness/run/interpreter.h"
 
-#include <condition_variable>
-#include <deque>
+#include <algorithm>
 #include <exception>
-#include <mutex>
-#include <optional>
+#include <shared_mutex>
 #include <thread>
 
 #include "harness/core/error.h"
@@ -13,29 +11,16 @@ namespace faultline {
 
 namespace detail {
 
-// Completions travel from workers to the interpreter through this queue. It is shared with the
-// workers so an abandoned worker may still finish after the interpreter is gone.
-struct Completions {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::pair<int, Op>> queue;  // (thread, completion)
-
-  void push(int thread, Op op) {
-    {
-      std::lock_guard lock(mu);
-      queue.emplace_back(thread, std::move(op));
-    }
-    cv.notify_one();
-  }
-};
-
+// One worker thread: a client worker or the nemesis. The interpreter hands it an op through its
+// inbox; after each op the worker records the completion itself and, when the generator's next op
+// is for its own thread, runs that one at once. So a busy worker is rarely put to sleep and woken,
+// which is what limits a thread-per-worker interpreter.
 struct Worker {
   int thread = 0;
   std::mutex mu;
   std::condition_variable cv;
   std::optional<Op> inbox;
   bool quit = false;
-  std::atomic<bool> abandoned{false};
   std::thread th;
 
   // Blocks for the next op; nullopt when told to quit.
@@ -47,13 +32,33 @@ struct Worker {
     inbox.reset();
     return op;
   }
+
+  // Whether the interpreter gave up on this worker (its op timed out) or is shutting it down.
+  bool told_to_quit() {
+    std::lock_guard lock(mu);
+    return quit;
+  }
+
+  void give(Op op) {
+    {
+      std::lock_guard lock(mu);
+      inbox = std::move(op);
+    }
+    cv.notify_one();
+  }
+};
+
+// Workers stuck in a client past their timeout outlive the interpreter; they pass this gate,
+// which the interpreter closes when it is destroyed, before they touch it again.
+struct Gate {
+  std::shared_mutex mu;
+  bool open = true;
 };
 
 }  // namespace detail
 
 namespace {
 
-using detail::Completions;
 using detail::Worker;
 
 void close_quietly(std::unique_ptr<Client>& client) {
@@ -65,58 +70,48 @@ void close_quietly(std::unique_ptr<Client>& client) {
   client.reset();
 }
 
-// A client worker: opens its client lazily, reopens it after an info completion (the old
-// connection may be wedged), and never lets an exception escape.
-void client_loop(Worker& w, const std::string& node,
-                 const std::function<std::unique_ptr<Client>()>& make_client, Completions& out) {
-  std::unique_ptr<Client> client;
-  while (auto op = w.take()) {
-    Op result;
-    try {
-      if (!client) {
-        auto fresh = make_client();
-        try {
-          fresh->open(node);
-        } catch (const std::exception& e) {
-          // Nothing reached the system, so the op definitely did not happen.
-          out.push(w.thread, complete_error(*op, OpType::kFail, std::string("no client: ") + e.what()));
-          continue;
-        }
-        client = std::move(fresh);
+// Performs a client op, opening the client first when needed; after an info completion the client
+// is closed and reopened for the next op (the old connection may be wedged). Never throws.
+Op perform_client_op(std::unique_ptr<Client>& client, const std::string& node,
+                     const std::function<std::unique_ptr<Client>()>& make_client, const Op& op) {
+  Op result;
+  try {
+    if (!client) {
+      auto fresh = make_client();
+      try {
+        fresh->open(node);
+      } catch (const std::exception& e) {
+        // Nothing reached the system, so the op definitely did not happen.
+        return complete_error(op, OpType::kFail, std::string("no client: ") + e.what());
       }
-      result = client->invoke(*op);
-      if (result.is_invoke()) result = complete_error(*op, OpType::kInfo, "client returned an invocation");
-    } catch (const std::exception& e) {
-      result = complete_error(*op, OpType::kInfo, e.what());
+      client = std::move(fresh);
     }
-    result.process = op->process;
-    if (result.is_info()) close_quietly(client);
-    if (w.abandoned) break;
-    out.push(w.thread, std::move(result));
+    result = client->invoke(op);
+    if (result.is_invoke()) result = complete_error(op, OpType::kInfo, "client returned an invocation");
+  } catch (const std::exception& e) {
+    result = complete_error(op, OpType::kInfo, e.what());
   }
-  close_quietly(client);
+  result.process = op.process;
+  if (result.is_info()) close_quietly(client);
+  return result;
 }
 
-void nemesis_loop(Worker& w, Nemesis* nemesis, Completions& out) {
-  while (auto op = w.take()) {
-    Op result;
-    try {
-      result = nemesis ? nemesis->invoke(*op) : complete(*op, OpType::kInfo, "no-op");
-    } catch (const std::exception& e) {
-      result = complete_error(*op, OpType::kInfo, e.what());
-    }
-    result.type = OpType::kInfo;  // nemesis ops always complete as info
-    result.process = kNemesisProcess;
-    out.push(w.thread, std::move(result));
+Op perform_nemesis_op(Nemesis* nemesis, const Op& op) {
+  Op result;
+  try {
+    result = nemesis ? nemesis->invoke(op) : complete(op, OpType::kInfo, "no-op");
+  } catch (const std::exception& e) {
+    result = complete_error(op, OpType::kInfo, e.what());
   }
+  result.type = OpType::kInfo;  // nemesis ops always complete as info
+  result.process = kNemesisProcess;
+  return result;
 }
 
 }  // namespace
 
 Interpreter::Interpreter(InterpreterOptions options)
-    : options_(std::move(options)),
-      rng_(Rng(options_.seed).fork("generator")),
-      completions_(std::make_shared<Completions>()) {
+    : options_(std::move(options)), gate_(std::make_shared<detail::Gate>()), rng_(Rng(options_.seed).fork("generator")) {
   if (options_.concurrency < 1) fail(ErrorCode::kBadInput, "concurrency must be at least 1");
   int threads = options_.concurrency + 1;
   process_of_.resize(static_cast<size_t>(options_.concurrency));
@@ -128,34 +123,49 @@ Interpreter::Interpreter(InterpreterOptions options)
 }
 
 Interpreter::~Interpreter() {
-  for (auto& w : workers_) {
+  {
+    std::unique_lock gate(gate_->mu);
+    gate_->open = false;
+  }
+  std::vector<std::shared_ptr<Worker>> workers;
+  {
+    std::lock_guard lock(mu_);
+    workers = workers_;
+  }
+  for (auto& w : workers) {
     {
       std::lock_guard lock(w->mu);
       w->quit = true;
     }
     w->cv.notify_one();
   }
-  for (auto& w : workers_) {
-    if (w->abandoned) {
-      w->th.detach();
-    } else if (w->th.joinable()) {
-      w->th.join();
-    }
-  }
+  for (auto& w : workers) w->th.join();
 }
 
 void Interpreter::start_worker(int thread) {
   auto w = std::make_shared<Worker>();
   w->thread = thread;
-  auto out = completions_;
-  if (thread == options_.concurrency) {
-    w->th = std::thread([w, out, nemesis = options_.nemesis] { nemesis_loop(*w, nemesis, *out); });
-  } else {
-    std::string node = options_.nodes.empty()
-                           ? std::string()
-                           : options_.nodes[static_cast<size_t>(thread) % options_.nodes.size()];
-    w->th = std::thread([w, out, node, make = options_.make_client] { client_loop(*w, node, make, *out); });
-  }
+  bool is_nemesis = thread == options_.concurrency;
+  std::string node = options_.nodes.empty() || is_nemesis
+                         ? std::string()
+                         : options_.nodes[static_cast<size_t>(thread) % options_.nodes.size()];
+  w->th = std::thread([this, w, gate = gate_, is_nemesis, node, nemesis = options_.nemesis,
+                        make_client = options_.make_client] {
+    std::unique_ptr<Client> client;
+    while (auto op = w->take()) {
+      // Runs ops back to back for as long as the generator has one due for this thread.
+      while (op) {
+        Op result = is_nemesis ? perform_nemesis_op(nemesis, *op) : perform_client_op(client, node, make_client, *op);
+        std::shared_lock open(gate->mu);
+        if (!gate->open || w->told_to_quit()) {
+          close_quietly(client);
+          return;
+        }
+        op = complete_and_pump(w.get(), std::move(result));
+      }
+    }
+    close_quietly(client);
+  });
   workers_[static_cast<size_t>(thread)] = std::move(w);
 }
 
@@ -182,51 +192,81 @@ const Context& Interpreter::context() {
   return ctx_;
 }
 
-void Interpreter::record(Op& op, const Gen& gen) {
+bool Interpreter::busy() const {
+  return std::any_of(busy_since_.begin(), busy_since_.end(), [](int64_t b) { return b >= 0; });
+}
+
+int64_t Interpreter::next_timeout() const {
+  int64_t soonest = INT64_MAX;
+  for (int t = 0; t < options_.concurrency; ++t)
+    if (busy_since_[static_cast<size_t>(t)] >= 0)
+      soonest = std::min(soonest, busy_since_[static_cast<size_t>(t)] + options_.op_timeout);
+  return soonest;
+}
+
+void Interpreter::record(Op& op) {
   op.index = next_index_++;
   if (options_.history) options_.history->append(op);
   if (options_.observe) options_.observe(op);
-  gen->update(context(), op);
+  (*gen_)->update(context(), op);
 }
 
-void Interpreter::dispatch(const Op& op) {
-  int thread = op.is_nemesis() ? options_.concurrency : static_cast<int>(op.process % options_.concurrency);
-  auto& w = workers_[static_cast<size_t>(thread)];
-  busy_since_[static_cast<size_t>(thread)] = op.time;
-  in_flight_[static_cast<size_t>(thread)] = op;
-  {
-    std::lock_guard lock(w->mu);
-    w->inbox = op;
+// Records `op` as invoked and gives it to its thread's worker, or to `mine` when that thread is
+// `self_thread` (the caller runs it itself).
+void Interpreter::launch(Op op, int self_thread, std::optional<Op>& mine) {
+  int thread = context().thread_of(op.process);
+  size_t t = static_cast<size_t>(thread);
+  if (op.is_client()) {
+    op.process = process_of_[t];
+    if (op.node.empty() && !options_.nodes.empty()) op.node = options_.nodes[t % options_.nodes.size()];
   }
-  w->cv.notify_one();
+  op.time = now();
+  record(op);
+  busy_since_[t] = op.time;
+  in_flight_[t] = op;
+  if (thread == self_thread) mine = std::move(op);
+  else workers_[t]->give(std::move(op));
 }
 
-// Waits until a completion arrives or `until` passes, then records every completion queued.
-// Returns true when at least one completion was recorded.
-bool Interpreter::wait_and_drain(const Gen& gen, int64_t until) {
-  std::deque<std::pair<int, Op>> batch;
-  {
-    std::unique_lock lock(completions_->mu);
-    if (completions_->queue.empty() && until > now()) {
-      auto deadline = options_.start + std::chrono::nanoseconds(until);
-      completions_->cv.wait_until(lock, deadline, [&] { return !completions_->queue.empty(); });
-    }
-    batch.swap(completions_->queue);
+// Asks the generator for one op and launches it when it is due and its thread is free; otherwise
+// keeps it in held_ for the run() thread. Returns whether an op was launched.
+bool Interpreter::pump_one(int self_thread, std::optional<Op>& mine) {
+  if (!held_) {
+    Next n = (*gen_)->next(context());
+    if (!n.is_op()) return false;
+    held_ = std::move(n.op);
   }
-  for (auto& [thread, op] : batch) {
-    size_t t = static_cast<size_t>(thread);
-    if (busy_since_[t] < 0 || op.process != in_flight_[t].process) continue;  // timed out earlier
-    busy_since_[t] = -1;
-    op.time = std::max(now(), in_flight_[t].time);
-    op.f = in_flight_[t].f;
-    if (op.node.empty()) op.node = in_flight_[t].node;
-    record(op, gen);
-    if (op.is_info() && op.is_client()) process_of_[t] += options_.concurrency;
-  }
-  return !batch.empty();
+  int thread = context().thread_of(held_->process);
+  if (held_->time > now() || busy_since_[static_cast<size_t>(thread)] >= 0) return false;
+  Op op = std::move(*held_);
+  held_.reset();
+  launch(std::move(op), self_thread, mine);
+  return true;
 }
 
-void Interpreter::expire_timeouts(const Gen& gen) {
+std::optional<Op> Interpreter::complete_and_pump(Worker* self, Op result) {
+  std::lock_guard lock(mu_);
+  size_t t = static_cast<size_t>(self->thread);
+  if (workers_[t].get() != self) return std::nullopt;  // timed out earlier; a new worker took over
+  busy_since_[t] = -1;
+  result.time = std::max(now(), in_flight_[t].time);
+  result.f = in_flight_[t].f;
+  if (result.node.empty()) result.node = in_flight_[t].node;
+  record(result);
+  if (result.is_info() && result.is_client()) process_of_[t] += options_.concurrency;
+
+  if (stop_ && stop_->load()) stopping_ = true;
+  std::optional<Op> mine;
+  // Launch ops while they are due; stop once this worker has one of its own.
+  while (!stopping_ && !mine && pump_one(self->thread, mine)) {
+  }
+  // The run() thread waits for what only it handles: ops not yet due, pending or exhausted
+  // generators, the end of the phase.
+  if (!mine) main_cv_.notify_one();
+  return mine;
+}
+
+void Interpreter::expire_timeouts() {
   int64_t t_now = now();
   for (int t = 0; t < options_.concurrency; ++t) {
     size_t i = static_cast<size_t>(t);
@@ -236,15 +276,15 @@ void Interpreter::expire_timeouts(const Gen& gen) {
                                                                std::to_string(options_.op_timeout / 1000000) + " ms");
     info.time = t_now;
     busy_since_[i] = -1;
-    record(info, gen);
+    record(info);
     process_of_[i] += options_.concurrency;
-    workers_[i]->abandoned = true;
+    std::shared_ptr<Worker> stuck = workers_[i];
     {
-      std::lock_guard lock(workers_[i]->mu);
-      workers_[i]->quit = true;
+      std::lock_guard lock(stuck->mu);
+      stuck->quit = true;
     }
-    workers_[i]->cv.notify_one();
-    workers_[i]->th.detach();
+    stuck->cv.notify_one();
+    stuck->th.detach();  // it sees told_to_quit() when its client returns, and ends
     start_worker(t);
     if (options_.log) options_.log("worker " + std::to_string(t) + " timed out; started a new client");
   }
@@ -252,62 +292,45 @@ void Interpreter::expire_timeouts(const Gen& gen) {
 
 void Interpreter::run(const Gen& gen, const std::atomic<bool>* stop) {
   constexpr int64_t kPoll = 10'000'000;  // re-ask pending generators at least every 10 ms
-  std::optional<Op> held;                // an op waiting for its time
-  auto busy = [&] {
-    for (int64_t b : busy_since_)
-      if (b >= 0) return true;
-    return false;
+  std::unique_lock lock(mu_);
+  gen_ = &gen;
+  stop_ = stop;
+  stopping_ = false;
+  held_.reset();
+  auto wait_until = [&](int64_t until) {
+    main_cv_.wait_until(lock, options_.start + std::chrono::nanoseconds(std::min(until, next_timeout())));
   };
-  auto next_timeout = [&] {
-    int64_t soonest = INT64_MAX;
-    for (int t = 0; t < options_.concurrency; ++t)
-      if (busy_since_[static_cast<size_t>(t)] >= 0)
-        soonest = std::min(soonest, busy_since_[static_cast<size_t>(t)] + options_.op_timeout);
-    return soonest;
-  };
-  bool stopping = false;
   for (;;) {
-    wait_and_drain(gen, 0);
-    expire_timeouts(gen);
-    if (!stopping && stop && stop->load()) stopping = true;
-    if (stopping) {
-      if (!busy()) return;
-      wait_and_drain(gen, std::min(now() + kPoll, next_timeout()));
+    expire_timeouts();
+    if (!stopping_ && stop && stop->load()) stopping_ = true;
+    if (stopping_) {
+      if (!busy()) break;
+      wait_until(now() + kPoll);
       continue;
     }
-    if (!held) {
+    if (!held_) {
       Next n = gen->next(context());
-      if (n.is_op()) {
-        held = std::move(n.op);
-      } else if (n.is_exhausted()) {
-        if (!busy()) return;
-        wait_and_drain(gen, std::min(now() + kPoll, next_timeout()));
-        continue;
-      } else {
-        wait_and_drain(gen, std::min({n.wake, now() + kPoll, next_timeout()}));
+      if (n.is_exhausted()) {
+        if (!busy()) break;
+        wait_until(now() + kPoll);
         continue;
       }
+      if (n.is_pending()) {
+        wait_until(std::min(n.wake, now() + kPoll));
+        continue;
+      }
+      held_ = std::move(n.op);
     }
-    if (held->time > now()) {
-      wait_and_drain(gen, std::min(held->time, next_timeout()));
-      continue;
-    }
-    Op op = std::move(*held);
-    held.reset();
-    int thread = context().thread_of(op.process);
-    if (busy_since_[static_cast<size_t>(thread)] >= 0) {
-      // The op's thread was replaced after a timeout: give it the thread's new process.
-      held = std::move(op);
-      wait_and_drain(gen, std::min(now() + kPoll, next_timeout()));
-      continue;
-    }
-    if (op.is_client()) op.process = process_of_[static_cast<size_t>(thread)];
-    if (op.is_client() && op.node.empty() && !options_.nodes.empty())
-      op.node = options_.nodes[static_cast<size_t>(thread) % options_.nodes.size()];
-    op.time = now();
-    record(op, gen);
-    dispatch(op);
+    std::optional<Op> none;
+    if (pump_one(-1, none)) continue;
+    // Not due yet: wait for its time. Its thread is busy: a worker launches it once the thread is
+    // free; poll in case that worker timed out.
+    bool due = held_ && held_->time <= now();
+    wait_until(due ? now() + kPoll : std::min(held_->time, now() + kPoll));
   }
+  held_.reset();
+  gen_ = nullptr;
+  stop_ = nullptr;
 }
 
 }  // namespace faultline

@@ -4,6 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,7 +21,7 @@ namespace faultline {
 
 namespace detail {
 struct Worker;
-struct Completions;
+struct Gate;
 }  // namespace detail
 
 struct InterpreterOptions {
@@ -49,17 +52,28 @@ class Interpreter {
 
  private:
   void start_worker(int thread);
-  void dispatch(const Op& op);
-  void record(Op& op, const Gen& gen);
-  bool wait_and_drain(const Gen& gen, int64_t until);
-  void expire_timeouts(const Gen& gen);
+  // Worker side: records a completion and, while the generator has an op due for this worker's
+  // own thread, returns it so the worker runs it without a hand-off. Under mu_.
+  std::optional<Op> complete_and_pump(detail::Worker* self, Op result);
+  bool pump_one(int self_thread, std::optional<Op>& mine);
+  void launch(Op op, int self_thread, std::optional<Op>& mine);
+  void record(Op& op);
+  void expire_timeouts();
+  bool busy() const;
+  int64_t next_timeout() const;
   const Context& context();
   int64_t now() const;
 
   InterpreterOptions options_;
+  std::shared_ptr<detail::Gate> gate_;
+  std::mutex mu_;                                  // guards everything below
+  std::condition_variable main_cv_;               // the run() thread waits here
   Rng rng_;
   Context ctx_;
-  std::shared_ptr<detail::Completions> completions_;
+  const Gen* gen_ = nullptr;                      // the running phase's generator
+  std::optional<Op> held_;                        // an op waiting for its time or its thread
+  const std::atomic<bool>* stop_ = nullptr;      // the running phase's stop flag
+  bool stopping_ = false;
   std::vector<std::shared_ptr<detail::Worker>> workers_;  // index = thread; last = nemesis
   std::vector<int64_t> process_of_;               // client thread -> process
   std::vector<int64_t> busy_since_;               // thread -> invoke time, -1 when idle
