@@ -26,6 +26,21 @@ function(faultline_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
+# Public histories with known verdicts, shared beside the checkout (../shared/data). A clone made
+# elsewhere finds them at the workplace's fixed location; -DFAULTLINE_DATA_DIR=... overrides both.
+if(NOT FAULTLINE_DATA_DIR)
+  foreach(candidate ${PROJECT_SOURCE_DIR}/../shared/data /work/shared/data)
+    if(EXISTS ${candidate}/README.md)
+      get_filename_component(FAULTLINE_DATA_DIR ${candidate} ABSOLUTE)
+      break()
+    endif()
+  endforeach()
+  if(NOT FAULTLINE_DATA_DIR)
+    message(WARNING "shared test histories not found; tests that read them will fail. Pass -DFAULTLINE_DATA_DIR=DIR")
+    set(FAULTLINE_DATA_DIR ${PROJECT_SOURCE_DIR}/../shared/data)
+  endif()
+endif()
+
 # faultline_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary beside the code.
 # Label "e2e" marks tests that need root and the sandbox; unit tests have label "unit".
 function(faultline_test name)
@@ -35,7 +50,7 @@ function(faultline_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     FAULTLINE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    FAULTLINE_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
+    FAULTLINE_DATA_DIR="${FAULTLINE_DATA_DIR}"
     FAULTLINE_BINARY="$<TARGET_FILE_DIR:faultline>/faultline")
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
