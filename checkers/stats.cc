@@ -36,6 +36,12 @@ class StatsChecker : public Checker {
       r.details["by-f"][f] = to_json(c);
       if (c.ok == 0) never += (never.empty() ? "" : ", ") + f;
     }
+    if (all.total() == 0) {
+      r.verdict = Verdict::kUnknown;
+      r.explanation = "no client operation completed: nothing to judge";
+      r.details["valid"] = "unknown";
+      return r;
+    }
     r.verdict = never.empty() ? Verdict::kValid : Verdict::kInvalid;
     if (!never.empty()) r.explanation = "no successful operation of: " + never;
     r.details["valid"] = never.empty();

@@ -1,8 +1,10 @@
 #include "checkers/invariants/perf.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
+#include "checkers/faults.h"
 #include "checkers/invariants/common.h"
 #include "harness/core/error.h"
 
@@ -18,51 +20,6 @@ struct NemesisOp {
   const Op* begin;
   const Op* end;
 };
-
-struct FaultEdge {
-  std::string fault;
-  bool starts;
-};
-
-// Which fault a nemesis f starts or stops, or nullopt for one-shot actions (truncate, bit-flip…).
-// `killed` says whether a kill window is open: then "start" restarts the killed nodes.
-std::optional<FaultEdge> classify(const std::string& f, bool killed) {
-  auto has_prefix = [&](std::string_view p) { return f.size() > p.size() && f.compare(0, p.size(), p) == 0; };
-  if (f == "start") return killed ? FaultEdge{"kill", false} : FaultEdge{"fault", true};
-  if (f == "stop") return FaultEdge{"fault", false};
-  if (has_prefix("start-")) return FaultEdge{f.substr(6), true};
-  if (has_prefix("stop-")) return FaultEdge{f.substr(5), false};
-  if (f == "kill") return FaultEdge{"kill", true};
-  if (f == "pause") return FaultEdge{"pause", true};
-  if (f == "resume") return FaultEdge{"pause", false};
-  if (f == "bump-clock" || f == "strobe-clock") return FaultEdge{"clock", true};
-  if (f == "reset-clock") return FaultEdge{"clock", false};
-  return std::nullopt;
-}
-
-Json fault_windows(const std::vector<NemesisOp>& ops, int64_t end_of_history) {
-  Json windows = Json::array();
-  std::map<std::string, Json> open;  // fault -> its window so far
-  for (const NemesisOp& n : ops) {
-    auto edge = classify(n.end->f, open.count("kill") > 0);
-    if (!edge) continue;
-    auto it = open.find(edge->fault);
-    if (edge->starts && it == open.end()) {
-      open[edge->fault] = {{"fault", edge->fault}, {"start-f", n.end->f}, {"start-ns", n.begin->time},
-                           {"start-index", n.begin->index}, {"value", n.end->value}};
-    } else if (!edge->starts && it != open.end()) {
-      Json w = std::move(it->second);
-      open.erase(it);
-      w.update({{"stop-f", n.end->f}, {"end-ns", n.end->time}, {"end-index", n.end->index}, {"healed", true}});
-      windows.push_back(std::move(w));
-    }
-  }
-  for (auto& [fault, w] : open) {
-    w.update({{"stop-f", nullptr}, {"end-ns", end_of_history}, {"end-index", nullptr}, {"healed", false}});
-    windows.push_back(std::move(w));
-  }
-  return windows;
-}
 
 struct Sample {
   int64_t time;  // completion time
@@ -134,15 +91,21 @@ CheckResult judge(const History& history, int64_t bucket_ns) {
     nemesis_ops.push_back({{"f", n.end->f}, {"start-ns", n.begin->time}, {"end-ns", n.end->time},
                            {"index", n.end->index}, {"value", n.end->value}});
 
+  Json windows = Json::array();
+  for (const FaultWindow& w : fault_windows(history)) windows.push_back(to_json(w));
+
   CheckResult r;
-  r.verdict = Verdict::kValid;
+  // Performance is never a judgement, but a history without a completed client op has nothing in it.
+  bool judged = std::any_of(history.begin(), history.end(), [](const Op& op) { return op.is_client() && !op.is_invoke(); });
+  r.verdict = judged ? Verdict::kValid : Verdict::kUnknown;
+  if (!judged) r.explanation = "no client operation completed: no performance to report";
   r.details = {{"bucket-ms", static_cast<double>(bucket_ns) / kNanosPerMs},
                {"bucket-count", bucket_count},
                {"end-ns", end_time},
                {"latency", latency},
                {"throughput", throughput},
                {"latency-over-time", over_time},
-               {"faults", fault_windows(nemesis, end_time)},
+               {"faults", windows},
                {"nemesis-ops", nemesis_ops},
                {"unfinished-count", unfinished}};
   return r;

@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
+#include "checkers/faults.h"
 #include "checkers/linear/html_view.h"
 #include "checkers/linear/search.h"
 #include "harness/core/error.h"
@@ -86,7 +89,16 @@ class LinearChecker : public Checker {
     std::vector<Part> parts = split(ops, independent, o.value("initial-value", Json()));
     run_parts(parts, limits);
 
-    CheckResult result = summarize(ops, parts, independent);
+    // Failed and unknown ops still make a history Knossos judges; only one without any client op
+    // has nothing to judge (the stats checker calls a run in which nothing succeeded invalid).
+    if (std::none_of(history.begin(), history.end(), [](const Op& op) { return op.is_client(); })) {
+      CheckResult nothing;
+      nothing.verdict = Verdict::kUnknown;
+      nothing.explanation = "the history has no client operation: nothing to judge";
+      nothing.details = {{"valid", "unknown"}, {"model", model_->name()}};
+      return nothing;
+    }
+    CheckResult result = summarize(ops, parts, independent, fault_windows(history));
     result.details["model"] = model_->name();
     result.details["time-ms"] =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
@@ -143,7 +155,8 @@ class LinearChecker : public Checker {
     return parts;
   }
 
-  // Checks the parts on worker threads, smallest first; the first illegal part stops the rest.
+  // Checks the parts on worker threads, smallest first; every part is decided, so that every key
+  // that is not linearizable is reported.
   static void run_parts(std::vector<Part>& parts, const SearchLimits& limits) {
     std::vector<size_t> order(parts.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -160,7 +173,6 @@ class LinearChecker : public Checker {
           auto started = Clock::now();
           part.result = search(part.ops, *part.steps, limits);
           part.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-          if (part.result.outcome == SearchOutcome::kIllegal) limits.stop->store(true);
         }
       } catch (...) {
         std::lock_guard lock(mu);
@@ -176,10 +188,12 @@ class LinearChecker : public Checker {
     if (error) std::rethrow_exception(error);
   }
 
-  CheckResult summarize(const History& ops, const std::vector<Part>& parts, bool independent) const {
+  CheckResult summarize(const History& ops, const std::vector<Part>& parts, bool independent,
+                        const std::vector<FaultWindow>& faults) const {
     CheckResult result;
     Json& d = result.details;
     const Part* failed = nullptr;
+    Json failed_keys = Json::array();
     Json undecided = Json::array();
     int64_t configurations = 0, peak = 0;
     double slowest = 0;
@@ -189,6 +203,7 @@ class LinearChecker : public Checker {
       peak = std::max(peak, part.result.peak_bytes);
       if (part.result.outcome == SearchOutcome::kIllegal) {
         if (!failed) failed = &part;
+        failed_keys.push_back(part.key);
       } else if (part.result.outcome != SearchOutcome::kLinearizable) {
         undecided.push_back(part.key);
       }
@@ -200,7 +215,28 @@ class LinearChecker : public Checker {
     if (failed) {
       result.verdict = Verdict::kInvalid;
       d["valid"] = false;
-      explain_failure(ops, *failed, independent, result);
+      Json failures = Json::array();
+      for (const Part& part : parts) {
+        if (part.result.outcome != SearchOutcome::kIllegal) continue;
+        CheckResult one;
+        explain_failure(ops, part, independent, faults, one);
+        if (&part == failed) result.details.update(one.details);
+        one.details["explanation"] = one.explanation;
+        failures.push_back(std::move(one.details));
+        if (&part == failed) result.explanation = one.explanation;
+      }
+      if (independent) {
+        d["failed-keys"] = failed_keys;
+        d["failed-key-count"] = failed_keys.size();
+        d["failures"] = std::move(failures);
+        if (failed_keys.size() > 1) {
+          std::string list;
+          for (size_t i = 0; i < failed_keys.size() && i < 20; ++i) list += (i ? ", " : "") + failed_keys[i].dump();
+          if (failed_keys.size() > 20) list += ", …";
+          result.explanation = std::to_string(failed_keys.size()) + " of " + std::to_string(parts.size()) +
+                               " keys are not linearizable (" + list + "). First: " + result.explanation;
+        }
+      }
     } else if (!undecided.empty()) {
       result.verdict = Verdict::kUnknown;
       d["valid"] = "unknown";
@@ -228,7 +264,58 @@ class LinearChecker : public Checker {
     return j;
   }
 
-  void explain_failure(const History& ops, const Part& part, bool independent, CheckResult& result) const {
+  // The op's own value: the value of a [key value] tuple when the history is split per key.
+  static Json own_value(const Op& op, bool independent) {
+    if (independent && op.value.is_array() && op.value.size() == 2) return op.value[1];
+    return op.value;
+  }
+
+  // What an ok op left in a register: the value of a write, the new value of a cas; null otherwise.
+  static std::optional<Json> written(const Op& done, bool independent) {
+    Json v = own_value(done, independent);
+    if (done.f == "write") return v;
+    if (done.f == "cas" && v.is_array() && v.size() == 2) return v[1];
+    return std::nullopt;
+  }
+
+  // Names the kind of violation where the history shows it: a read that returned something other
+  // than what the last write completed before it began wrote is a stale read. Empty when the shape
+  // of the violation has no simpler name than "no linearization".
+  static std::string stale_read(const History& ops, const Part& part, int32_t stuck, bool independent, Json& d) {
+    auto [call, done_at] = part.positions[stuck];
+    if (done_at < 0) return "";
+    const Op& read = ops[done_at];
+    if (read.f != "read" || !read.is_ok()) return "";
+    Json returned = own_value(read, independent);
+    const Op* last = nullptr;  // the last ok write completed before the read was invoked
+    const Op* source = nullptr;  // a write of the value the read returned
+    for (auto [c, d_at] : part.positions) {
+      if (d_at < 0 || !ops[d_at].is_ok()) continue;
+      auto w = written(ops[d_at], independent);
+      if (!w) continue;
+      if (ops[d_at].time < ops[call].time && (!last || ops[d_at].time > last->time)) last = &ops[d_at];
+      if (*w == returned && ops[c].time < read.time && (!source || ops[d_at].time > source->time)) source = &ops[d_at];
+    }
+    if (!last || *written(*last, independent) == returned) return "";
+    // A write of the returned value invoked after `last` completed may be the one it saw: not stale.
+    for (auto [c, d_at] : part.positions) {
+      auto w = d_at >= 0 && !ops[d_at].is_fail() ? written(ops[d_at], independent) : std::nullopt;
+      if (w && *w == returned && ops[c].time > last->time) return "";
+    }
+    if (!source && !returned.is_null()) return "";
+    char when[96];
+    std::snprintf(when, sizeof when, "%.3f s, before the read began at %.3f s",
+                  static_cast<double>(last->time) / 1e9, static_cast<double>(ops[call].time) / 1e9);
+    d["violation"] = {{"kind", "stale-read"}, {"read", ops[call].index}, {"returned", returned},
+                      {"missed-write", last->index}, {"missed-value", *written(*last, independent)},
+                      {"missed-write-completed-ns", last->time}};
+    std::string text = "stale read: it returned " + returned.dump() + (source ? " (written by op " + std::to_string(source->index) + ")" : "") +
+                       ", but op " + std::to_string(last->index) + " (" + describe(*last) + ") had already completed at " + when;
+    return text;
+  }
+
+  void explain_failure(const History& ops, const Part& part, bool independent,
+                       const std::vector<FaultWindow>& faults, CheckResult& result) const {
     const SearchResult& r = part.result;
     const StepTable& steps = *part.steps;
     Json& d = result.details;
@@ -260,15 +347,39 @@ class LinearChecker : public Checker {
     std::string where = independent ? "key " + part.key.dump() + ": " : "";
     std::string what = where + "op " + std::to_string(ops[part.positions[r.stuck].first].index) + " (" +
                        describe(ops[part.positions[r.stuck].second]) + ") cannot be linearized";
+    // Where and when: the node that served the op and the faults active during its window.
+    auto [call_at, done_at] = part.positions[r.stuck];
+    const Op& served = ops[done_at >= 0 ? done_at : call_at];
+    std::string context;
+    if (!served.node.empty()) {
+      d["node"] = served.node;
+      context += " It was served by " + served.node + ".";
+    }
+    Json active = Json::array();
+    std::string active_text;
+    int64_t until = done_at >= 0 ? ops[done_at].time : INT64_MAX;
+    for (const FaultWindow& w : faults_during(faults, ops[call_at].time, until)) {
+      active.push_back(to_json(w));
+      active_text += (active_text.empty() ? "" : "; ") + describe(w);
+    }
+    d["faults-active"] = active;
+    context += active_text.empty() ? " No fault was active during it." : " Faults active during it: " + active_text + ".";
     if (r.unreachable) {
       d["unreachable"] = true;
-      result.explanation = what + ": no sequence of the history's ops reaches a state in which it is legal "
-                                  "(for a read: nothing ever wrote that value).";
+      d["violation"] = {{"kind", "impossible-value"}, {"op", ops[call_at].index}};
+      result.explanation = what + ": impossible value: no sequence of the history's ops reaches a state in which it is legal "
+                                  "(for a read: nothing ever wrote that value)." + context;
       return;
     }
+    std::string kind = stale_read(ops, part, r.stuck, independent, d);
+    if (!kind.empty()) {
+      result.explanation = what + ": " + kind + "." + context;
+      return;
+    }
+    d["violation"] = {{"kind", "no-linearization"}, {"op", ops[call_at].index}};
     result.explanation = what + ". The longest linearizable prefix places " + std::to_string(r.linearization.size()) +
                          " ops and leaves the model at " + state_text + "; no order of the " +
-                         std::to_string(concurrent.size()) + " unplaced concurrent ops makes it legal.";
+                         std::to_string(concurrent.size()) + " unplaced concurrent ops makes it legal." + context;
   }
 
   void write_files(const History& ops, const std::vector<Part>& parts, const Json& o,

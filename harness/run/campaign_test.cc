@@ -185,10 +185,12 @@ TEST_F(Campaigns, AnInterruptEndsTheRunningTestCleanlyAndSkipsTheRest) {
                                        if (line.find("running") != std::string::npos) interrupted = true;
                                      });
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
-  EXPECT_EQ(out.exit_code, 0) << out.summary;
   Json index = read_json_file(out.dir / "index.json");
   EXPECT_TRUE(index["interrupted"]);
-  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  // Stopped at once it may have recorded no client op: then it has nothing to judge (unknown).
+  std::string status = index["tests"][0]["status"];
+  EXPECT_TRUE(status == "valid" || status == "unknown") << status;
+  EXPECT_EQ(out.exit_code, status == "valid" ? 0 : 2) << out.summary;
   EXPECT_TRUE(fs::exists(out.dir / index["tests"][0]["report"].get<std::string>()));
   EXPECT_EQ(index["tests"][1]["status"], "skipped");
   EXPECT_NE(index["tests"][1]["explanation"].get<std::string>().find("interrupted"), std::string::npos);

@@ -66,7 +66,8 @@ RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload
     r.verdict = Verdict::kUnknown;
     results["error"] = std::string("checking failed: ") + e.what();
   }
-  out.verdict = error.empty() ? r.verdict : merge(r.verdict, Verdict::kUnknown);
+  // A harness failure says nothing about the system: the run is unknown whatever the checkers saw.
+  out.verdict = error.empty() ? r.verdict : Verdict::kUnknown;
   out.exit_code = error.empty() ? exit_code_for(out.verdict) : 255;
   if (!error.empty()) results["error"] = error;
   results["valid"] = std::string(to_string(out.verdict));
