@@ -15,7 +15,7 @@ using Factory = std::function<std::unique_ptr<Target>(const Spec&)>;
 
 const std::map<std::string, Factory>& table() {
   static const std::map<std::string, Factory> t = {
-      {"memory", [](const Spec& s) { return memory_target(s.workload, s.target_options, s.seed); }},
+      {"memory", [](const Spec& s) { return memory_target("", s.target_options, s.seed); }},
       {"etcd", [](const Spec& s) { return etcd_target(s.target_options); }},
       {"spec", [](const Spec& s) { return spec_target(s.target_options); }},
   };

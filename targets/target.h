@@ -20,6 +20,8 @@ struct TestEnv {
   std::vector<std::string> nodes;
   std::filesystem::path run_dir;   // the run directory (logs go to run_dir/nodes/<node>/)
   Json spec = Json::object();       // the whole test spec
+  std::string vocabulary;           // the workload's op vocabulary, one of the target's speaks()
+  double op_timeout_s = 10;         // how long a client may take for one op
   uint64_t seed = 0;
   std::vector<Session*> sessions;   // one per node, in node order; empty for in-process targets
   bool sandbox = false;             // the nodes are the local sandbox (clock faults via libfaketime)
@@ -31,8 +33,10 @@ class Client {
   virtual ~Client() = default;
   // Connects to `node`; must not change the system's state. May throw.
   virtual void open(const std::string& node) {}
-  // One-time preparation of the system's data (e.g. create a table); called on one client.
-  virtual void setup() {}
+  // One-time preparation of the data the workload expects (`prepare`: e.g. {"accounts": 5,
+  // "balance": 10} for bank; empty for most); the runner calls it once, on a client opened on the
+  // first node, after Target::setup and before the first op.
+  virtual void setup(const Json& prepare) {}
   // Performs `op` (an invocation) and returns its completion: type ok (took effect), fail (did not)
   // or info (unknown), with the value read or written. Throwing counts as info with the error.
   virtual Op invoke(const Op& op) = 0;
@@ -44,6 +48,9 @@ class Target {
  public:
   virtual ~Target() = default;
   virtual std::string name() const = 0;
+  // The workload vocabularies its clients speak (see workload_vocabulary); the runner refuses any
+  // other workload before a node is touched.
+  virtual std::vector<std::string> speaks() const = 0;
   // Installs and starts the system on every node; returns when it is ready.
   virtual void setup(const TestEnv& env) {}
   // Stops the system and collects its logs into env.run_dir/nodes/<node>/.

@@ -121,7 +121,7 @@ TEST(Redis, ExampleRunsToAVerdict) {
   EXPECT_EQ(processes_matching("[r]edis-server"), "");
 }
 
-const std::string kClient = R"("client": {"command": ["/bin/cat"]})";
+const std::string kClient = R"("speaks": ["register"], "client": {"command": ["/bin/cat"]})";
 
 TEST(BadSpec, MissingStartIsABadInputBeforeAnythingStarts) {
   fs::path p = write_spec("no-start", "{" + kClient + "}");
@@ -159,15 +159,37 @@ TEST(BadSpec, ReadinessNeverReachedIsAnErrorAndTearsDown) {
 }
 
 TEST(BadSpec, GarbageClientIsAnErrorAndTearsDown) {
-  fs::path p = write_spec("garbage", R"({"start": "sleep 1000",
+  fs::path p = write_spec("garbage", R"({"start": "sleep 1000", "speaks": ["register"],
       "client": {"command": ["/bin/sh", "-c", "while read -r l; do echo garbage; done"]}})");
   Spec spec = spec_for("spec", "register", {{"file", p.string()}});
   spec.time_limit = 3;
   RunOutcome out = run(spec);
   EXPECT_EQ(out.exit_code, 255);
+  EXPECT_EQ(results_of(out)["valid"], "unknown");  // a harness failure, never a verdict on the system
   std::string error = results_of(out).value("error", "");
   EXPECT_NE(error.find("never gave a valid response"), std::string::npos) << error;
   EXPECT_NE(error.find("garbage"), std::string::npos) << error;
+  EXPECT_EQ(processes_matching("[s]leep 1000"), "");
+}
+
+// A client that never answers: restarts back off (a few, not hundreds), the run is unknown, and the
+// error quotes the client's last stderr line.
+TEST(BadSpec, SilentClientBacksOffAndTheRunIsUnknown) {
+  fs::path p = write_spec("silent", R"({"start": "sleep 1000", "speaks": ["register"],
+      "client": {"command": ["/bin/sh", "-c", "echo waiting for a lock that never comes >&2; exec sleep 1000"]}})");
+  Spec spec = spec_for("spec", "register", {{"file", p.string()}});
+  spec.time_limit = 4;
+  spec.op_timeout = 0.5;
+  RunOutcome out = run(spec);
+  Json results = results_of(out);
+  EXPECT_EQ(results["valid"], "unknown") << results.dump(2);
+  EXPECT_EQ(out.exit_code, 255);
+  std::string error = results.value("error", "");
+  EXPECT_NE(error.find("waiting for a lock that never comes"), std::string::npos) << error;
+  int started = 0;
+  for (const auto& e : fs::directory_iterator(out.run_dir / "clients")) started += e.path().extension() == ".stderr";
+  EXPECT_LT(started, 60) << "clients restarted in a tight loop";
+  EXPECT_GT(started, 3);
   EXPECT_EQ(processes_matching("[s]leep 1000"), "");
 }
 

@@ -23,6 +23,7 @@ Workload bank_workload(const WorkloadEnv& env) {
     return op;
   });
   w.final_generator = each_thread([] { return once_op("read"); });
+  w.prepare = {{"accounts", accounts}, {"balance", balance}};
   Json ids = Json::array();
   for (int a = 0; a < accounts; ++a) ids.push_back(a);
   w.checkers = {{"bank", {{"accounts", ids},

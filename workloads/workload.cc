@@ -1,5 +1,6 @@
 #include "workloads/workload.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -18,53 +19,54 @@ namespace {
 
 struct Entry {
   std::function<Workload(const WorkloadEnv&)> make;
+  std::string vocabulary;
   std::string help;
 };
 
 const std::map<std::string, Entry>& table() {
   static const std::map<std::string, Entry> t = {
       {"register",
-       {[](const WorkloadEnv& e) { return register_workload(e, false); },
+       {[](const WorkloadEnv& e) { return register_workload(e, false); }, "register",
         "reads and writes on independent keys; checked for linearizability. Options: "
         "threads-per-key (5), ops-per-key (100), values (5)"}},
       {"cas-register",
-       {[](const WorkloadEnv& e) { return register_workload(e, true); },
+       {[](const WorkloadEnv& e) { return register_workload(e, true); }, "cas-register",
         "reads, writes and compare-and-set on independent keys; checked for linearizability. "
         "Options as register"}},
       {"list-append",
-       {[](const WorkloadEnv& e) { return txn_workload(e, true); },
+       {[](const WorkloadEnv& e) { return txn_workload(e, true); }, "list-append",
         "transactions of reads and appends to lists, final reads of every key; checked by the "
         "Elle-style list-append checker. Options: key-count (8), key-dist (exponential | uniform | "
         "zipf), min-txn-length (1), max-txn-length (4), max-writes-per-key (32), consistency-models "
         "([\"strict-serializable\"])"}},
       {"rw-register",
-       {[](const WorkloadEnv& e) { return txn_workload(e, false); },
+       {[](const WorkloadEnv& e) { return txn_workload(e, false); }, "rw-register",
         "transactions of reads and writes of registers, final reads of every key; checked by the "
         "Elle-style rw-register checker. Options as list-append"}},
       {"set",
-       {[](const WorkloadEnv& e) { return set_workload(e, false); },
+       {[](const WorkloadEnv& e) { return set_workload(e, false); }, "set",
         "adds of unique elements to a set, then a final read; lost and unexpected elements. No options"}},
       {"set-full",
-       {[](const WorkloadEnv& e) { return set_workload(e, true); },
+       {[](const WorkloadEnv& e) { return set_workload(e, true); }, "set",
         "adds and reads of a set throughout, until `elements` adds; stable, lost, stale and "
         "never-read elements with latencies. Options: elements (1000), read-every (10: one op in 10 "
         "is a read), linearizable (false)"}},
       {"counter",
-       {counter_workload,
+       {counter_workload, "counter",
         "adds and reads of a counter; reads must lie within the possible sums. Options: max-add (5)"}},
       {"bank",
-       {bank_workload,
+       {bank_workload, "bank",
         "transfers between accounts and reads of all balances; the total must hold. Options: "
         "accounts (5), balance (10: per account, opened so by the memory target), max-transfer (5), "
         "negative-balances (false)"}},
       {"queue",
-       {queue_workload,
+       {queue_workload, "queue",
         "enqueues, dequeues and a final drain; lost, duplicated and unexpected elements. Options: "
         "allow-duplicates (false)"}},
       {"unique-ids",
-       {unique_ids_workload, "generate ids; any id returned twice is an error. No options"}},
+       {unique_ids_workload, "unique-ids", "generate ids; any id returned twice is an error. No options"}},
       {"long-fork",
-       {long_fork_workload,
+       {long_fork_workload, "long-fork",
         "single-key writes and reads of key groups; forked reads violate snapshot isolation. "
         "Options: group-size (2)"}},
   };
@@ -73,14 +75,35 @@ const std::map<std::string, Entry>& table() {
 
 }  // namespace
 
-Workload make_workload(const std::string& name, const WorkloadEnv& env) {
+namespace {
+const Entry& entry(const std::string& name) {
   auto it = table().find(name);
   if (it == table().end()) {
     std::string known;
     for (const auto& n : workload_names()) known += (known.empty() ? "" : ", ") + n;
     fail(ErrorCode::kNotFound, "unknown workload \"" + name + "\"; known: " + known);
   }
-  Workload w = it->second.make(env);
+  return it->second;
+}
+}  // namespace
+
+std::string workload_vocabulary(const std::string& name) { return entry(name).vocabulary; }
+
+std::vector<std::string> workloads_speaking(const std::vector<std::string>& vocabularies) {
+  std::vector<std::string> out;
+  for (const auto& [name, e] : table())
+    if (std::find(vocabularies.begin(), vocabularies.end(), e.vocabulary) != vocabularies.end()) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> vocabulary_names() {
+  return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids", "long-fork"};
+}
+
+Workload make_workload(const std::string& name, const WorkloadEnv& env) {
+  const Entry& e = entry(name);
+  Workload w = e.make(env);
+  w.vocabulary = e.vocabulary;
   // Every run gets its counts and its performance data for the report.
   w.checkers.emplace_back("stats", Json::object());
   w.checkers.emplace_back("perf", Json::object());

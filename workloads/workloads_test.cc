@@ -55,9 +55,10 @@ Phases run(const std::string& name, Json options = Json::object(), uint64_t seed
   Workload w = make_workload(name, {{}, 4, options});
   auto target = memory_target(name, Json::object(), seed);
   TestEnv env;
-  env.spec = {{"workload-options", options}};
+  env.vocabulary = w.vocabulary;
   target->setup(env);
   auto client = target->make_client();
+  client->setup(w.prepare);
   Phases r;
   r.main = drive(w.generator, *client, 4, ops, seed);
   if (w.final_generator) r.final = drive(w.final_generator, *client, 4, 100000, seed);

@@ -13,6 +13,29 @@
 namespace faultline {
 namespace {
 
+// Every model and checker with its options and defaults (values are JSON: --option initial-value='""').
+const char* const kModelHelp = R"(
+Linearizability models (register, cas-register, mutex, linear-set, unordered-queue, fifo-queue,
+multi-register, kv), options:
+  initial-value   the state before the first op (default null; multi-register: an object of
+                  registers; kv: every key starts at it, e.g. '""' for Porcupine's kv histories)
+  independent     split [key value] ops per key (default: when every op looks like one)
+  budget-ms       time budget; past it the verdict is unknown (default 10000)
+  memory-mb       memory budget for the search (default none)
+  witness         write linear-witness.json for a valid history (default false)
+Transactional (list-append, rw-register):
+  consistency-models  models to check (default strict-serializable)
+  anomalies           anomalies to look for besides those the models forbid (default none)
+Invariants:
+  counter, set, unique-ids, stats   no options
+  set-full        linearizable (default false: stale reads are allowed)
+  bank            accounts (default: those read), total (default: the first read's sum),
+                  negative-balances (default false)
+  queue           no options; total-queue: allow-duplicates (default false)
+  long-fork       group-size (default 2)
+  perf            bucket-ms (default 1000)
+)";
+
 struct CheckFlags {
   std::string model, directory;
   std::vector<std::string> files, consistency_models, anomalies, options;
@@ -30,12 +53,16 @@ void add_check_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("check", "Check history files (JSONL or Jepsen EDN) with a checker");
   cmd->add_option("--model,-m", f->model, "Checker or model: " + models)->required();
   cmd->add_option("--directory,-d", f->directory, "Directory for output files (views, graphs)");
-  cmd->add_option("--consistency-models", f->consistency_models, "Transactional: models to check")->delimiter(',');
-  cmd->add_option("--anomalies", f->anomalies, "Transactional: anomalies to look for")->delimiter(',');
+  // Repeatable options take one value each, so that history files may follow them.
+  cmd->add_option("--consistency-models", f->consistency_models, "Transactional: models to check (comma-separated)")
+      ->delimiter(',')->allow_extra_args(false);
+  cmd->add_option("--anomalies", f->anomalies, "Transactional: anomalies to look for (comma-separated)")
+      ->delimiter(',')->allow_extra_args(false);
   cmd->add_option("--group-size", f->group_size, "long-fork: keys per read group");
   cmd->add_option("--budget-ms", f->budget_ms, "Time budget in ms; past it the verdict is unknown");
   cmd->add_flag("--negative-balances", f->negative_balances, "bank: negative balances are allowed");
-  cmd->add_option("--option", f->options, "Any checker option key=value (repeatable)");
+  cmd->add_option("--option", f->options, "Any checker option key=value (repeatable; see below)")->allow_extra_args(false);
+  cmd->footer(kModelHelp);
   cmd->add_option("HISTORY", f->files, "History files")->required();
   cmd->callback([f, &exit_code] {
     auto checker = make_checker(f->model);

@@ -100,9 +100,10 @@ void add_test_command(CLI::App& app, int& exit_code) {
   cmd->callback([flags, &exit_code] {
     Json j = spec_json(*flags);
     Spec spec = parse_spec(j, flags->spec_file.empty() ? "flags" : flags->spec_file);
-    std::cerr << "faultline: running " << spec.name << " (seed " << spec.seed << ", "
-              << spec.workers() << " clients, " << spec.time_limit << " s)\n";
-    RunOutcome out = run_test(spec, stop_on_interrupt());
+    RunOutcome out = run_test(spec, stop_on_interrupt(), [](const Spec& s) {
+      std::cerr << "faultline: running " << s.name << " (seed " << s.seed << ", " << s.nodes.size() << " nodes, "
+                << s.workers() << " clients, " << s.time_limit << " s)\n";
+    });
     std::cout << out.summary << "\n";
     exit_code = out.exit_code;
   });

@@ -86,7 +86,7 @@ Spec parse_spec(const Json& j, const std::string& source) {
   s.seed = random_seed();
   for (const auto& [key, v] : j.items()) {
     if (key == "name") s.name = get_string(v, source, key);
-    else if (key == "nodes") s.nodes = get_strings(v, source, key);
+    else if (key == "nodes") s.nodes = get_strings(v, source, key), s.nodes_given = true;
     else if (key == "nodes-file") s.nodes_file = get_string(v, source, key);
     else if (key == "sandbox") s.sandbox = get_string(v, source, key);
     else if (key == "ssh") s.ssh = get_object(v, source, key);

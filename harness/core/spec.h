@@ -13,6 +13,8 @@ namespace faultline {
 struct Spec {
   std::string name;                    // default "<workload>-<target>"
   std::vector<std::string> nodes;      // node names or hosts; default n1..n5
+  bool nodes_given = false;            // `nodes` was in the spec: with a sandbox or a nodes file it
+                                       // picks those nodes of it
   std::string nodes_file;              // a nodes file (host[:port] key=value… per line) instead
   std::string sandbox;                 // name of the local sandbox to run on ("fl"), or empty
   Json ssh = Json::object();           // user, key, password, port, host-key policy, known-hosts

@@ -1,5 +1,6 @@
 #include "harness/run/cluster.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "harness/control/remote.h"
@@ -8,8 +9,29 @@
 
 namespace faultline {
 
+namespace {
+
+// The nodes of `all` that `spec.nodes` names, in that order, when the spec names nodes; else all.
+std::vector<NodeSpec> pick(std::vector<NodeSpec> all, const Spec& spec, const std::string& source) {
+  if (!spec.nodes_given) return all;
+  std::vector<NodeSpec> picked;
+  std::string known;
+  for (const auto& n : all) known += (known.empty() ? "" : ", ") + n.name;
+  for (const auto& name : spec.nodes) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const NodeSpec& n) { return n.name == name; });
+    if (it == all.end()) fail(ErrorCode::kBadInput, "node " + name + " is not in " + source + " (it has " + known + ")");
+    picked.push_back(*it);
+  }
+  return picked;
+}
+
+}  // namespace
+
 std::vector<NodeSpec> resolve_nodes(const Spec& spec) {
-  if (!spec.sandbox.empty()) return load_sandbox_nodes(default_sandbox_dir(spec.sandbox));
+  if (!spec.sandbox.empty() && !spec.nodes_file.empty())
+    fail(ErrorCode::kBadInput, "give either a sandbox or a nodes file, not both");
+  if (!spec.sandbox.empty())
+    return pick(load_sandbox_nodes(default_sandbox_dir(spec.sandbox)), spec, "sandbox " + spec.sandbox);
   NodeSpec defaults;
   const Json& ssh = spec.ssh;
   if (ssh.contains("user")) defaults.user = ssh["user"].get<std::string>();
@@ -25,7 +47,7 @@ std::vector<NodeSpec> resolve_nodes(const Spec& spec) {
   if (ssh.contains("known-hosts")) defaults.known_hosts = ssh["known-hosts"].get<std::string>();
   if (ssh.contains("host-key-policy"))
     defaults.host_key_policy = parse_host_key_policy(ssh["host-key-policy"].get<std::string>());
-  if (!spec.nodes_file.empty()) return read_nodes_file(spec.nodes_file, defaults);
+  if (!spec.nodes_file.empty()) return pick(read_nodes_file(spec.nodes_file, defaults), spec, spec.nodes_file);
   return nodes_from_json(spec.nodes, defaults);
 }
 

@@ -49,6 +49,20 @@ Json checker_options(const Workload& workload) {
   return merged;
 }
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// The workload's data, prepared once through a client on the first node (Client::setup).
+void prepare_data(Target& target, const std::vector<std::string>& nodes, const Json& prepare) {
+  std::unique_ptr<Client> client = target.make_client();
+  client->open(nodes.empty() ? "" : nodes.front());
+  client->setup(prepare);
+  client->close();
+}
+
 // Checks the stored history and writes results.json; `error` is a harness failure, if any.
 RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload& workload,
                            Json test_info, const std::string& error) {
@@ -80,10 +94,18 @@ RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload
 
 }  // namespace
 
-RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted) {
+RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
+                    const std::function<void(const Spec&)>& announce) {
   // Everything that can be rejected is rejected before anything starts.
   Spec spec = requested;
   std::unique_ptr<Target> target = make_target(spec);
+  std::string vocabulary = workload_vocabulary(spec.workload);
+  std::vector<std::string> speaks = target->speaks();
+  if (std::find(speaks.begin(), speaks.end(), vocabulary) == speaks.end()) {
+    std::string would = join(workloads_speaking(speaks));
+    fail(ErrorCode::kBadInput, spec.target + " does not speak " + vocabulary + "; it speaks: " + join(speaks) +
+                                   (would.empty() ? "" : " (workloads: " + would + ")"));
+  }
   if (!spec.nemesis.empty() && !target->needs_nodes())
     fail(ErrorCode::kBadInput, "the " + spec.target + " target runs in-process and has no nodes to "
                                "inject faults into; drop --nemesis or use a target on the sandbox");
@@ -94,6 +116,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted)
   }
   Workload workload = workload_for(spec);
   checker_for(workload);
+  if (announce) announce(spec);
   NemesisConfig nc{spec.nemesis, spec.nemesis_interval, spec.nemesis_schedule, spec.nemesis_options,
                    cluster.session_ptrs(), target->daemon(), !spec.sandbox.empty(), spec.seed};
   NemesisPackage nemesis = make_nemesis_package(nc);
@@ -104,8 +127,8 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted)
   log_info("run " + spec.name + " seed " + std::to_string(spec.seed) + " in " + dir.string());
   HistoryWriter history(dir / "history.jsonl");
 
-  TestEnv env{spec.name, spec.nodes, dir, to_json(spec), spec.seed, cluster.session_ptrs(),
-              !spec.sandbox.empty(),
+  TestEnv env{spec.name, spec.nodes, dir, to_json(spec), workload.vocabulary, spec.op_timeout, spec.seed,
+              cluster.session_ptrs(), !spec.sandbox.empty(),
               std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
                   std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()};
   std::string started = utc_now_iso();
@@ -132,6 +155,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted)
     try {
       log_info("setting up " + spec.target + " on " + std::to_string(spec.nodes.size()) + " nodes");
       target->setup(env);
+      prepare_data(*target, spec.nodes, workload.prepare);
       nemesis.nemesis->setup();
       set_up = true;
       Gen client_ops = workload.generator;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <filesystem>
 #include <string>
 
@@ -22,7 +23,9 @@ struct RunOutcome {
 // (heal, final reads) and teardown always run, and the history written so far is always checked.
 // Throws Error only for problems found before anything started (bad spec, unknown names,
 // unwritable store); later failures end up in results.json with exit code 255.
-RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted);
+// `announce`, when given, is told the spec as it will run (its nodes resolved) before setup starts.
+RunOutcome run_test(const Spec& spec, const std::atomic<bool>& interrupted,
+                    const std::function<void(const Spec&)>& announce = {});
 
 // Re-checks a stored run: reads its spec.json and history.jsonl, rewrites results.json.
 RunOutcome analyze_run(const std::filesystem::path& run_dir);

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/shell.h"
@@ -24,8 +25,7 @@ const milliseconds kReadyTimeout = seconds(60);
 // What clients need from setup: where each node listens, and how to talk to it.
 struct EtcdConfig {
   bool serializable = false;
-  int accounts = 5;
-  int64_t balance = 10;
+  std::string vocabulary;  // the workload's, from setup: "add" and "read" mean different things
   std::map<std::string, std::string> address;  // node -> address
   milliseconds op_timeout = seconds(10);
 };
@@ -69,10 +69,12 @@ class EtcdClient : public Client {
     url_ = client_url(it->second);
   }
 
-  // Creates the bank's accounts unless they exist.
-  void setup() override {
+  // Creates the bank's accounts (prepare: {"accounts": N, "balance": B}) unless they exist.
+  void setup(const Json& prepare) override {
+    if (!prepare.contains("accounts")) return;
     Json puts = Json::array();
-    for (int a = 0; a < config_->accounts; ++a) puts.push_back(put_request(account_key(a), config_->balance));
+    for (int64_t a = 0; a < prepare["accounts"].get<int64_t>(); ++a)
+      puts.push_back(put_request(account_key(a), prepare.value("balance", int64_t{10})));
     call("/v3/kv/txn", {{"compare", {{{"key", base64_encode(account_key(0))}, {"target", "CREATE"},
                                       {"result", "EQUAL"}, {"create_revision", "0"}}}},
                         {"success", puts}});
@@ -80,14 +82,30 @@ class EtcdClient : public Client {
 
   Op invoke(const Op& op) override {
     try {
-      if (op.f == "txn") return txn(op);
-      if (op.f == "transfer") return transfer(op);
-      if (op.f == "add") return add(op);
-      if (op.f == "read" && op.value.is_array() && op.value.size() == 2) return read_register(op);
-      if (op.f == "read") return op.value.is_null() ? read_set_or_bank(op) : read_register(op);
-      if (op.f == "write") return write(op);
-      if (op.f == "cas") return cas(op);
-      return complete_error(op, OpType::kFail, "the etcd client has no op \"" + op.f + "\"");
+      const std::string& v = config_->vocabulary;
+      if (v == "register" || v == "cas-register") {
+        if (op.f == "read") return read_register(op);
+        if (op.f == "write") return write(op);
+        if (op.f == "cas") return cas(op);
+      } else if (v == "list-append" || v == "rw-register" || v == "long-fork") {
+        if (op.f == "txn") return txn(op);
+      } else if (v == "set") {
+        if (op.f == "add") return add(op);
+        if (op.f == "read") return read_set(op);
+      } else if (v == "bank") {
+        if (op.f == "transfer") return transfer(op);
+        if (op.f == "read") return read_bank(op);
+      } else if (v == "counter") {
+        if (op.f == "add") return counter_add(op);
+        if (op.f == "read") return counter_read(op);
+      } else if (v == "unique-ids") {
+        if (op.f == "generate") return generate(op);
+      } else if (v == "queue") {
+        if (op.f == "enqueue") return enqueue(op);
+        if (op.f == "dequeue") return dequeue(op);
+        if (op.f == "drain") return drain(op);
+      }
+      return complete_error(op, OpType::kFail, "the etcd client has no op \"" + op.f + "\" in the " + v + " vocabulary");
     } catch (const Error& e) {
       // Nothing was sent, or nothing could have changed: the op definitely did not happen.
       bool definite = e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kBadInput ||
@@ -110,6 +128,11 @@ class EtcdClient : public Client {
   static std::string account_key(const Json& a) { return "b/" + a.dump(); }
   static constexpr const char* kSetPrefix = "s/";
   static constexpr const char* kBankPrefix = "b/";
+  static constexpr const char* kQueuePrefix = "q/";
+  static constexpr const char* kCounterKey = "c";
+  static constexpr const char* kIdKey = "u";
+  // Read-modify-write ops retry a lost compare this often before they give up (a definite fail).
+  static constexpr int kAttempts = 20;
 
   // POSTs to the node; an error reply throws Error(kRemote) with etcd's message.
   Json call(const std::string& path, const Json& body) {
@@ -247,23 +270,94 @@ class EtcdClient : public Client {
     return complete(op, OpType::kOk, v);
   }
 
-  // With a null value, "read" is the set's elements or the bank's balances, whichever exist.
-  Op read_set_or_bank(const Op& op) {
-    auto accounts = range(kBankPrefix, prefix_end(kBankPrefix));
-    if (!accounts.empty()) {
-      Json balances = Json::object();
-      for (const Json& kv : accounts)
-        balances[base64_decode(kv["key"].get<std::string>()).substr(2)] = versioned(kv).value;
-      return complete(op, OpType::kOk, balances);
-    }
+  Op read_bank(const Op& op) {
+    Json balances = Json::object();
+    for (const Json& kv : range(kBankPrefix, prefix_end(kBankPrefix)))
+      balances[base64_decode(kv["key"].get<std::string>()).substr(2)] = versioned(kv).value;
+    return complete(op, OpType::kOk, balances);
+  }
+
+  Op read_set(const Op& op) {
     Json elements = Json::array();
     for (const Json& kv : range(kSetPrefix, prefix_end(kSetPrefix))) elements.push_back(versioned(kv).value);
     return complete(op, OpType::kOk, elements);
   }
 
+  // Adds `delta` to the integer at `key` in a txn that compares the key's mod revision, so no
+  // concurrent add is lost; returns the new value, or nullopt when every attempt lost the compare.
+  std::optional<int64_t> increment(const std::string& key, int64_t delta) {
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+      auto seen = snapshot({key});
+      int64_t now = seen[key].value.is_number_integer() ? seen[key].value.get<int64_t>() : 0;
+      if (commit(seen, {{key, now + delta}})) return now + delta;
+    }
+    return std::nullopt;
+  }
+
+  Op counter_add(const Op& op) {
+    if (!op.value.is_number_integer()) fail(ErrorCode::kBadInput, "counter add needs an integer, got " + op.value.dump());
+    if (!increment(kCounterKey, op.value.get<int64_t>()))
+      return complete_error(op, OpType::kFail, "conflict: the counter changed on every attempt");
+    return complete(op, OpType::kOk, op.value);
+  }
+
+  Op counter_read(const Op& op) {
+    auto kvs = range(kCounterKey);
+    Json v = kvs.empty() ? Json(int64_t{0}) : versioned(kvs[0]).value;
+    return complete(op, OpType::kOk, v);
+  }
+
+  Op generate(const Op& op) {
+    auto id = increment(kIdKey, 1);
+    if (!id) return complete_error(op, OpType::kFail, "conflict: the id counter changed on every attempt");
+    return complete(op, OpType::kOk, *id);
+  }
+
+  // Queue elements are keys under q/, oldest first by create revision; the key carries a nonce so
+  // that equal values stay distinct.
+  Op enqueue(const Op& op) {
+    std::string key = kQueuePrefix + op.value.dump() + "/" + std::to_string(op.process) + "-" +
+                      std::to_string(++enqueued_);
+    call("/v3/kv/put", {{"key", base64_encode(key)}, {"value", base64_encode(op.value.dump())}});
+    return complete(op, OpType::kOk, op.value);
+  }
+
+  // Deletes the oldest element in a txn that checks it is still there; nullopt when empty.
+  std::optional<Json> take_oldest() {
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+      Json r = range_request(kQueuePrefix, prefix_end(kQueuePrefix));
+      r.update({{"limit", 1}, {"sort_order", "ASCEND"}, {"sort_target", "CREATE"}});
+      auto kvs = call("/v3/kv/range", r).value("kvs", std::vector<Json>{});
+      if (kvs.empty()) return std::nullopt;
+      const Json& kv = kvs[0];
+      Json reply = call("/v3/kv/txn",
+                        {{"compare", {{{"key", kv["key"]}, {"target", "MOD"}, {"result", "EQUAL"},
+                                       {"mod_revision", std::to_string(int_field(kv, "mod_revision"))}}}},
+                         {"success", {{{"request_delete_range", {{"key", kv["key"]}}}}}}});
+      if (reply.value("succeeded", false)) return versioned(kv).value;
+    }
+    fail(ErrorCode::kRemote, "etcd: the queue's head changed on every attempt");
+  }
+
+  Op dequeue(const Op& op) {
+    auto v = take_oldest();
+    return v ? complete(op, OpType::kOk, *v) : complete_error(op, OpType::kFail, "empty");
+  }
+
+  Op drain(const Op& op) {
+    Json all = Json::array();
+    for (int i = 0; i < 1000000; ++i) {
+      auto v = take_oldest();
+      if (!v) break;
+      all.push_back(*v);
+    }
+    return complete(op, OpType::kOk, all);
+  }
+
   std::shared_ptr<const EtcdConfig> config_;
   std::string url_;
   HttpJson http_;
+  int64_t enqueued_ = 0;
 };
 
 class EtcdTarget : public Target, public Daemon {
@@ -271,12 +365,16 @@ class EtcdTarget : public Target, public Daemon {
   explicit EtcdTarget(EtcdConfig config) : config_(std::make_shared<EtcdConfig>(std::move(config))) {}
 
   std::string name() const override { return "etcd"; }
+  std::vector<std::string> speaks() const override {
+    return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids", "long-fork"};
+  }
   Daemon* daemon() override { return this; }
   std::unique_ptr<Client> make_client() override { return std::make_unique<EtcdClient>(config_); }
 
   void setup(const TestEnv& env) override {
     if (env.sessions.empty()) fail(ErrorCode::kBadInput, "the etcd target needs nodes");
-    config_->op_timeout = milliseconds(static_cast<int64_t>(env.spec.value("op-timeout", 10.0) * 1000));
+    config_->op_timeout = milliseconds(static_cast<int64_t>(env.op_timeout_s * 1000));
+    config_->vocabulary = env.vocabulary;
     std::vector<Session*> sessions = env.sessions;
     auto addresses = values_or_throw(fan_out(sessions, [](Session* s) { return node_address(*s); }));
     std::string cluster;
@@ -296,11 +394,6 @@ class EtcdTarget : public Target, public Daemon {
       daemons_[s->node()] = d;
     }));
     wait_healthy(sessions);
-    if (env.spec.value("workload", "") == "bank") {
-      EtcdClient accounts(config_);
-      accounts.open(sessions[0]->node());
-      accounts.setup();
-    }
   }
 
   void teardown(const TestEnv& env) override {
@@ -409,14 +502,9 @@ std::unique_ptr<Target> etcd_target(const Json& options) {
       if (rc != "linearizable" && rc != "serializable")
         fail(ErrorCode::kBadInput, "etcd option read-consistency must be linearizable or serializable, got " + rc);
       config.serializable = rc == "serializable";
-    } else if (key == "accounts" && value.is_number_integer() && value.get<int>() > 0) {
-      config.accounts = value.get<int>();
-    } else if (key == "balance" && value.is_number_integer()) {
-      config.balance = value.get<int64_t>();
     } else {
       fail(ErrorCode::kBadInput, "bad etcd target option " + key + "=" + value.dump() +
-                                     "; known: read-consistency (linearizable|serializable), accounts "
-                                     "(positive integer), balance (integer)");
+                                     "; known: read-consistency (linearizable|serializable)");
     }
   }
   return std::make_unique<EtcdTarget>(std::move(config));

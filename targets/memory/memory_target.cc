@@ -34,10 +34,24 @@ struct Bugs {
        bad_transfer = false, duplicate_id = false;
 };
 
+// Bank accounts to open: the target options' numbers, else the workload's (so the total the
+// checker expects holds).
+struct Accounts {
+  std::optional<int64_t> count, balance;
+};
+
 class MemoryClient : public Client {
  public:
-  MemoryClient(std::shared_ptr<Store> store, std::string workload, Bugs bugs, Rng rng)
-      : store_(std::move(store)), workload_(std::move(workload)), bugs_(bugs), rng_(rng) {}
+  MemoryClient(std::shared_ptr<Store> store, std::string workload, Bugs bugs, Accounts accounts, Rng rng)
+      : store_(std::move(store)), workload_(std::move(workload)), bugs_(bugs), accounts_(accounts), rng_(rng) {}
+
+  void setup(const Json& prepare) override {
+    if (!prepare.contains("accounts")) return;
+    int64_t count = accounts_.count.value_or(prepare.value("accounts", int64_t{5}));
+    int64_t balance = accounts_.balance.value_or(prepare.value("balance", int64_t{10}));
+    std::lock_guard lock(store_->mu);
+    for (int64_t a = 0; a < count; ++a) store_->accounts[key_of(a)] = balance;
+  }
 
   // The vocabulary depends on the workload: "read" means a register, a set, a counter or the
   // bank's balances.
@@ -197,38 +211,32 @@ class MemoryClient : public Client {
   std::shared_ptr<Store> store_;
   std::string workload_;
   Bugs bugs_;
+  Accounts accounts_;
   Rng rng_;
-};
-
-// Bank accounts to open: the target options' numbers, else the bank workload's (so the total the
-// checker expects holds), else the bank workload's defaults.
-struct Accounts {
-  std::optional<int64_t> count, balance;
 };
 
 class MemoryTarget : public Target {
  public:
-  MemoryTarget(std::string workload, Bugs bugs, uint64_t seed, Accounts accounts)
-      : store_(std::make_shared<Store>()), workload_(std::move(workload)), bugs_(bugs), accounts_(accounts),
+  MemoryTarget(std::string vocabulary, Bugs bugs, uint64_t seed, Accounts accounts)
+      : store_(std::make_shared<Store>()), workload_(std::move(vocabulary)), bugs_(bugs), accounts_(accounts),
         rng_(Rng(seed).fork("memory-target")) {}
   std::string name() const override { return "memory"; }
+  std::vector<std::string> speaks() const override {
+    return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids", "long-fork"};
+  }
   void setup(const TestEnv& env) override {
-    if (workload_ != "bank") return;
-    Json bank = env.spec.value("workload-options", Json::object());
-    int64_t count = accounts_.count.value_or(bank.value("accounts", int64_t{5}));
-    int64_t balance = accounts_.balance.value_or(bank.value("balance", int64_t{10}));
-    std::lock_guard lock(store_->mu);
-    for (int64_t a = 0; a < count; ++a) store_->accounts[key_of(a)] = balance;
+    std::lock_guard lock(mu_);
+    workload_ = env.vocabulary;
   }
   bool needs_nodes() const override { return false; }
   std::unique_ptr<Client> make_client() override {
     std::lock_guard lock(mu_);
-    return std::make_unique<MemoryClient>(store_, workload_, bugs_, rng_.fork(std::to_string(clients_++)));
+    return std::make_unique<MemoryClient>(store_, workload_, bugs_, accounts_, rng_.fork(std::to_string(clients_++)));
   }
 
  private:
   std::shared_ptr<Store> store_;
-  std::string workload_;
+  std::string workload_;  // the vocabulary, known from setup on
   Bugs bugs_;
   Accounts accounts_;
   std::mutex mu_;
@@ -252,7 +260,7 @@ const std::set<std::string>& memory_bug_names() {
   return names;
 }
 
-std::unique_ptr<Target> memory_target(const std::string& workload, const Json& options, uint64_t seed) {
+std::unique_ptr<Target> memory_target(const std::string& vocabulary, const Json& options, uint64_t seed) {
   Bugs bugs;
   if (auto it = options.find("bugs"); it != options.end()) {
     if (!it->is_array()) fail(ErrorCode::kBadInput, "target option \"bugs\" must be a list of names");
@@ -272,7 +280,7 @@ std::unique_ptr<Target> memory_target(const std::string& workload, const Json& o
     }
   }
   Accounts accounts{whole_number(options, "accounts"), whole_number(options, "balance")};
-  return std::make_unique<MemoryTarget>(workload, bugs, seed, accounts);
+  return std::make_unique<MemoryTarget>(vocabulary, bugs, seed, accounts);
 }
 
 }  // namespace faultline

@@ -26,10 +26,11 @@ namespace faultline {
 // The bug names above.
 const std::set<std::string>& memory_bug_names();
 
-// A store speaking the op vocabulary of `workload`. `options`: {"bugs": [...], "accounts": N,
-// "balance": B}. For the bank workload, setup() opens accounts 0..N-1 with balance B each; N and B
-// default to the spec's bank workload options (5 and 10 when it has none), so the total agrees.
+// A store speaking every workload vocabulary; which one it speaks comes from TestEnv::vocabulary
+// at setup (`vocabulary` until then, for tests). `options`: {"bugs": [...], "accounts": N,
+// "balance": B}. A client's setup(prepare) opens accounts 0..N-1 with balance B each; N and B
+// override the bank workload's prepare data (which makes the total the checker expects wrong).
 // Throws Error(kBadInput) for an unknown bug or a bad number.
-std::unique_ptr<Target> memory_target(const std::string& workload, const Json& options, uint64_t seed);
+std::unique_ptr<Target> memory_target(const std::string& vocabulary, const Json& options, uint64_t seed);
 
 }  // namespace faultline

@@ -97,13 +97,16 @@ TEST(MemoryTarget, DuplicateIdBugRepeatsIds) {
 // Bank accounts come from the target options, else from the spec's bank workload options.
 TEST(MemoryTarget, BankOpensTheAccountsTheWorkloadExpects) {
   TestEnv env;
-  env.spec = {{"workload-options", {{"accounts", 3}, {"balance", 7}}}};
-  auto from_workload = memory_target("bank", Json::object(), 1);
+  env.vocabulary = "bank";
+  Json prepare = {{"accounts", 3}, {"balance", 7}};  // what the bank workload hands over
+  auto from_workload = memory_target("", Json::object(), 1);
   from_workload->setup(env);
+  from_workload->make_client()->setup(prepare);
   EXPECT_EQ(from_workload->make_client()->invoke(invoke("read", nullptr)).value,
             Json::parse(R"({"0": 7, "1": 7, "2": 7})"));
-  auto from_target = memory_target("bank", {{"accounts", 2}}, 1);
+  auto from_target = memory_target("", {{"accounts", 2}}, 1);
   from_target->setup(env);
+  from_target->make_client()->setup(prepare);
   EXPECT_EQ(from_target->make_client()->invoke(invoke("read", nullptr)).value, Json::parse(R"({"0": 7, "1": 7})"));
   EXPECT_THROW(memory_target("bank", {{"balance", "lots"}}, 1), Error);
 }

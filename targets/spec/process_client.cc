@@ -1,5 +1,9 @@
 #include "targets/spec/process_client.h"
 
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -36,7 +40,27 @@ class ProcessClient : public Client {
     node_ = node;
     auto it = program_->addresses.find(node);
     address_ = it == program_->addresses.end() ? node : it->second;
+    if (int failures = program_->failures_in_a_row.load(); failures > 0) {
+      auto wait = std::chrono::milliseconds(std::min<int64_t>(2000, int64_t{50} << std::min(failures - 1, 6)));
+      if (program_->log)
+        program_->log("restarting the client for " + node + " in " + std::to_string(wait.count()) + " ms after " +
+                      std::to_string(failures) + " failed exchanges in a row");
+      std::this_thread::sleep_for(wait);
+    }
     spawn();
+  }
+
+  // Setup data goes to the client as an op {"f": "setup", "value": prepare} (docs/client-protocol.md).
+  void setup(const Json& prepare) override {
+    if (prepare.empty()) return;
+    Op op;
+    op.f = "setup";
+    op.value = prepare;
+    Op done = invoke(op);
+    if (!done.is_ok())
+      fail(ErrorCode::kRemote, "the client could not set up the workload's data " + prepare.dump() + ": " +
+                                   (done.error.is_null() ? std::string("it answered ") + std::string(to_string(done.type))
+                                                         : done.error.dump()));
   }
 
   Op invoke(const Op& op) override {
@@ -62,6 +86,7 @@ class ProcessClient : public Client {
       problem = "client wrote a line that is not a response {\"type\": ok|fail|info, ...}: " +
                 first_chars(line);
     }
+    problem += last_stderr_line();
     report(false, problem);
     close();
     return complete_error(op, OpType::kInfo, problem);
@@ -97,6 +122,7 @@ class ProcessClient : public Client {
     static std::atomic<int> serial{0};
     std::filesystem::create_directories(program_->stderr_dir);
     std::string err_file = (program_->stderr_dir / ("client-" + std::to_string(serial++) + ".stderr")).string();
+    err_file_ = err_file;
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -186,11 +212,22 @@ class ProcessClient : public Client {
   }
 
   void report(bool valid, const std::string& problem) {
+    if (valid) program_->failures_in_a_row = 0;
+    else ++program_->failures_in_a_row;
     if (program_->on_response) program_->on_response(valid, problem);
   }
 
+  // "; its last stderr line: …" from the process's stderr file, or "".
+  std::string last_stderr_line() const {
+    std::ifstream in(err_file_);
+    std::string line, last;
+    while (std::getline(in, line))
+      if (!line.empty()) last = line;
+    return last.empty() ? "" : "; its last stderr line: " + first_chars(last);
+  }
+
   std::shared_ptr<const ClientProgram> program_;
-  std::string node_, address_;
+  std::string node_, address_, err_file_;
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1;
   std::string buffer_;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,6 +24,10 @@ struct ClientProgram {
   std::chrono::milliseconds op_timeout = std::chrono::seconds(10);
   // Told about every exchange: whether the response was valid, and what went wrong if not.
   std::function<void(bool valid, const std::string& problem)> on_response;
+  // Failed exchanges in a row, over all clients: each restart waits longer (50 ms doubling, at most
+  // 2 s), so a client that dies at once is not restarted in a tight loop.
+  mutable std::atomic<int> failures_in_a_row{0};
+  std::function<void(const std::string& message)> log;  // restarts are logged here (may be empty)
 };
 
 // A client running `program`. The process starts in open(node) and is killed in close().

@@ -15,6 +15,7 @@
 #include "harness/control/fan_out.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
+#include "harness/core/log.h"
 #include "harness/sandbox/sandbox.h"
 #include "targets/node_daemon.h"
 #include "targets/spec/process_client.h"
@@ -69,7 +70,8 @@ struct SpecFile {
   std::filesystem::path path;
   std::string name, install, start, stop, data_dir, log, pidfile, pattern, ready_command;
   int port = 0, ready_port = 0;
-  std::vector<std::string> logs, client;
+  std::vector<std::string> logs, client, speaks;
+  std::vector<std::pair<std::filesystem::path, std::string>> files;  // uploaded before install
   milliseconds ready_timeout = std::chrono::seconds(30);
 };
 
@@ -121,7 +123,7 @@ SpecFile read_spec_file(const std::filesystem::path& path) {
     fail(ErrorCode::kBadInput, path.string() + ": a target spec must be a JSON object");
   static const std::set<std::string> known = {"name", "install", "start", "stop", "port", "data-dir",
                                               "log", "logs", "pidfile", "process-pattern", "ready",
-                                              "ready-timeout", "client"};
+                                              "ready-timeout", "client", "speaks", "files"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key))
       fail(ErrorCode::kBadInput, path.string() + ": unknown field \"" + key +
@@ -156,6 +158,23 @@ SpecFile read_spec_file(const std::filesystem::path& path) {
     if (!j["ready-timeout"].is_number() || j["ready-timeout"].get<double>() <= 0)
       fail(ErrorCode::kBadInput, where(s, "ready-timeout") + " must be a positive number of seconds");
     s.ready_timeout = milliseconds(static_cast<int64_t>(j["ready-timeout"].get<double>() * 1000));
+  }
+  if (!j.contains("speaks"))
+    fail(ErrorCode::kBadInput, path.string() + ": missing field \"speaks\": the workload vocabularies its client "
+                               "speaks, e.g. [\"register\", \"cas-register\"]");
+  s.speaks = string_list(j["speaks"], s, "speaks");
+  if (j.contains("files")) {
+    if (!j["files"].is_array()) fail(ErrorCode::kBadInput, where(s, "files") + " must be a list of {\"from\", \"to\"}");
+    for (const Json& f : j["files"]) {
+      if (!f.is_object() || !f.contains("from") || !f.contains("to") || !f["from"].is_string() || !f["to"].is_string())
+        fail(ErrorCode::kBadInput, where(s, "files") + ": each entry is {\"from\": local path (relative to the spec "
+                                                       "file), \"to\": path on the node}, got " + f.dump());
+      std::filesystem::path from = f["from"].get<std::string>();
+      if (from.is_relative()) from = std::filesystem::absolute(path).parent_path() / from;
+      if (!std::filesystem::is_regular_file(from))
+        fail(ErrorCode::kNotFound, where(s, "files") + ": " + from.string() + " is not a file");
+      s.files.emplace_back(from, f["to"].get<std::string>());
+    }
   }
   if (!j.contains("client") || !j["client"].is_object() || !j["client"].contains("command"))
     fail(ErrorCode::kBadInput, path.string() + ": missing field \"client\": {\"command\": [program, args...]}");
@@ -204,6 +223,7 @@ class SpecTarget : public Target, public Daemon {
   explicit SpecTarget(SpecFile spec) : spec_(std::move(spec)) {}
 
   std::string name() const override { return spec_.name; }
+  std::vector<std::string> speaks() const override { return spec_.speaks; }
   Daemon* daemon() override { return this; }
 
   std::unique_ptr<Client> make_client() override { return process_client(program_); }
@@ -215,7 +235,8 @@ class SpecTarget : public Target, public Daemon {
     auto program = std::make_shared<ClientProgram>();
     program->argv = spec_.client;
     program->stderr_dir = env.run_dir / "clients";
-    program->op_timeout = milliseconds(static_cast<int64_t>(env.spec.value("op-timeout", 10.0) * 900));
+    program->op_timeout = milliseconds(static_cast<int64_t>(env.op_timeout_s * 900));
+    program->log = [](const std::string& m) { log_warn(m); };
     program->on_response = [this](bool valid, const std::string& problem) { count_response(valid, problem); };
     for (size_t i = 0; i < sessions.size(); ++i) {
       program->addresses[sessions[i]->node()] = addresses[i];
@@ -233,6 +254,10 @@ class SpecTarget : public Target, public Daemon {
       const auto& v = values_.at(s->node());
       s->check({"rm", "-rf", v.at("data_dir"), v.at("log")});
       s->check({"mkdir", "-p", v.at("data_dir")});
+      for (const auto& [from, to] : spec_.files) {
+        s->check({"mkdir", "-p", std::filesystem::path(to).parent_path().string()});
+        s->upload(from, to);
+      }
       if (!spec_.install.empty())
         s->check_script(expand(spec_.install, *s, "install"), {.timeout = std::chrono::minutes(10)});
       start_node_daemon(*s, d);

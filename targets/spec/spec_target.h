@@ -14,6 +14,10 @@
 //   ready           {"tcp": port} or {"command": "..."} (default {"tcp": port} when port is set)
 //   ready-timeout   seconds to wait for readiness on every node (default 30)
 //   client          {"command": [argv...]}: the client program (docs/client-protocol.md) (required)
+//   speaks          the workload vocabularies the client speaks, e.g. ["register", "cas-register"] (required)
+//   files           [{"from": local path (relative to this file), "to": node path}] uploaded before install
+//
+// docs/spec-targets.md is the reference, with an example.
 //
 // Node commands may use the placeholders {node} {address} {index} (1-based) {nodes} {addresses}
 // (space-separated) {peers} (the other nodes' addresses, comma-separated) {first_node}

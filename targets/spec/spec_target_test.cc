@@ -48,12 +48,16 @@ class SpecFileTest : public ::testing::Test {
 };
 
 TEST_F(SpecFileTest, BadSpecsNameTheProblem) {
-  const std::string client = R"("client": {"command": ["cat"]})";
+  const std::string client = R"("speaks": ["register"], "client": {"command": ["cat"]})";
   EXPECT_NE(error_of("{" + client + "}").find("missing field \"start\""), std::string::npos);
+  EXPECT_NE(error_of(R"({"start": "x", "client": {"command": ["cat"]}})").find("missing field \"speaks\""),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"start": "x", "files": [{"from": "nope"}], )" + client + "}").find("files"),
+            std::string::npos);
   EXPECT_NE(error_of(R"({"start": "x --port {prot}", )" + client + "}").find("{prot}"), std::string::npos);
   EXPECT_NE(error_of(R"({"start": "x", "strat": "y", )" + client + "}").find("unknown field \"strat\""),
             std::string::npos);
-  EXPECT_NE(error_of(R"({"start": "x"})").find("\"client\""), std::string::npos);
+  EXPECT_NE(error_of(R"({"start": "x", "speaks": []})").find("\"client\""), std::string::npos);
   EXPECT_NE(error_of(R"({"start": "x", "ready": {"tcp": "p"}, )" + client + "}").find("ready"),
             std::string::npos);
   EXPECT_EQ(error_of(R"({"start": "x {node} ${Y}", "port": 1, )" + client + "}"), "");
