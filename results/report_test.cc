@@ -256,6 +256,7 @@ TEST_F(ReportTest, MissingOrCorruptRunDirectoryIsAClearError) {
   EXPECT_EQ(error_of(dir_), ErrorCode::kNotFound);
   try {
     write_report(dir_);
+    FAIL() << "write_report without a history did not throw";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("history.jsonl"), std::string::npos) << e.what();
   }

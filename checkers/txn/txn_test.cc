@@ -214,6 +214,9 @@ TEST(TxnFiles, WritesExplanationsAndGraphs) {
                       Json::object(), dir);
   EXPECT_TRUE(has(r.files, "G-single-item.txt"));
   EXPECT_TRUE(has(r.files, "G-single-item/0.dot"));
+  // Graphviz is installed by the project's install step, so the drawing must be there too.
+  ASSERT_EQ(std::system("command -v dot >/dev/null 2>&1"), 0) << "Graphviz (dot) is not installed; run cmake/install-deps.sh";
+  EXPECT_TRUE(has(r.files, "G-single-item/0.svg"));
   for (const auto& f : r.files) EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   std::filesystem::remove_all(dir);
 }

@@ -36,6 +36,9 @@ TEST(HistoryIo, JsonAndEdnFormsAgree) {
   for (size_t i = 0; i < edn.size(); ++i) {
     EXPECT_EQ(edn[i].f, json[i].f);
     EXPECT_EQ(edn[i].type, json[i].type);
+    EXPECT_EQ(edn[i].process, json[i].process) << i;
+    EXPECT_EQ(edn[i].time, json[i].time) << i;
+    EXPECT_EQ(edn[i].value, json[i].value) << i;
   }
 }
 

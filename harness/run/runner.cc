@@ -103,7 +103,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   std::vector<std::string> speaks = target->speaks();
   if (std::find(speaks.begin(), speaks.end(), vocabulary) == speaks.end()) {
     std::string would = join(workloads_speaking(speaks));
-    fail(ErrorCode::kBadInput, spec.target + " does not speak " + vocabulary + "; it speaks: " + join(speaks) +
+    fail(ErrorCode::kBadInput, target->name() + " does not speak " + vocabulary + "; it speaks: " + join(speaks) +
                                    (would.empty() ? "" : " (workloads: " + would + ")"));
   }
   if (!spec.nemesis.empty() && !target->needs_nodes())
