@@ -154,7 +154,7 @@ TEST(NetworkNemesis, LossBandwidthAndMissingNetem) {
 TEST(ClockNemesis, SandboxBumpRewritesTheFaketimeFileAndMeasuresEveryNode) {
   FakeCluster c(3);
   for (auto& s : c.sessions) s->respond("date +%s.%N", ExecResult{0, "2000000000.5\n", ""});
-  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), true, 1);
+  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), ClockBackend::kFaketime, 1);
   Op done = nemesis->invoke(nemesis_op("bump-clock", {{"nodes", {"n2"}}, {"delta", -2.5}}));
   EXPECT_NE(c.commands(1).find("put \"$(add \"$base\" -2.500000)\""), std::string::npos) << c.commands(1);
   EXPECT_NE(c.commands(1).find(kFaketimeFile), std::string::npos);
@@ -170,7 +170,7 @@ TEST(ClockNemesis, SandboxBumpRewritesTheFaketimeFileAndMeasuresEveryNode) {
 TEST(ClockNemesis, RealHostsStopNtpAndStepTheClock) {
   FakeCluster c(1);
   c.sessions[0]->respond("date +%s.%N", ExecResult{0, "2000000000.5\n", ""});
-  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), false, 1);
+  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), ClockBackend::kSystem, 1);
   nemesis->invoke(nemesis_op("bump-clock", {{"nodes", "all"}, {"delta", 3}}));
   std::string commands = c.commands(0);
   EXPECT_NE(commands.find("systemctl stop"), std::string::npos);
