@@ -283,7 +283,7 @@ Hook find_hook(const Mem& mem, const Maps& maps, const Vdso& v) {
 // Every thread of a process stopped under ptrace for the object's lifetime.
 class Stopped {
  public:
-  explicit Stopped(int pid) : pid_(pid) {
+  explicit Stopped(int pid) : pid_(pid), paused_(state(pid) == 'T') {
     for (bool more = true; more;) {
       more = false;
       for (int tid : tasks()) {
@@ -366,10 +366,19 @@ class Stopped {
   }
   void detach_all() {
     for (const auto& [tid, sig] : threads_) ptrace(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+    // A paused (SIGSTOPped) process that ran an injected call may come out running: pause it again.
+    if (!threads_.empty() && paused_) kill(pid_, SIGSTOP);
     threads_.clear();
+  }
+  static char state(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t close = stat.rfind(')');
+    return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
   }
 
   int pid_;
+  bool paused_;
   std::map<int, int> threads_;  // tid -> signal to deliver at detach
 };
 
