@@ -26,6 +26,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -538,7 +539,7 @@ std::vector<int> node_processes() {
 // Serialises this tool's runs on a node, so two never trace one process at once.
 class Lock {
  public:
-  explicit Lock(const std::string& dir) : fd_(open((dir + "/clock.lock").c_str(), O_CREAT | O_RDWR, 0644)) {
+  explicit Lock(const std::string& dir) : fd_((mkdir(dir.c_str(), 0755), open((dir + "/clock.lock").c_str(), O_CREAT | O_RDWR, 0644))) {
     if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) failure("cannot lock " + dir + "/clock.lock: " + errno_text());
   }
   ~Lock() { close(fd_); }
