@@ -22,8 +22,8 @@ struct TestEnv {
   Json spec = Json::object();       // the whole test spec
   uint64_t seed = 0;
   std::vector<Session*> sessions;   // one per node, in node order; empty for in-process targets
-  bool sandbox = false;             // the nodes are the local sandbox (clock faults via libfaketime)
-  bool faketime = false;            // clock faults were asked for: start daemons under libfaketime
+  bool sandbox = false;             // the nodes are the local sandbox (clock faults per process, never the machine clock)
+  bool faketime = false;            // clock faults through the opt-in faketime backend: start daemons under libfaketime
 };
 
 class Client {
