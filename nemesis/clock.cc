@@ -1,8 +1,11 @@
 #include "nemesis/clock.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <sstream>
 
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
@@ -52,33 +55,78 @@ std::string system_clock_script(const std::string& body) {
          "base=$(cat \"$o\" 2>/dev/null || echo 0)\n" + body;
 }
 
-std::string bump_script(bool sandbox, double delta) {
+// Ptrace scripts: the helper keeps the offset (ns) in skew_file(); $base is it in seconds.
+std::string skew_file() { return kNemesisStateDir + "/clock-skew"; }
+
+std::string ptrace_script(const std::string& body) {
+  return std::string(kAdd) + "mkdir -p " + shell_quote(kNemesisStateDir) + "\nh=" + shell_quote(clock_helper_path()) +
+         "\nd=" + shell_quote(kNemesisStateDir) + "\nput() { \"$h\" set \"$d\" \"$1\" >/dev/null; }\n"
+         "base=$(awk '{ printf \"%+.9f\", $1 / 1e9 }' " + shell_quote(skew_file()) + " 2>/dev/null)\n"
+         "[ -n \"$base\" ] || base=+0\n" + body;
+}
+
+std::string bump_script(ClockBackend backend, double delta) {
   std::string d = seconds_text(delta);
-  if (sandbox) return faketime_script("put \"$(add \"$base\" " + d + ")\"\n");
+  if (backend == ClockBackend::kPtrace) return ptrace_script("put \"$(add \"$base\" " + d + ")\"\n");
+  if (backend == ClockBackend::kFaketime) return faketime_script("put \"$(add \"$base\" " + d + ")\"\n");
   return system_clock_script("step " + d + "\nadd \"$base\" " + d + " > \"$o\"\n");
 }
 
-std::string strobe_script(bool sandbox, double delta, double period_s, int flips) {
+std::string strobe_script(ClockBackend backend, double delta, double period_s, int flips) {
   std::string d = seconds_text(delta), minus = seconds_text(-delta), p = seconds_text(period_s).substr(1);
   std::string loop = "i=0\nwhile [ $i -lt " + std::to_string(flips) + " ]; do\n";
-  if (sandbox)
+  if (backend == ClockBackend::kPtrace)
+    return ptrace_script("high=$(add \"$base\" " + d + ")\n" + loop + "  put \"$high\"; sleep " + p + "; put \"$base\"; sleep " + p +
+                         "; i=$((i + 1))\ndone\n");
+  if (backend == ClockBackend::kFaketime)
     return faketime_script("high=$(add \"$base\" " + d + ")\n" + loop + "  put \"$high\"; sleep " + p + "; put \"$base\"; sleep " + p +
                            "; i=$((i + 1))\ndone\n");
   return system_clock_script(loop + "  step " + d + "; sleep " + p + "; step " + minus + "; sleep " + p + "; i=$((i + 1))\ndone\n");
 }
 
-std::string reset_script(bool sandbox) {
-  if (sandbox) return faketime_script("put +0\n");
+std::string reset_script(ClockBackend backend) {
+  if (backend == ClockBackend::kFaketime) return faketime_script("put +0\n");
   return clock_heal_script();
+}
+
+// "PID COMM OFFSET" lines of `faultline-clock measure`, as {"PID COMM": offset}.
+Json parse_observed(const std::string& out) {
+  Json seen = Json::object();
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string pid, comm;
+    double offset;
+    if (words >> pid >> comm >> offset) seen[pid + " " + comm] = offset;
+  }
+  return seen;
 }
 
 class ClockNemesis : public Nemesis {
  public:
-  ClockNemesis(NemesisNodes nodes, bool sandbox, uint64_t seed)
-      : nodes_(std::move(nodes)), sandbox_(sandbox), rng_(Rng(seed).fork("clock-nemesis")) {}
+  ClockNemesis(NemesisNodes nodes, ClockBackend backend, uint64_t seed)
+      : nodes_(std::move(nodes)), backend_(backend), rng_(Rng(seed).fork("clock-nemesis")) {}
 
   void setup() override {
-    if (sandbox_) {
+    if (backend_ == ClockBackend::kPtrace) {
+      std::string helper = clock_helper_path();
+      Json found = nodes_.on_each(nodes_.names(), [&](Session& s) {
+        std::string arch = s.check({"uname", "-m"});
+        while (!arch.empty() && arch.back() == '\n') arch.pop_back();
+        if (arch != "x86_64")
+          fail(ErrorCode::kBadInput, "clock faults on sandbox nodes reach processes through ptrace on x86-64 only, and " + s.node() +
+                                         " is " + arch + ": use VM or real-host nodes, whose system clock is stepped");
+        if (s.exec({"test", "-x", helper}).exit_code != 0)
+          fail(ErrorCode::kNotFound, "clock faults need " + helper + " on " + s.node() + ": build the faultline-clock target");
+        return Json(parse_observed(s.check({helper, "measure", kNemesisStateDir})).size());
+      });
+      bool any = false;
+      for (const auto& [node, n] : found.items()) any = any || n.get<size_t>() > 0;
+      if (!any)
+        fail(ErrorCode::kBadInput, "clock faults on the sandbox skew the target's processes, and this target started none on any "
+                                   "node: use a target with daemons on the nodes, or VM or real-host nodes");
+    }
+    if (backend_ == ClockBackend::kFaketime) {
       nodes_.on_each(nodes_.names(), [](Session& s) {
         if (s.exec({"test", "-r", kLibFaketime}).exit_code != 0)
           fail(ErrorCode::kNotFound, std::string("clock faults on the sandbox need libfaketime on ") + s.node() + " (" + kLibFaketime +
@@ -101,21 +149,38 @@ class ClockNemesis : public Nemesis {
     std::vector<std::string> chosen;
     if (op.f == "reset-clock") {
       chosen = nodes_.select(v.value("nodes", Json("all")), rng_);
-      run(chosen, reset_script(sandbox_));
+      run(chosen, reset_script(backend_));
     } else {
       chosen = nodes_.select(v.value("nodes", Json("one")), rng_);
       double delta = v.value("delta", 0.0);
       if (!std::isfinite(delta) || delta == 0) fail(ErrorCode::kBadInput, op.f + " needs a non-zero \"delta\" in seconds, got " + v.dump());
       if (op.f == "bump-clock") {
-        run(chosen, bump_script(sandbox_, delta));
+        run(chosen, bump_script(backend_, delta));
       } else {
         double period = v.value("period-ms", 100.0) / 1000, duration = v.value("duration", 5.0);
         if (period <= 0 || duration <= 0) fail(ErrorCode::kBadInput, "strobe-clock needs positive \"period-ms\" and \"duration\"");
-        run(chosen, strobe_script(sandbox_, delta, period, std::max(1, static_cast<int>(duration / period / 2))));
+        run(chosen, strobe_script(backend_, delta, period, std::max(1, static_cast<int>(duration / period / 2))));
       }
     }
     done["nodes"] = chosen;
-    done["clock-offsets"] = nodes_.on_each(nodes_.names(), [this](Session& s) { return Json(measure_clock_offset(s, sandbox_)); });
+    if (backend_ == ClockBackend::kPtrace) {
+      // What the target's processes see, each read through its own (patched or not) vDSO.
+      Json observed = nodes_.on_each(nodes_.names(), [](Session& s) {
+        return parse_observed(s.check({clock_helper_path(), "measure", kNemesisStateDir}));
+      });
+      Json offsets = Json::object();
+      for (const auto& [node, seen] : observed.items()) {
+        std::vector<double> v;
+        for (const auto& [proc, off] : seen.items()) v.push_back(off.get<double>());
+        std::sort(v.begin(), v.end());
+        offsets[node] = v.empty() ? Json(nullptr) : Json(std::round(v[v.size() / 2] * 1000) / 1000);
+      }
+      done["clock-offsets"] = offsets;
+      done["clock-observed"] = observed;
+    } else {
+      bool faketime = backend_ == ClockBackend::kFaketime;
+      done["clock-offsets"] = nodes_.on_each(nodes_.names(), [faketime](Session& s) { return Json(measure_clock_offset(s, faketime)); });
+    }
     Op completed = op;
     completed.type = OpType::kInfo;
     completed.value = std::move(done);
@@ -128,7 +193,7 @@ class ClockNemesis : public Nemesis {
   }
 
   NemesisNodes nodes_;
-  bool sandbox_;
+  ClockBackend backend_;
   Rng rng_;
 };
 
@@ -147,9 +212,33 @@ std::string faketime_prefix() {
   return shell_join(argv) + " ";
 }
 
+ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options) {
+  if (!sandbox) return ClockBackend::kSystem;
+  Json clock = nemesis_options.is_object() ? nemesis_options.value("clock", Json::object()) : Json::object();
+  std::string backend = clock.is_object() ? clock.value("backend", std::string("ptrace")) : "ptrace";
+  if (backend == "ptrace") return ClockBackend::kPtrace;
+  if (backend == "faketime") return ClockBackend::kFaketime;
+  fail(ErrorCode::kBadInput, "nemesis option clock.backend must be \"ptrace\" or \"faketime\", got \"" + backend + "\"");
+}
+
+std::string clock_helper_path() {
+  if (const char* p = std::getenv("FAULTLINE_CLOCK_HELPER")) return p;
+#ifdef FAULTLINE_CLOCK_HELPER
+  return FAULTLINE_CLOCK_HELPER;
+#else
+  return "faultline-clock";
+#endif
+}
+
 std::string clock_heal_script() {
   std::string f = shell_quote(kFaketimeFile), o = shell_quote(kClockOffsetFile), ntp = shell_quote(kNtpStoppedFile);
+  std::string h = shell_quote(clock_helper_path()), d = shell_quote(kNemesisStateDir);
   return std::string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n") + kAdd +
+         // ptrace backend: the helper restores every patched process's vDSO, offset file or not.
+         "if [ -x " + h + " ] && [ \"$(uname -m)\" = x86_64 ]; then\n"
+         "  if [ -e " + shell_quote(skew_file()) + " ]; then echo \"reset ptrace clock offset $(cat " + shell_quote(skew_file()) + ") ns\"; fi\n"
+         "  mkdir -p " + d + " && " + h + " reset " + d + "\n"
+         "fi\n" +
          "if [ -e " + f + " ]; then\n"
          "  off=$(cat " + f + ")\n"
          "  awk -v o=\"$off\" 'BEGIN { exit !(o + 0 != 0) }' && echo \"reset faketime offset $off\"\n"
@@ -166,14 +255,14 @@ std::string clock_heal_script() {
          "fi; true\n";
 }
 
-std::unique_ptr<Nemesis> clock_nemesis(const NemesisNodes& nodes, bool sandbox, uint64_t seed) {
-  return std::make_unique<ClockNemesis>(nodes, sandbox, seed);
+std::unique_ptr<Nemesis> clock_nemesis(const NemesisNodes& nodes, ClockBackend backend, uint64_t seed) {
+  return std::make_unique<ClockNemesis>(nodes, backend, seed);
 }
 
-double measure_clock_offset(Session& node, bool sandbox) {
+double measure_clock_offset(Session& node, bool faketime) {
   using Clock = std::chrono::system_clock;
   auto before = Clock::now();
-  std::string out = node.check_script((sandbox ? faketime_prefix() : std::string()) + "date +%s.%N");
+  std::string out = node.check_script((faketime ? faketime_prefix() : std::string()) + "date +%s.%N");
   auto after = Clock::now();
   double controller = std::chrono::duration<double>((before + (after - before) / 2).time_since_epoch()).count();
   return std::round((std::stod(out) - controller) * 1000) / 1000;

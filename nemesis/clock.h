@@ -1,11 +1,15 @@
 // Clock faults: bump a node's clock by a delta, strobe it (flip back and forth for a while), reset
 // it; after each op every node's actual offset from the controller's clock is measured.
 //
-// Two backends. The sandbox's never touches the machine's clock: targets start their daemons
-// under libfaketime (faketime_environment() / faketime_prefix()) and the nemesis rewrites the
-// node's offset file kFaketimeFile, which libfaketime rereads at every clock call. Real hosts' sets
-// the system clock (date -s, i.e. clock_settime) with NTP services stopped first and restarted at
-// reset; the offset it applied is noted on the node so reset and heal can undo it.
+// Three backends. The sandbox's default, ptrace, never touches the machine's clock: the helper
+// faultline-clock (nemesis/clockhook/) redirects the vDSO clock functions of every target process
+// on the node to code that adds the node's offset, so it reaches Go as well as libc programs (x86-64
+// only; programs making the raw clock syscall are not reached; monotonic clocks stay real). The
+// opt-in faketime backend (nemesis option clock.backend = "faketime") starts daemons under
+// libfaketime (faketime_environment() / faketime_prefix()) and rewrites the node's offset file
+// kFaketimeFile; it does not reach Go. Real hosts' sets the system clock (date -s, i.e.
+// clock_settime) with NTP services stopped first and restarted at reset; the offset it applied is
+// noted on the node so reset and heal can undo it.
 #pragma once
 
 #include <memory>
@@ -29,16 +33,29 @@ std::vector<std::pair<std::string, std::string>> faketime_environment();
 // faketime_environment() as shell words to put before a command: "env LD_PRELOAD=… … ".
 std::string faketime_prefix();
 
-// Script that resets both backends' offsets and restarts NTP services the nemesis stopped,
+enum class ClockBackend { kSystem, kPtrace, kFaketime };
+
+// The backend for a run: kSystem off the sandbox; on it kPtrace unless `nemesis_options` has
+// {"clock": {"backend": "faketime"}}. Bad values throw kBadInput.
+ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options);
+
+// The ptrace backend's helper binary (its build path, or $FAULTLINE_CLOCK_HELPER).
+std::string clock_helper_path();
+
+// Script that resets every backend' offsets and restarts NTP services the nemesis stopped,
 // printing one line per thing it found.
 std::string clock_heal_script();
 
-// The node's clock minus the controller's, in seconds (read through libfaketime when `sandbox`).
-double measure_clock_offset(Session& node, bool sandbox);
+// The node's clock minus the controller's, in seconds (read through libfaketime when `faketime`).
+double measure_clock_offset(Session& node, bool faketime);
 
 // Handles bump-clock {"nodes" selector (default "one"), "delta" seconds}, strobe-clock {"nodes",
 // "delta", "period-ms", "duration" seconds} and reset-clock {"nodes" (default "all")}. Each
-// completion's value has "clock-offsets": {node: seconds} measured on every node afterwards.
-std::unique_ptr<Nemesis> clock_nemesis(const NemesisNodes& nodes, bool sandbox, uint64_t seed);
+// completion's value has "clock-offsets": {node: seconds} measured on every node afterwards; with
+// ptrace, the offset the target's processes observe (each is made to read its clock once; their
+// offsets per pid are in "clock-observed"), or null when the node has no process of the target.
+// setup() refuses, with one line, a ptrace clock fault that cannot reach the target (a node that is
+// not x86-64, or no target process on any node).
+std::unique_ptr<Nemesis> clock_nemesis(const NemesisNodes& nodes, ClockBackend backend, uint64_t seed);
 
 }  // namespace faultline

@@ -230,7 +230,7 @@ double ticker_offset(Session& node) {
 
 TEST_F(SandboxFaults, FaketimeBumpIsSeenByTheProcessAndReset) {
   daemon_.start(node(4));
-  auto nemesis = clock_nemesis(NemesisNodes(ptrs()), true, 1);
+  auto nemesis = clock_nemesis(NemesisNodes(ptrs()), ClockBackend::kFaketime, 1);
   nemesis->setup();
   EXPECT_NEAR(ticker_offset(node(4)), 0, 0.5);
   Op done = nemesis->invoke(op("bump-clock", {{"nodes", {"n4"}}, {"delta", 100}}));

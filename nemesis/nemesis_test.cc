@@ -154,7 +154,7 @@ TEST(NetworkNemesis, LossBandwidthAndMissingNetem) {
 TEST(ClockNemesis, SandboxBumpRewritesTheFaketimeFileAndMeasuresEveryNode) {
   FakeCluster c(3);
   for (auto& s : c.sessions) s->respond("date +%s.%N", ExecResult{0, "2000000000.5\n", ""});
-  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), true, 1);
+  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), ClockBackend::kFaketime, 1);
   Op done = nemesis->invoke(nemesis_op("bump-clock", {{"nodes", {"n2"}}, {"delta", -2.5}}));
   EXPECT_NE(c.commands(1).find("put \"$(add \"$base\" -2.500000)\""), std::string::npos) << c.commands(1);
   EXPECT_NE(c.commands(1).find(kFaketimeFile), std::string::npos);
@@ -167,10 +167,45 @@ TEST(ClockNemesis, SandboxBumpRewritesTheFaketimeFileAndMeasuresEveryNode) {
   EXPECT_NE(faketime_prefix().find("LD_PRELOAD="), std::string::npos);
 }
 
+TEST(ClockNemesis, BackendIsPtraceOnTheSandboxUnlessFaketimeIsAskedFor) {
+  EXPECT_EQ(clock_backend_for(false, Json::object()), ClockBackend::kSystem);
+  EXPECT_EQ(clock_backend_for(true, Json::object()), ClockBackend::kPtrace);
+  EXPECT_EQ(clock_backend_for(true, {{"clock", {{"backend", "faketime"}}}}), ClockBackend::kFaketime);
+  EXPECT_NE(error_of([] { clock_backend_for(true, {{"clock", {{"backend", "libc"}}}}); }).find("\"ptrace\" or \"faketime\""), std::string::npos);
+}
+
+TEST(ClockNemesis, PtraceBumpRunsTheHelperAndRecordsWhatProcessesObserve) {
+  FakeCluster c(2);
+  for (auto& s : c.sessions) s->respond("uname", ExecResult{0, "x86_64\n", ""});
+  c.sessions[0]->respond(" measure ", ExecResult{0, "12 etcd +2.500000\n13 sh +2.400000\n", ""});
+  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), ClockBackend::kPtrace, 1);
+  nemesis->setup();
+  Op done = nemesis->invoke(nemesis_op("bump-clock", {{"nodes", {"n1"}}, {"delta", 2.5}}));
+  EXPECT_NE(c.commands(0).find("put \"$(add \"$base\" +2.500000)\""), std::string::npos) << c.commands(0);
+  EXPECT_NE(c.commands(0).find(clock_helper_path()), std::string::npos);
+  EXPECT_EQ(c.commands(1).find("put \"$(add"), std::string::npos);
+  EXPECT_EQ(done.value["clock-offsets"]["n1"], 2.5);
+  EXPECT_TRUE(done.value["clock-offsets"]["n2"].is_null());  // no process there: nothing observed
+  EXPECT_EQ(done.value["clock-observed"]["n1"]["12 etcd"], 2.5);
+  EXPECT_NE(clock_heal_script().find(clock_helper_path()), std::string::npos);
+}
+
+TEST(ClockNemesis, PtraceSetupRefusesWhatItCannotReach) {
+  FakeCluster none(2);
+  for (auto& s : none.sessions) s->respond("uname", ExecResult{0, "x86_64\n", ""});
+  std::string e = error_of([&] { clock_nemesis(NemesisNodes(none.ptrs()), ClockBackend::kPtrace, 1)->setup(); });
+  EXPECT_NE(e.find("started none"), std::string::npos) << e;
+  FakeCluster arm(1);
+  arm.sessions[0]->respond("uname", ExecResult{0, "aarch64\n", ""});
+  e = error_of([&] { clock_nemesis(NemesisNodes(arm.ptrs()), ClockBackend::kPtrace, 1)->setup(); });
+  EXPECT_NE(e.find("x86-64 only"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
 TEST(ClockNemesis, RealHostsStopNtpAndStepTheClock) {
   FakeCluster c(1);
   c.sessions[0]->respond("date +%s.%N", ExecResult{0, "2000000000.5\n", ""});
-  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), false, 1);
+  auto nemesis = clock_nemesis(NemesisNodes(c.ptrs()), ClockBackend::kSystem, 1);
   nemesis->invoke(nemesis_op("bump-clock", {{"nodes", "all"}, {"delta", 3}}));
   std::string commands = c.commands(0);
   EXPECT_NE(commands.find("systemctl stop"), std::string::npos);

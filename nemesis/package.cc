@@ -77,7 +77,7 @@ NemesisPackage make_nemesis_package(const NemesisConfig& config) {
   std::vector<std::unique_ptr<Nemesis>> parts;
   if (uses({"partition", "loss", "netem", "bandwidth"})) parts.push_back(network_nemesis(nodes, config.seed));
   if (uses({"kill", "pause", "corrupt"})) parts.push_back(process_nemesis(nodes, *config.daemon, config.seed));
-  if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, config.sandbox, config.seed));
+  if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, clock_backend_for(config.sandbox, config.options), config.seed));
 
   Gen schedule = steps.empty() ? random_schedule(kinds, config.interval, config.options, config.seed) : scripted_schedule(steps);
   return {compose_nemeses(std::move(parts)), schedule, heal_schedule(kinds)};

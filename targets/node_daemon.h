@@ -50,7 +50,8 @@ void stop_node_daemon(Session& node, const NodeDaemon& daemon,
 std::string node_address(Session& node);
 
 // What a daemon's start command must be prefixed with so clock faults reach it: libfaketime's
-// environment on sandbox nodes when env.faketime (nemesis/clock.h), else nothing.
+// environment on sandbox nodes when env.faketime (the opt-in faketime backend, nemesis/clock.h),
+// else nothing (the default ptrace backend reaches processes after they start).
 std::string daemon_clock_env(const TestEnv& env, Session& node);
 
 // Copies each of `files` that exists on the node into env.run_dir/nodes/<node>/; never throws

@@ -24,8 +24,8 @@ struct TestEnv {
   double op_timeout_s = 10;         // how long a client may take for one op
   uint64_t seed = 0;
   std::vector<Session*> sessions;   // one per node, in node order; empty for in-process targets
-  bool sandbox = false;             // the nodes are the local sandbox (clock faults via libfaketime)
-  bool faketime = false;            // clock faults were asked for: start daemons under libfaketime
+  bool sandbox = false;             // the nodes are the local sandbox (clock faults per process, never the machine clock)
+  bool faketime = false;            // clock faults through the opt-in faketime backend: start daemons under libfaketime
 };
 
 class Client {

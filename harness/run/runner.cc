@@ -11,6 +11,7 @@
 #include "harness/run/cluster.h"
 #include "harness/run/interpreter.h"
 #include "harness/run/status.h"
+#include "nemesis/clock.h"
 #include "nemesis/package.h"
 #include "results/report.h"
 #include "results/store.h"
@@ -129,8 +130,9 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
 
   TestEnv env{spec.name, spec.nodes, dir, to_json(spec), workload.vocabulary, spec.op_timeout, spec.seed,
               cluster.session_ptrs(), !spec.sandbox.empty(),
-              std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
-                  std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()};
+              (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
+               std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()) &&
+                  clock_backend_for(!spec.sandbox.empty(), spec.nemesis_options) == ClockBackend::kFaketime};
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;
