@@ -7,6 +7,7 @@
 #include "workloads/bank.h"
 #include "workloads/counter.h"
 #include "workloads/long_fork.h"
+#include "workloads/maelstrom.h"
 #include "workloads/queue.h"
 #include "workloads/register.h"
 #include "workloads/set.h"
@@ -63,6 +64,29 @@ const std::map<std::string, Entry>& table() {
         "allow-duplicates (false)"}},
       {"unique-ids",
        {unique_ids_workload, "generate ids; any id returned twice is an error. No options"}},
+      // Maelstrom's workloads, for the maelstrom target (docs/maelstrom.md).
+      {"echo", {echo_workload, "Maelstrom echo: every echo returns what was sent. No options"}},
+      {"broadcast",
+       {broadcast_workload,
+        "Maelstrom broadcast/read: every acknowledged message must be in every node's final read. "
+        "Options: read-every (3), settle-s (5)"}},
+      {"g-set", {g_set_workload, "Maelstrom g-set add/read; lost elements. Options: read-every (3), settle-s (3)"}},
+      {"g-counter",
+       {[](const WorkloadEnv& e) { return counter_crdt_workload(e, false); },
+        "Maelstrom g-counter add/read; every node's final read is the acknowledged sum. Options: "
+        "max-add (5), settle-s (3)"}},
+      {"pn-counter",
+       {[](const WorkloadEnv& e) { return counter_crdt_workload(e, true); },
+        "Maelstrom pn-counter: as g-counter with negative adds"}},
+      {"lin-kv",
+       {[](const WorkloadEnv& e) { return register_workload(e, true); },
+        "Maelstrom lin-kv read/write/cas on keys; linearizable per key. Options as register"}},
+      {"txn-list-append",
+       {[](const WorkloadEnv& e) { return txn_workload(e, true); },
+        "Maelstrom txn with r/append micro-ops; checked as list-append. Options as list-append"}},
+      {"txn-rw-register",
+       {[](const WorkloadEnv& e) { return txn_workload(e, false); },
+        "Maelstrom txn with r/w micro-ops; checked as rw-register. Options as list-append"}},
       {"long-fork",
        {long_fork_workload,
         "single-key writes and reads of key groups; forked reads violate snapshot isolation. "
