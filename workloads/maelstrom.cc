@@ -31,12 +31,11 @@ Gen adds_and_reads(const std::string& f, int read_every) {
 }  // namespace
 
 Workload echo_workload(const WorkloadEnv&) {
-  auto next = std::make_shared<int64_t>(0);
   Workload w;
-  w.generator = fn([=](const Context&) -> std::optional<Op> {
+  w.generator = fn([](const Context& ctx) -> std::optional<Op> {
     Op op;
     op.f = "echo";
-    op.value = "please echo " + std::to_string((*next)++);
+    op.value = "please echo " + std::to_string(ctx.rng->below(1000000000));
     return op;
   });
   w.checkers = {{"echo", Json::object()}};
