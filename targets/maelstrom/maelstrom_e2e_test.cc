@@ -179,6 +179,17 @@ TEST(Maelstrom, LinKvWithCachedReadsIsInvalidUnderPartition) {
   EXPECT_EQ(out.exit_code, 1) << out.summary << "\n" << results.dump(2);
 }
 
+// The service's documented misbehaviour: the same correct proxy becomes invalid.
+TEST(Maelstrom, LinKvProxyOverAStaleReadingServiceIsInvalid) {
+  Spec spec = spec_for("lin-kv", "lin_kv_proxy.py");
+  spec.target_options["service-fault"] = "stale-reads";
+  spec.time_limit = 6;
+  RunOutcome out = run(spec);
+  Json results = results_of(out);
+  EXPECT_EQ(out.exit_code, 1) << out.summary << "\n" << results.dump(2);
+  EXPECT_NE(out.summary.find("cannot be linearized"), std::string::npos) << out.summary;
+}
+
 TEST(Maelstrom, PnCounterCrdtAndUniqueIdsAreValid) {
   RunOutcome counter = run(spec_for("pn-counter", "g_counter.py"));
   Json results = results_of(counter);
