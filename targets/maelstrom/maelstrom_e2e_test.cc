@@ -190,6 +190,21 @@ TEST(Maelstrom, LinKvProxyOverAStaleReadingServiceIsInvalid) {
   EXPECT_NE(out.summary.find("cannot be linearized"), std::string::npos) << out.summary;
 }
 
+TEST(Maelstrom, TxnThroughOneNodeIsValidUnderPartitionAndNodeLocalTxnIsInvalid) {
+  Spec spec = spec_for("txn-list-append", "txn_leader.py");
+  spec.nemesis_schedule = isolate_n3();
+  spec.time_limit = 6;
+  RunOutcome leader = run(spec);
+  Json results = results_of(leader);
+  EXPECT_EQ(leader.exit_code, 0) << leader.summary << "\n" << results.dump(2);
+  EXPECT_GT(ok_count(results), 50) << results.dump(2);
+  EXPECT_GT(count(messages_of(leader, "n1"), "recv", "n2", "txn"), 10);
+  Spec local = spec_for("txn-list-append", "txn_local.py");
+  local.time_limit = 5;
+  RunOutcome out = run(local);
+  EXPECT_EQ(out.exit_code, 1) << out.summary << "\n" << results_of(out).dump(2);
+}
+
 TEST(Maelstrom, PnCounterCrdtAndUniqueIdsAreValid) {
   RunOutcome counter = run(spec_for("pn-counter", "g_counter.py"));
   Json results = results_of(counter);
