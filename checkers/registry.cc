@@ -5,6 +5,7 @@
 
 #include "checkers/linear/linear_checker.h"
 #include "checkers/invariants/bank.h"
+#include "checkers/invariants/broadcast.h"
 #include "checkers/invariants/counter.h"
 #include "checkers/invariants/long_fork.h"
 #include "checkers/invariants/perf.h"
@@ -37,6 +38,9 @@ const std::map<std::string, Factory>& factories() {
       {"unique-ids", [] { return unique_ids_checker(); }},
       {"long-fork", [] { return long_fork_checker(); }},
       {"perf", [] { return perf_checker(); }},
+      {"echo", [] { return echo_checker(); }},
+      {"broadcast", [] { return broadcast_checker(); }},
+      {"eventual-counter", [] { return eventual_counter_checker(); }},
       {"register", [] { return linear::linear_checker("register"); }},
       {"cas-register", [] { return linear::linear_checker("cas-register"); }},
       {"mutex", [] { return linear::linear_checker("mutex"); }},

@@ -5,6 +5,7 @@
 
 #include "harness/core/error.h"
 #include "targets/etcd/etcd_target.h"
+#include "targets/maelstrom/maelstrom_target.h"
 #include "targets/memory/memory_target.h"
 #include "targets/spec/spec_target.h"
 
@@ -18,6 +19,7 @@ const std::map<std::string, Factory>& table() {
       {"memory", [](const Spec& s) { return memory_target("", s.target_options, s.seed); }},
       {"etcd", [](const Spec& s) { return etcd_target(s.target_options); }},
       {"spec", [](const Spec& s) { return spec_target(s.target_options); }},
+      {"maelstrom", [](const Spec& s) { return maelstrom_target(s.target_options); }},
   };
   return t;
 }

@@ -158,9 +158,14 @@ TEST(Matrix, EveryWorkloadRunsOrIsRefusedAtOnce) {
     Spec memory = spec_for("memory", workload);
     memory.time_limit = 1;
     memory.sandbox.clear();
-    RunOutcome out = run(memory);
-    EXPECT_EQ(out.exit_code, 0) << workload << " on memory: " << out.summary;
-    EXPECT_GT(ok_ops(out), 0) << workload << " on memory";
+    try {
+      RunOutcome out = run(memory);
+      EXPECT_EQ(out.exit_code, 0) << workload << " on memory: " << out.summary;
+      EXPECT_GT(ok_ops(out), 0) << workload << " on memory";
+    } catch (const Error& e) {  // Maelstrom's own workloads are for the maelstrom target
+      EXPECT_EQ(e.code(), ErrorCode::kBadInput) << e.what();
+      EXPECT_NE(std::string(e.what()).find("memory does not speak"), std::string::npos) << e.what();
+    }
 
     if (workload == "register" || workload == "cas-register") continue;  // Redis runs them above
     auto start = std::chrono::steady_clock::now();

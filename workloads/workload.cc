@@ -8,6 +8,7 @@
 #include "workloads/bank.h"
 #include "workloads/counter.h"
 #include "workloads/long_fork.h"
+#include "workloads/maelstrom.h"
 #include "workloads/queue.h"
 #include "workloads/register.h"
 #include "workloads/set.h"
@@ -65,6 +66,29 @@ const std::map<std::string, Entry>& table() {
         "allow-duplicates (false)"}},
       {"unique-ids",
        {unique_ids_workload, "unique-ids", "generate ids; any id returned twice is an error. No options"}},
+      // Maelstrom's workloads, for the maelstrom target (docs/maelstrom.md).
+      {"echo", {echo_workload, "echo", "Maelstrom echo: every echo returns what was sent. No options"}},
+      {"broadcast",
+       {broadcast_workload, "broadcast",
+        "Maelstrom broadcast/read: every acknowledged message must be in every node's final read. "
+        "Options: read-every (3), settle-s (5)"}},
+      {"g-set", {g_set_workload, "g-set", "Maelstrom g-set add/read; lost elements. Options: read-every (3), settle-s (3)"}},
+      {"g-counter",
+       {[](const WorkloadEnv& e) { return counter_crdt_workload(e, false); }, "g-counter",
+        "Maelstrom g-counter add/read; every node's final read is the acknowledged sum. Options: "
+        "max-add (5), settle-s (3)"}},
+      {"pn-counter",
+       {[](const WorkloadEnv& e) { return counter_crdt_workload(e, true); }, "pn-counter",
+        "Maelstrom pn-counter: as g-counter with negative adds"}},
+      {"lin-kv",
+       {[](const WorkloadEnv& e) { return register_workload(e, true); },
+        "Maelstrom lin-kv read/write/cas on keys; linearizable per key. Options as register"}},
+      {"txn-list-append",
+       {[](const WorkloadEnv& e) { return txn_workload(e, true); },
+        "Maelstrom txn with r/append micro-ops; checked as list-append. Options as list-append"}},
+      {"txn-rw-register",
+       {[](const WorkloadEnv& e) { return txn_workload(e, false); },
+        "Maelstrom txn with r/w micro-ops; checked as rw-register. Options as list-append"}},
       {"long-fork",
        {long_fork_workload, "long-fork",
         "single-key writes and reads of key groups; forked reads violate snapshot isolation. "
@@ -97,7 +121,8 @@ std::vector<std::string> workloads_speaking(const std::vector<std::string>& voca
 }
 
 std::vector<std::string> vocabulary_names() {
-  return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids", "long-fork"};
+  return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids",
+          "long-fork", "echo", "broadcast", "g-set", "g-counter", "pn-counter"};
 }
 
 Workload make_workload(const std::string& name, const WorkloadEnv& env) {

@@ -297,11 +297,6 @@ class LinearChecker : public Checker {
       if (*w == returned && ops[c].time < read.time && (!source || ops[d_at].time > source->time)) source = &ops[d_at];
     }
     if (!last || *written(*last, independent) == returned) return "";
-    // A write of the returned value invoked after `last` completed may be the one it saw: not stale.
-    for (auto [c, d_at] : part.positions) {
-      auto w = d_at >= 0 && !ops[d_at].is_fail() ? written(ops[d_at], independent) : std::nullopt;
-      if (w && *w == returned && ops[c].time > last->time) return "";
-    }
     if (!source && !returned.is_null()) return "";
     char when[96];
     std::snprintf(when, sizeof when, "%.3f s, before the read began at %.3f s",
