@@ -1,0 +1,132 @@
+// A campaign on a real single-machine Slurm cluster (.ci/slurm-local.sh: munged, slurmctld and
+// slurmd on loopback with a generated slurm.conf, torn down after): three memory-target tests as
+// one job array, one of them cancelled with scancel while it runs. Asserted from outside: the
+// merged index has all three rows, the cancelled one a harness error with Slurm's reason.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "harness/core/json.h"
+#include "results/store.h"
+
+namespace faultline {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string sh_out(const std::string& command) {
+  std::string out;
+  if (FILE* p = popen(command.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
+
+class SlurmCampaign : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(geteuid(), 0u) << "the Slurm test starts slurmd and munged: run it as root";
+    dir_ = fs::temp_directory_path() / ("faultline-slurm-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::string up = sh_out(std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh start '" + (dir_ / "cluster").string() + "' 2 2>&1");
+    ASSERT_NE(up.find("SLURM_CONF="), std::string::npos) << up;
+    setenv("SLURM_CONF", (dir_ / "cluster" / "slurm.conf").c_str(), 1);
+  }
+  void TearDown() override {
+    std::system((std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh stop '" + (dir_ / "cluster").string() + "'").c_str());
+    fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+TEST_F(SlurmCampaign, AJobArrayWithOneTaskCancelledMidRunGivesAHarnessErrorRow) {
+  Json file = Json::parse(R"({
+    "name": "slurm-ci",
+    "base": {"time-limit": 2, "concurrency": 3},
+    "matrix": {
+      "targets": ["memory", {"name": "memory-stale", "target": "memory", "target-options": {"bugs": ["stale-read"]}},
+                  {"name": "memory-victim", "target": "memory"}],
+      "workloads": ["register"],
+      "seeds": [5]
+    },
+    "overrides": [{"match": {"target": "memory-victim"}, "spec": {"time-limit": 120}}]
+  })");
+  std::ofstream(dir_ / "c.json") << file.dump();
+  fs::path store = dir_ / "shared", log = dir_ / "out.txt";
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() +
+                      "' --slurm --max-parallel 2 --store '" + store.string() + "' >'" + log.string() + "' 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  // Once the victim's task has started its test, cancel it like a dying node would end it.
+  std::smatch m;
+  std::string job;
+  bool cancelled = false;
+  while (std::chrono::steady_clock::now() - start < 90s && !cancelled) {
+    std::string out = slurp(log);
+    if (job.empty() && std::regex_search(out, m, std::regex("Slurm job array ([0-9]+)"))) job = m[1];
+    // The task has started its test once its shard wrote the index it writes at the start.
+    if (!job.empty() && sh_out("squeue -h -r -j " + job + "_2 -o %T").find("RUNNING") != std::string::npos &&
+        !sh_out("ls '" + store.string() + "'/slurm/*/task-2/campaigns/latest/index.json 2>/dev/null").empty()) {
+      std::this_thread::sleep_for(2s);
+      std::system(("scancel " + job + "_2").c_str());
+      cancelled = true;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(cancelled) << slurp(log);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() - start > 150s) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "the Slurm campaign did not end\n" << slurp(log);
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  std::string out = slurp(log);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;  // memory-stale is invalid
+  EXPECT_NE(out.find("running"), std::string::npos) << out;  // squeue progress lines
+  EXPECT_NE(out.find("campaign slurm-ci: 1 valid 1 invalid 1 error"), std::string::npos) << out;
+
+  fs::path merged = fs::canonical(store / "campaigns" / "latest");
+  Json index = read_json_file(merged / "index.json");
+  ASSERT_EQ(index["tests"].size(), 3u) << index.dump(2);
+  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  EXPECT_EQ(index["tests"][1]["status"], "invalid");
+  const Json& victim = index["tests"][2];
+  EXPECT_EQ(victim["cell"], "memory-victim/register/none");
+  EXPECT_EQ(victim["status"], "error");
+  std::string why = victim["explanation"];
+  EXPECT_NE(why.find("Slurm task " + job + "_2 ended CANCELLED"), std::string::npos) << why;
+  for (int i = 0; i < 2; ++i)
+    EXPECT_TRUE(fs::is_regular_file(merged / index["tests"][i]["report"].get<std::string>())) << index.dump(2);
+  EXPECT_NE(slurp(merged / "junit.xml").find("tests=\"3\" failures=\"1\" errors=\"1\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace faultline
