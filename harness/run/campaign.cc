@@ -137,7 +137,7 @@ std::string seconds_text(double s) {
 // sandbox of its own that is torn down afterwards, whatever happens.
 RunOutcome run_in_own_sandbox(const SandboxPool& pool, const Spec& spec, const std::atomic<bool>& interrupted,
                               const std::function<void(const std::string&)>& progress) {
-  if (pool.prefix.empty() || spec.sandbox.empty()) return run_test(spec, interrupted);
+  if (pool.prefix.empty() || spec.sandbox.empty() || !make_target(spec)->needs_nodes()) return run_test(spec, interrupted);
   std::unique_ptr<SandboxSlot> slot = allocate_sandbox(pool.prefix, pool.subnet, pool.slots, 3600);
   SandboxOptions options;
   options.name = slot->name();
