@@ -138,5 +138,54 @@ TEST_F(SlurmCampaign, AJobArrayWithOneTaskCancelledMidRunGivesAHarnessErrorRow) 
   EXPECT_NE(slurp(merged / "junit.xml").find("tests=\"4\""), std::string::npos);
 }
 
+TEST_F(SlurmCampaign, CtrlCCancelsTheArrayAndStillMergesWhatFinished) {
+  Json file = Json::parse(R"({
+    "name": "slurm-interrupt",
+    "base": {"time-limit": 1, "concurrency": 2},
+    "matrix": {"targets": ["memory", {"name": "memory-long", "target": "memory"}], "workloads": ["register"], "seeds": [1]},
+    "overrides": [{"match": {"target": "memory-long"}, "spec": {"time-limit": 300}}]
+  })");
+  std::ofstream(dir_ / "c.json") << file.dump();
+  fs::path store = dir_ / "shared", log = dir_ / "out.txt";
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    std::string cmd = "exec " + std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() +
+                      "' --slurm --store '" + store.string() + "' >'" + log.string() + "' 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::smatch m;
+  std::string job;
+  // Ctrl-C once the short test is merged-ready (its task left the queue) and the long one runs.
+  while (std::chrono::steady_clock::now() - start < 90s) {
+    std::string out = slurp(log);
+    if (job.empty() && std::regex_search(out, m, std::regex("Slurm job array ([0-9]+)"))) job = m[1];
+    if (!job.empty() && sh_out("squeue -h -r -j " + job + " -o '%i %T'") == job + "_1 RUNNING\n") break;
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_FALSE(job.empty()) << slurp(log);
+  kill(pid, SIGINT);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() - start > 120s) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "the interrupted Slurm campaign did not end\n" << slurp(log);
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 100s);  // not the long test's 300 s
+  std::string out = slurp(log);
+  EXPECT_NE(out.find("scancel"), std::string::npos) << out;
+  EXPECT_EQ(sh_out("squeue -h -r -j " + job + " -o %i"), "");  // nothing of the array left
+  Json index = read_json_file(store / "campaigns" / "latest" / "index.json");
+  ASSERT_EQ(index["tests"].size(), 2u) << index.dump(2);
+  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  EXPECT_EQ(index["tests"][1]["status"], "error");
+  EXPECT_NE(index["tests"][1]["explanation"].get<std::string>().find("CANCELLED"), std::string::npos) << index.dump(2);
+}
+
 }  // namespace
 }  // namespace faultline
