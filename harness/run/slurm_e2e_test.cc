@@ -187,5 +187,55 @@ TEST_F(SlurmCampaign, CtrlCCancelsTheArrayAndStillMergesWhatFinished) {
   EXPECT_NE(index["tests"][1]["explanation"].get<std::string>().find("CANCELLED"), std::string::npos) << index.dump(2);
 }
 
+TEST_F(SlurmCampaign, RetryResubmitsADeadTaskAndItsSecondRunCounts) {
+  Json file = Json::parse(R"({
+    "name": "slurm-retry",
+    "base": {"time-limit": 1, "concurrency": 2},
+    "matrix": {"targets": ["memory", {"name": "memory-victim", "target": "memory"}], "workloads": ["register"], "seeds": [2]},
+    "overrides": [{"match": {"target": "memory-victim"}, "spec": {"time-limit": 6}}]
+  })");
+  std::ofstream(dir_ / "c.json") << file.dump();
+  fs::path store = dir_ / "shared", log = dir_ / "out.txt";
+  std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() + "' --slurm --retry 1 --store '" +
+                    store.string() + "' >'" + log.string() + "' 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::smatch m;
+  std::string job;
+  bool cancelled = false;
+  while (std::chrono::steady_clock::now() - start < 90s && !cancelled) {
+    std::string so_far = slurp(log);
+    if (job.empty() && std::regex_search(so_far, m, std::regex("Slurm job array ([0-9]+)"))) job = m[1];
+    if (!job.empty() && sh_out("squeue -h -r -j " + job + "_1 -o %T").find("RUNNING") != std::string::npos &&
+        !sh_out("ls '" + store.string() + "'/slurm/*/task-1/campaigns/latest/index.json 2>/dev/null").empty()) {
+      std::system(("scancel --signal=KILL " + job + "_1").c_str());  // as if its node died
+      cancelled = true;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_TRUE(cancelled) << slurp(log);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() - start > 150s) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "the Slurm campaign did not end\n" << slurp(log);
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  std::string out = slurp(log);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  EXPECT_NE(out.find("resubmitted 1 dead tasks (1)"), std::string::npos) << out;
+  Json index = read_json_file(store / "campaigns" / "latest" / "index.json");
+  ASSERT_EQ(index["tests"].size(), 2u) << index.dump(2);
+  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  EXPECT_EQ(index["tests"][1]["status"], "valid") << index.dump(2);
+  EXPECT_GT(index["tests"][1]["duration_s"].get<double>(), 5.0);  // the full second run, not the killed one
+}
+
 }  // namespace
 }  // namespace faultline
