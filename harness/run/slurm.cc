@@ -25,11 +25,11 @@ LocalSession& here() {
 
 // The value of `key=` in one line of `scontrol -o` output.
 std::string field(const std::string& line, const std::string& key) {
-  size_t at = line.find(" " + key + "=");
-  if (at == std::string::npos) at = line.rfind(key + "=", 0) == 0 ? 0 : std::string::npos; else ++at;
+  std::string padded = " " + line;  // every field then starts after a space
+  size_t at = padded.find(" " + key + "=");
   if (at == std::string::npos) return "";
-  size_t start = at + key.size() + 1;
-  return line.substr(start, line.find(' ', start) - start);
+  size_t start = at + key.size() + 2;
+  return padded.substr(start, padded.find(' ', start) - start);
 }
 
 // "3", "3-5", "1,4-6" (with an optional "%M" throttle) as task ids.
