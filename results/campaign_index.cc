@@ -98,7 +98,7 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
-Json test_json(const CampaignTest& t, const fs::path& dir) {
+Json test_json(const CampaignTest& t, const fs::path& dir, bool sharded) {
   Json j = {{"cell", t.cell},         {"run", t.run},           {"status", t.status},
             {"exit_code", t.exit_code}, {"seed", t.seed},        {"duration_s", t.duration_s},
             {"anomalies", t.anomalies}, {"explanation", t.explanation}};
@@ -106,6 +106,7 @@ Json test_json(const CampaignTest& t, const fs::path& dir) {
     j["run_dir"] = t.run_dir.generic_string();
     j["report"] = relative_link(t.run_dir / "report.html", dir);
   }
+  if (sharded) j["position"] = t.position;
   return j;
 }
 
@@ -148,6 +149,21 @@ std::vector<PastCampaign> earlier_campaigns(const fs::path& dir, const Campaign&
 }
 
 }  // namespace
+
+CampaignTest campaign_test_from_json(const Json& j) {
+  CampaignTest t;
+  t.cell = j.at("cell");
+  t.run = j.at("run");
+  t.status = j.at("status");
+  t.exit_code = j.value("exit_code", 0);
+  t.seed = j.value("seed", uint64_t{0});
+  t.duration_s = j.value("duration_s", 0.0);
+  t.anomalies = j.value("anomalies", std::vector<std::string>{});
+  t.explanation = j.value("explanation", "");
+  if (j.contains("run_dir")) t.run_dir = j["run_dir"].get<std::string>();
+  t.position = j.value("position", size_t{0});
+  return t;
+}
 
 void read_run_summary(const fs::path& run_dir, CampaignTest& test) {
   Json results = read_json_file(run_dir / "results.json");
@@ -406,7 +422,11 @@ void write_campaign_index(const fs::path& dir, const Campaign& campaign, size_t 
                 {"exit_code", campaign_exit_code(campaign)},
                 {"counts", status_counts(campaign)},
                 {"tests", Json::array()}};
-  for (const auto& t : campaign.tests) index["tests"].push_back(test_json(t, dir));
+  bool sharded = campaign.shard.n > 0;
+  for (const auto& t : campaign.tests) index["tests"].push_back(test_json(t, dir, sharded));
+  if (sharded)
+    index["shard"] = {{"k", campaign.shard.k}, {"n", campaign.shard.n}, {"trend", campaign.shard.trend},
+                      {"finished", campaign.shard.finished}, {"plan", campaign.shard.plan}};
   index["trend"] = campaign_trend(dir, campaign, trend_depth);
   write_json_file(dir / "index.json", index);
   write_text_file(dir / "junit.xml", junit_xml(campaign));

@@ -23,6 +23,16 @@ struct CampaignTest {
   std::vector<std::string> anomalies;  // what the failing checkers found
   std::string explanation;             // why it failed or why it did not run
   std::filesystem::path run_dir;       // empty when no run directory was made
+  size_t position = 0;                 // where the test stands in the whole matrix (shards)
+};
+
+// A shard's place in the whole campaign, so shards can be merged into the campaign one machine
+// would have run: which slice it is and every test of the matrix (cell, run, seed) in order.
+struct ShardInfo {
+  size_t k = 0, n = 0;  // shard k of n, 1-based; n == 0: not a shard
+  size_t trend = 10;    // the campaign file's trend depth, for the merged index
+  bool finished = false;  // the shard got to its end (false: it died part way, or still runs)
+  Json plan = Json::array();  // [{"cell", "run", "seed"}] of every test of the matrix
 };
 
 struct Campaign {
@@ -33,7 +43,11 @@ struct Campaign {
   double budget_s = 0;                 // 0 = no budget
   bool interrupted = false;
   std::vector<CampaignTest> tests;
+  ShardInfo shard;                     // n == 0 unless this is one shard of a campaign
 };
+
+// A test as index.json stores it (the inverse of what write_campaign_index writes for it).
+CampaignTest campaign_test_from_json(const Json& j);
 
 // Fills status, exit_code, seed, duration, anomalies and explanation of `test` from
 // run_dir/results.json. Throws Error(kIo/kBadInput) when it is missing or corrupt.

@@ -10,6 +10,7 @@
 
 #include "harness/core/error.h"
 #include "harness/run/runner.h"
+#include "harness/sandbox/sandbox.h"
 #include "results/campaign_index.h"
 #include "results/store.h"
 #include "targets/registry.h"
@@ -132,6 +133,56 @@ std::string seconds_text(double s) {
   return text;
 }
 
+// Runs one test; when the campaign has a sandbox pool and the test wants a sandbox, on a fresh
+// sandbox of its own that is torn down afterwards, whatever happens.
+RunOutcome run_in_own_sandbox(const SandboxPool& pool, const Spec& spec, const std::atomic<bool>& interrupted,
+                              const std::function<void(const std::string&)>& progress) {
+  if (pool.prefix.empty() || spec.sandbox.empty() || !make_target(spec)->needs_nodes()) return run_test(spec, interrupted);
+  std::unique_ptr<SandboxSlot> slot = allocate_sandbox(pool.prefix, pool.subnet, pool.slots, 3600);
+  SandboxOptions options;
+  options.name = slot->name();
+  options.subnet = slot->subnet();
+  options.nodes = pool.nodes;
+  progress("  sandbox " + options.name + " on " + options.subnet);
+  struct Down {
+    SandboxOptions options;
+    ~Down() {
+      try {
+        sandbox_down(options);
+      } catch (const std::exception&) {
+        // Nothing better to do: the next `up` of this slot tears leftovers down first.
+      }
+    }
+  } down{options};
+  sandbox_up(options);
+  Spec own = spec;
+  own.sandbox = options.name;
+  return run_test(own, interrupted);
+}
+
+// The outcome of a campaign whose index is written: exit code and the summary lines.
+CampaignOutcome finish(const fs::path& dir, const Campaign& campaign, size_t trend_depth) {
+  CampaignOutcome outcome;
+  outcome.dir = dir;
+  outcome.exit_code = campaign_exit_code(campaign);
+  std::map<std::string, int> counts;
+  for (const auto& t : campaign.tests) ++counts[t.status];
+  outcome.summary = "campaign " + campaign.name + ":";
+  for (const char* s : {"valid", "invalid", "unknown", "error", "skipped"})
+    if (counts[s]) outcome.summary += " " + std::to_string(counts[s]) + " " + s;
+  outcome.summary += " in " + seconds_text(campaign.duration_s);
+  Json trend = campaign_trend(outcome.dir, campaign, trend_depth);
+  std::string newly_failing, flaky;
+  for (const Json& cell : trend["cells"]) {
+    if (cell["newly_failing"].get<bool>()) newly_failing += (newly_failing.empty() ? "" : ", ") + cell["cell"].get<std::string>();
+    if (cell["flaky"].get<bool>()) flaky += (flaky.empty() ? "" : ", ") + cell["cell"].get<std::string>();
+  }
+  if (!newly_failing.empty()) outcome.summary += "\nnewly failing: " + newly_failing;
+  if (!flaky.empty()) outcome.summary += "\nflaky: " + flaky;
+  outcome.summary += "\nindex: " + (outcome.dir / "index.html").string();
+  return outcome;
+}
+
 }  // namespace
 
 CampaignPlan plan_campaign(const Json& file, const std::string& source, const std::string& store) {
@@ -221,9 +272,10 @@ CampaignPlan plan_campaign(const Json& file, const std::string& source, const st
           Json j = cell_spec;
           j.merge_patch(fields);
           std::string where = source + ": cell " + cell + " " + run;
-          PlannedTest test{cell, run, parse_spec(j, where)};
+          PlannedTest test{cell, run, parse_spec(j, where), plan.tests.size()};
           test.spec.store = plan.store.string();
           check_names(test.spec, where);
+          plan.matrix.push_back({{"cell", cell}, {"run", run}, {"seed", test.spec.seed}});
           plan.tests.push_back(std::move(test));
         }
       }
@@ -237,15 +289,18 @@ CampaignOutcome run_campaign(const CampaignPlan& plan, const std::atomic<bool>& 
                              const std::function<void(const std::string&)>& progress) {
   CampaignOutcome outcome;
   outcome.dir = create_campaign_dir(plan.store);
-  Campaign campaign{plan.name, plan.file, utc_now_iso(), 0, plan.budget_s, false, {}};
+  Campaign campaign{plan.name, plan.file, utc_now_iso(), 0, plan.budget_s, false, {}, {}};
+  if (plan.shard_n > 0) campaign.shard = {plan.shard_k, plan.shard_n, plan.trend_depth, false, plan.matrix};
   for (const auto& p : plan.tests) {
     CampaignTest t;
     t.cell = p.cell;
     t.run = p.run;
     t.seed = p.spec.seed;
+    t.position = p.position;
     t.explanation = "not reached: the campaign stopped before this test";
     campaign.tests.push_back(std::move(t));
   }
+  write_campaign_index(outcome.dir, campaign, plan.trend_depth);  // a shard that dies at once still has its plan
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   // Tests take longer than their time limit (setup, final phase, checking); the mean of that
@@ -276,7 +331,7 @@ CampaignOutcome run_campaign(const CampaignPlan& plan, const std::atomic<bool>& 
              (plan.budget_s > 0 ? ", " + seconds_text(left_of_budget) + " of budget left" : ""));
     double test_start = elapsed();
     try {
-      RunOutcome run = run_test(planned.spec, interrupted);
+      RunOutcome run = run_in_own_sandbox(plan.pool, planned.spec, interrupted, progress);
       read_run_summary(run.run_dir, t);
     } catch (const Error& e) {
       t.status = "error";
@@ -301,25 +356,176 @@ CampaignOutcome run_campaign(const CampaignPlan& plan, const std::atomic<bool>& 
   }
   campaign.duration_s = elapsed();
   campaign.interrupted = interrupted;
+  campaign.shard.finished = true;
   write_campaign_index(outcome.dir, campaign, plan.trend_depth);
+  return finish(outcome.dir, campaign, plan.trend_depth);
+}
 
-  outcome.exit_code = campaign_exit_code(campaign);
-  std::map<std::string, int> counts;
-  for (const auto& t : campaign.tests) ++counts[t.status];
-  outcome.summary = "campaign " + plan.name + ":";
-  for (const char* s : {"valid", "invalid", "unknown", "error", "skipped"})
-    if (counts[s]) outcome.summary += " " + std::to_string(counts[s]) + " " + s;
-  outcome.summary += " in " + seconds_text(campaign.duration_s);
-  Json trend = campaign_trend(outcome.dir, campaign, plan.trend_depth);
-  std::string newly_failing, flaky;
-  for (const Json& cell : trend["cells"]) {
-    if (cell["newly_failing"].get<bool>()) newly_failing += (newly_failing.empty() ? "" : ", ") + cell["cell"].get<std::string>();
-    if (cell["flaky"].get<bool>()) flaky += (flaky.empty() ? "" : ", ") + cell["cell"].get<std::string>();
+}  // namespace faultline
+
+namespace faultline {
+
+SandboxPool parse_sandbox_pool(const std::string& text) {
+  SandboxPool pool;
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    size_t colon = text.find(':', start);
+    parts.push_back(text.substr(start, colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
   }
-  if (!newly_failing.empty()) outcome.summary += "\nnewly failing: " + newly_failing;
-  if (!flaky.empty()) outcome.summary += "\nflaky: " + flaky;
-  outcome.summary += "\nindex: " + (outcome.dir / "index.html").string();
-  return outcome;
+  auto positive = [&](const std::string& part) {
+    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos || std::stoi(part) < 1)
+      fail(ErrorCode::kBadInput, "--sandbox-pool " + text + ": slots and nodes are positive numbers");
+    return std::stoi(part);
+  };
+  if (parts.size() > 4 || parts[0].empty())
+    fail(ErrorCode::kBadInput, "--sandbox-pool " + text + ": give PREFIX[:SUBNET[:SLOTS[:NODES]]], e.g. cp:10.82.0.0/24:4:3");
+  pool.prefix = parts[0];
+  if (parts.size() > 1) pool.subnet = parts[1];
+  if (parts.size() > 2) pool.slots = positive(parts[2]);
+  if (parts.size() > 3) pool.nodes = positive(parts[3]);
+  // Only the slot names' shape is checked here; the subnet when a slot is taken.
+  if (pool.prefix.size() + std::to_string(pool.slots).size() > 6 || !std::islower(static_cast<unsigned char>(pool.prefix[0])))
+    fail(ErrorCode::kBadInput, "--sandbox-pool " + text + ": the prefix is lowercase letters and digits, starting "
+                               "with a letter, at most " + std::to_string(6 - std::to_string(pool.slots).size()) +
+                               " long with " + std::to_string(pool.slots) + " slots");
+  return pool;
+}
+
+void take_shard(CampaignPlan& plan, const std::string& k_of_n) {
+  size_t slash = k_of_n.find('/');
+  auto number = [&](const std::string& text) -> size_t {
+    if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return 0;
+    return std::stoul(text);
+  };
+  size_t k = slash == std::string::npos ? 0 : number(k_of_n.substr(0, slash));
+  size_t n = slash == std::string::npos ? 0 : number(k_of_n.substr(slash + 1));
+  if (k < 1 || n < 1 || k > n)
+    fail(ErrorCode::kBadInput, "--shard " + k_of_n + ": give K/N with 1 <= K <= N, e.g. --shard 2/4");
+  std::vector<PlannedTest> mine;
+  for (auto& t : plan.tests)
+    if (t.position % n == k - 1) mine.push_back(std::move(t));
+  plan.tests = std::move(mine);
+  plan.shard_k = k;
+  plan.shard_n = n;
+}
+
+namespace {
+
+// A shard's index, found in a campaign directory or in a store's campaigns/latest.
+struct ShardIndex {
+  fs::path dir;  // the campaign directory, resolved
+  Json index;
+};
+
+ShardIndex read_shard(const fs::path& given) {
+  fs::path dir = fs::exists(given / "index.json") ? given : given / "campaigns" / "latest";
+  if (!fs::exists(dir / "index.json"))
+    fail(ErrorCode::kNotFound, given.string() + ": no index.json in it nor in its campaigns/latest/");
+  std::error_code ec;
+  fs::path resolved = fs::canonical(dir, ec);
+  ShardIndex s{ec ? dir : resolved, read_json_file(dir / "index.json")};
+  if (!s.index.is_object() || !s.index.contains("shard") || !s.index["shard"].is_object())
+    fail(ErrorCode::kBadInput, (dir / "index.json").string() + " is not a shard: run the campaign with --shard K/N");
+  return s;
+}
+
+// Copies a test's run directory next to the merged index: out/<test name>/<timestamp>/.
+fs::path adopt_run_dir(const ShardIndex& shard, const Json& test, const fs::path& out) {
+  fs::path src = test.contains("report") ? shard.dir / fs::path(test["report"].get<std::string>()).parent_path()
+                                         : fs::path(test.value("run_dir", ""));
+  std::error_code ec;
+  if (src.empty() || !fs::is_directory(src, ec)) return test.value("run_dir", "");
+  src = fs::canonical(src);
+  fs::path dest = out / src.parent_path().filename() / src.filename();
+  if (fs::exists(dest) && fs::equivalent(src, dest)) return dest;
+  fs::create_directories(dest.parent_path());
+  fs::copy(src, dest, fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
+  if (ec) fail(ErrorCode::kIo, "cannot copy " + src.string() + " to " + dest.string() + ": " + ec.message());
+  return dest;
+}
+
+}  // namespace
+
+CampaignOutcome merge_campaign(const std::vector<fs::path>& dirs, const fs::path& out,
+                               const std::map<size_t, std::string>& lost) {
+  if (dirs.empty()) fail(ErrorCode::kBadInput, "campaign merge: give the shards' directories");
+  std::map<size_t, ShardIndex> shards;  // by k; of two runs of one shard (a retry) the later wins
+  Json first;
+  std::string unreadable;
+  for (const auto& given : dirs) {
+    ShardIndex s;
+    try {
+      s = read_shard(given);
+    } catch (const Error& e) {
+      // A shard that died before writing its index is one of the missing shards, not an error.
+      if (e.code() != ErrorCode::kNotFound) throw;
+      unreadable = e.what();
+      continue;
+    }
+    const Json& info = s.index["shard"];
+    if (first.is_null()) first = s.index;
+    const Json& want = first["shard"];
+    if (s.index.value("name", "") != first.value("name", "") || info.value("n", 0) != want.value("n", 0) ||
+        info.value("plan", Json()) != want.value("plan", Json()))
+      fail(ErrorCode::kBadInput, given.string() + " is a shard of another campaign (or matrix) than " +
+                                     dirs.front().string() + ": merge shards of one campaign file");
+    size_t k = info.value("k", size_t{0});
+    auto it = shards.find(k);
+    if (it == shards.end() || it->second.index.value("started", "") < s.index.value("started", ""))
+      shards[k] = std::move(s);
+  }
+  if (first.is_null()) fail(ErrorCode::kNotFound, "campaign merge: no shard index to merge: " + unreadable);
+  const Json& plan = first["shard"]["plan"];
+  size_t n = first["shard"]["n"];
+  Campaign merged{first.value("name", ""), first.value("file", ""), "", 0, first.value("budget_s", 0.0), false, {}, {}};
+  for (size_t p = 0; p < plan.size(); ++p) {
+    CampaignTest t;
+    t.cell = plan[p].value("cell", "");
+    t.run = plan[p].value("run", "");
+    t.seed = plan[p].value("seed", uint64_t{0});
+    t.position = p;
+    size_t k = p % n + 1;
+    std::string why = lost.count(k) ? lost.at(k) : "it wrote no results";
+    t.status = "error";
+    t.exit_code = 255;
+    t.explanation = "harness error: shard " + std::to_string(k) + "/" + std::to_string(n) + " never ran this test: " + why;
+    merged.tests.push_back(std::move(t));
+  }
+  fs::create_directories(out);
+  for (const auto& [k, s] : shards) {
+    const Json& index = s.index;
+    if (merged.started.empty() || index.value("started", "") < merged.started) merged.started = index.value("started", "");
+    merged.duration_s = std::max(merged.duration_s, index.value("duration_s", 0.0));  // shards run side by side
+    merged.interrupted |= index.value("interrupted", false);
+    bool finished = index["shard"].value("finished", false);
+    // Killed by its scheduler (time limit, node failure, scancel): a shard stops cleanly on
+    // SIGTERM, but what it recorded is cut short, so its tests are harness errors unless they
+    // already found an anomaly.
+    bool killed = lost.count(k) && (!finished || index.value("interrupted", false));
+    for (const Json& test : index.value("tests", Json::array())) {
+      size_t p = test.value("position", plan.size());
+      if (p >= plan.size()) continue;
+      CampaignTest t = campaign_test_from_json(test);
+      // A shard that died part way left its unreached tests "skipped"; they are harness errors.
+      bool died = !finished && t.status == "skipped" && !index.value("interrupted", false);
+      if (died || (killed && t.status != "invalid")) {
+        std::string why = lost.count(k) ? lost.at(k) : "it stopped before this test";
+        t.status = "error";
+        t.exit_code = 255;
+        t.explanation = "harness error: shard " + std::to_string(k) + "/" + std::to_string(n) + " did not finish: " +
+                        why + (t.explanation.empty() ? "" : "\n" + t.explanation);
+      }
+      if (!t.run_dir.empty() || test.contains("report")) t.run_dir = adopt_run_dir(s, test, out);
+      merged.tests[p] = std::move(t);
+    }
+  }
+  if (merged.started.empty()) merged.started = utc_now_iso();
+  size_t trend = first["shard"].value("trend", size_t{10});
+  fs::path dir = create_campaign_dir(out);
+  write_campaign_index(dir, merged, trend);
+  return finish(dir, merged, trend);
 }
 
 }  // namespace faultline

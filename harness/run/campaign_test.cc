@@ -210,5 +210,109 @@ TEST_F(Campaigns, AFailingCellIsRecordedAndTheCampaignGoesOn) {
   EXPECT_EQ(index["tests"][1]["status"], "valid");
 }
 
+// Runs the faultline binary with `args`; returns its exit code, its output in `output`.
+int faultline(const std::string& args, const fs::path& output) {
+  int status = std::system((std::string(FAULTLINE_BINARY) + " " + args + " >'" + output.string() + "' 2>&1").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(Campaigns, ShardsAreDisjointDeterministicSlicesCoveringTheMatrix) {
+  Json file = two_cells();
+  file["matrix"]["seeds"] = {1, 2, 3, 4, 5};  // 10 tests
+  std::vector<int> seen(10, 0);
+  for (size_t k = 1; k <= 3; ++k) {
+    CampaignPlan plan = plan_campaign(file, "n.json", store_.string());
+    take_shard(plan, std::to_string(k) + "/3");
+    CampaignPlan again = plan_campaign(file, "n.json", store_.string());
+    take_shard(again, std::to_string(k) + "/3");
+    ASSERT_EQ(plan.tests.size(), k == 1 ? 4u : 3u);
+    ASSERT_EQ(plan.matrix.size(), 10u);  // every shard knows the whole matrix
+    for (size_t i = 0; i < plan.tests.size(); ++i) {
+      EXPECT_EQ(plan.tests[i].position, again.tests[i].position);
+      EXPECT_EQ(plan.tests[i].spec.seed, again.tests[i].spec.seed);
+      ++seen[plan.tests[i].position];
+    }
+  }
+  EXPECT_EQ(seen, std::vector<int>(10, 1));
+  CampaignPlan plan = plan_campaign(file, "n.json", store_.string());
+  for (const char* bad : {"0/3", "4/3", "3", "a/b", "1/0", "-1/2", ""})
+    EXPECT_THROW(take_shard(plan, bad), Error) << bad;
+}
+
+// The same campaign run whole on one machine and as three shards in three stores, then merged:
+// the merged index has the same tests in the same order with the same verdicts.
+TEST_F(Campaigns, ShardsMergedEqualTheUnshardedCampaignCellForCell) {
+  Json file = two_cells();
+  file["matrix"]["seeds"] = {1, 2, 3};  // 6 tests of 1 s
+  fs::path path = store_ / "nightly.json";
+  std::ofstream(path) << file.dump();
+  fs::path whole = store_ / "whole", merged = store_ / "merged";
+  ASSERT_EQ(faultline("campaign '" + path.string() + "' --store '" + whole.string() + "'", store_ / "w.txt"), 1)
+      << slurp(store_ / "w.txt");
+  std::string shards;
+  for (int k = 1; k <= 3; ++k) {
+    fs::path shard = store_ / ("shard" + std::to_string(k));
+    fs::path out = store_ / ("s" + std::to_string(k) + ".txt");
+    int code = faultline("campaign '" + path.string() + "' --shard " + std::to_string(k) + "/3 --store '" +
+                         shard.string() + "'", out);
+    EXPECT_TRUE(code == 0 || code == 1) << slurp(out);
+    shards += " '" + shard.string() + "'";
+  }
+  ASSERT_EQ(faultline("campaign merge" + shards + " --out '" + merged.string() + "'", store_ / "m.txt"), 1)
+      << slurp(store_ / "m.txt");
+  EXPECT_NE(slurp(store_ / "m.txt").find("campaign nightly: 3 valid 3 invalid"), std::string::npos)
+      << slurp(store_ / "m.txt");
+
+  fs::path merged_dir = fs::canonical(merged / "campaigns" / "latest");
+  Json a = read_json_file(whole / "campaigns" / "latest" / "index.json");
+  Json b = read_json_file(merged_dir / "index.json");
+  for (const char* key : {"name", "file", "exit_code", "counts", "budget_s", "interrupted"}) EXPECT_EQ(a[key], b[key]) << key;
+  EXPECT_FALSE(b.contains("shard"));
+  ASSERT_EQ(a["tests"].size(), 6u);
+  ASSERT_EQ(b["tests"].size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    for (const char* key : {"cell", "run", "status", "exit_code", "seed", "anomalies"})
+      EXPECT_EQ(a["tests"][i][key], b["tests"][i][key]) << i << " " << key;
+    EXPECT_FALSE(b["tests"][i].contains("position"));
+    // The run directories were copied beside the merged index, and its links reach them.
+    std::string report = b["tests"][i]["report"];
+    EXPECT_EQ(report.rfind("../../", 0), 0u) << report;
+    EXPECT_TRUE(fs::is_regular_file(merged_dir / report)) << report;
+  }
+  EXPECT_EQ(a["trend"]["cells"].size(), b["trend"]["cells"].size());
+  for (size_t i = 0; i < a["trend"]["cells"].size(); ++i) {
+    EXPECT_EQ(a["trend"]["cells"][i]["cell"], b["trend"]["cells"][i]["cell"]);
+    EXPECT_EQ(a["trend"]["cells"][i]["outcomes"], b["trend"]["cells"][i]["outcomes"]);
+  }
+  EXPECT_NE(slurp(merged_dir / "junit.xml").find("tests=\"6\" failures=\"3\""), std::string::npos);
+  EXPECT_NE(slurp(merged_dir / "index.html").find("memory-stale/register/none"), std::string::npos);
+
+  // Merging shards of different campaigns is refused.
+  Json other = file;
+  other["matrix"]["seeds"] = {9};
+  std::ofstream(store_ / "other.json") << other.dump();
+  ASSERT_EQ(faultline("campaign '" + (store_ / "other.json").string() + "' --shard 1/3 --store '" +
+                      (store_ / "other").string() + "'", store_ / "o.txt"), 0) << slurp(store_ / "o.txt");  // memory/register, valid
+  EXPECT_EQ(faultline("campaign merge '" + (store_ / "shard1").string() + "' '" + (store_ / "other").string() +
+                      "' --out '" + (store_ / "bad").string() + "'", store_ / "b.txt"), 254) << slurp(store_ / "b.txt");
+  EXPECT_NE(slurp(store_ / "b.txt").find("another campaign"), std::string::npos) << slurp(store_ / "b.txt");
+}
+
+TEST_F(Campaigns, AShardThatWroteNothingGivesHarnessErrorRowsNotMissingOnes) {
+  Json file = two_cells();
+  std::atomic<bool> interrupted{false};
+  CampaignPlan plan = plan_campaign(file, "nightly.json", (store_ / "s1").string());
+  take_shard(plan, "1/2");
+  run_campaign(plan, interrupted, [](const std::string&) {});
+  CampaignOutcome out = merge_campaign({store_ / "s1"}, store_ / "out", {{2, "task 2 was cancelled (TIMEOUT)"}});
+  EXPECT_EQ(out.exit_code, 255) << out.summary;
+  Json index = read_json_file(out.dir / "index.json");
+  ASSERT_EQ(index["tests"].size(), 2u);
+  EXPECT_EQ(index["tests"][0]["status"], "valid");
+  EXPECT_EQ(index["tests"][1]["cell"], "memory-stale/register/none");
+  EXPECT_EQ(index["tests"][1]["status"], "error");
+  EXPECT_NE(index["tests"][1]["explanation"].get<std::string>().find("TIMEOUT"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace faultline

@@ -95,11 +95,13 @@ void require_root_and_tools() {
 }
 
 // Serialises up/down/restart of one sandbox across processes (parallel tests, two shells).
+// The machine-wide lock (name "") guards the directories all sandboxes share.
 class SandboxLock {
  public:
-  explicit SandboxLock(const Layout& layout) {
+  explicit SandboxLock(const Layout& layout) : SandboxLock(layout.options.name) {}
+  explicit SandboxLock(const std::string& name) {
     fs::create_directories("/run/lock");
-    std::string path = "/run/lock/faultline-sandbox-" + layout.options.name + ".lock";
+    std::string path = "/run/lock/faultline-sandbox" + (name.empty() ? "" : "-" + name) + ".lock";
     fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) fail(ErrorCode::kIo, "cannot lock " + path);
   }
@@ -261,6 +263,17 @@ void write_state(const Layout& layout) {
 }
 
 // Every IPv4 route except our bridge's must stay clear of the sandbox's /24.
+void require_free_subnet(const Layout& layout);
+
+bool subnet_free(const Layout& layout) {
+  try {
+    require_free_subnet(layout);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 void require_free_subnet(const Layout& layout) {
   std::istringstream routes(sh("ip -4 route show table all"));
   for (std::string line; std::getline(routes, line);) {
@@ -310,6 +323,7 @@ void tear_down(const Layout& layout) {
   if (fs::exists(layout.dir / "sandbox.json") || fs::exists(layout.dir / "id_ed25519")) fs::remove_all(layout.dir);
   // The last sandbox gone, the directories `up` made go too (remove() only removes empty ones).
   std::error_code ec;
+  SandboxLock shared("");  // another sandbox may be coming up beside this one
   if (fs::is_empty(default_sandbox_dir(layout.options.name).parent_path(), ec) && !ec) {
     for (fs::path dir : {fs::path(kNodeStorage), default_sandbox_dir(layout.options.name).parent_path()}) {
       for (; dir != "/var/lib" && dir != dir.parent_path(); dir = dir.parent_path()) fs::remove(dir, ec);
@@ -328,9 +342,12 @@ void sandbox_up(const SandboxOptions& options) {
   if (healthy(layout)) return;
   tear_down(layout);
   require_free_subnet(layout);
-  write_state(layout);
-  fs::create_directories(kNodeStorage);  // the mount point every node's storage is bound to
-  fs::create_directories("/run/sshd");
+  {
+    SandboxLock shared("");  // so a sandbox going down beside this one keeps the shared directories
+    write_state(layout);
+    fs::create_directories(kNodeStorage);  // the mount point every node's storage is bound to
+    fs::create_directories("/run/sshd");
+  }
 
   std::string network = "set -e; " + shell_join({"ip", "link", "add", layout.bridge, "type", "bridge"}) + "; " +
                         shell_join({"ip", "addr", "add", layout.address(1) + "/24", "dev", layout.bridge}) + "; " +
@@ -388,6 +405,37 @@ std::vector<NodeStatus> sandbox_status(const SandboxOptions& options) {
     statuses.push_back(std::move(status));
   }
   return statuses;
+}
+
+SandboxSlot::~SandboxSlot() { close(fd_); }
+
+std::unique_ptr<SandboxSlot> allocate_sandbox(const std::string& prefix, const std::string& first_subnet, int count,
+                                              double wait_seconds) {
+  Layout first = layout_of({prefix, 1, first_subnet, {}});
+  if (count < 1 || (first.network >> 8 & 0xff) + count > 256)
+    fail(ErrorCode::kBadInput, "sandbox pool: " + std::to_string(count) + " slots do not fit after " + first_subnet);
+  fs::create_directories("/run/lock");
+  auto give_up = Clock::now() + std::chrono::duration<double>(wait_seconds);
+  for (;;) {
+    for (int i = 0; i < count; ++i) {
+      SandboxOptions options;
+      options.name = prefix + (i ? std::to_string(i + 1) : "");
+      options.subnet = first.address(256 * i).append("/24");
+      Layout layout = layout_of(options);
+      std::string path = "/run/lock/faultline-slot-" + options.name + ".lock";
+      int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0) fail(ErrorCode::kIo, "cannot open " + path);
+      if (flock(fd, LOCK_EX | LOCK_NB) != 0 || !subnet_free(layout)) {
+        close(fd);
+        continue;
+      }
+      return std::make_unique<SandboxSlot>(options.name, options.subnet, fd);
+    }
+    if (Clock::now() >= give_up)
+      fail(ErrorCode::kUnavailable, "all " + std::to_string(count) + " sandbox slots " + prefix + "… are taken; "
+                                    "allow more with a larger pool or fewer cells per machine");
+    std::this_thread::sleep_for(200ms);
+  }
 }
 
 void restart_sandbox_node(const SandboxOptions& options, const std::string& node) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,5 +59,29 @@ std::vector<NodeSpec> load_sandbox_nodes(const std::filesystem::path& dir = defa
 // Reboots one node: kills every process in it and starts it again with a fresh sshd (storage is
 // kept). Returns once sshd accepts connections.
 void restart_sandbox_node(const SandboxOptions& options, const std::string& node);
+
+// A sandbox name and subnet held by this process, so that several sandboxes can run side by side
+// on one machine (several campaign cells per worker). Held through an flock on a file in
+// /run/lock, so a holder that dies frees its slot; released when the object is destroyed.
+class SandboxSlot {
+ public:
+  SandboxSlot(std::string name, std::string subnet, int fd) : name_(std::move(name)), subnet_(std::move(subnet)), fd_(fd) {}
+  ~SandboxSlot();
+  SandboxSlot(const SandboxSlot&) = delete;
+  SandboxSlot& operator=(const SandboxSlot&) = delete;
+  const std::string& name() const { return name_; }
+  const std::string& subnet() const { return subnet_; }
+
+ private:
+  std::string name_, subnet_;
+  int fd_;
+};
+
+// The first free slot of a pool of `count`: slot i (0-based) is named `prefix` (i = 0) or
+// prefix + (i + 1), with the /24 that is the i-th after `first_subnet`. A slot is free when no
+// process holds its lock and no route of this machine (other than its own bridge's) covers its
+// subnet. Waits for a slot up to `wait_seconds`; then throws Error(kUnavailable).
+std::unique_ptr<SandboxSlot> allocate_sandbox(const std::string& prefix, const std::string& first_subnet, int count,
+                                              double wait_seconds = 0);
 
 }  // namespace faultline
