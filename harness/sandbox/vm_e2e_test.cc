@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
 
 #include "harness/control/fan_out.h"
@@ -47,6 +48,15 @@ const testing::Environment* const environment = testing::AddGlobalTestEnvironmen
 std::vector<NodeSpec> nodes() { return load_sandbox_nodes(default_sandbox_dir("vm")); }
 
 std::string on_host(const std::string& script) { return LocalSession().exec_script(script).out; }
+
+// Running, not merely a zombie waiting for its parent (qemu daemonizes, so we are not it).
+bool running(const std::string& pid) {
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  auto state = line.find(") ");
+  return state != std::string::npos && line.at(state + 2) != 'Z';
+}
 
 TEST(VmSandbox, EveryNodeAnswersOverSshWithItsOwnHostnameKernelAndDisk) {
   auto all = nodes();
@@ -109,10 +119,10 @@ TEST(VmSandbox, UpAgainIsANoOpAndDownLeavesNothing) {
   ASSERT_FALSE(pids.empty());
   sandbox_down(vm_sandbox());
   std::istringstream each(pids);
-  for (std::string pid; each >> pid;) EXPECT_FALSE(fs::exists("/proc/" + pid)) << "qemu " << pid << " survives down";
+  for (std::string pid; each >> pid;) EXPECT_FALSE(running(pid)) << "qemu " << pid << " survives down";
   EXPECT_EQ(on_host("ip netns list | grep -w vm-net"), "");
   EXPECT_EQ(on_host("ip -o link show | grep -w 'vm-br'"), "");
-  EXPECT_EQ(on_host("pgrep -f 'qemu-system.*-name vm-n' || true"), "");
+  EXPECT_EQ(on_host("pgrep -f '[q]emu-system.*-name vm-n' || true"), "");
   EXPECT_FALSE(fs::exists(default_sandbox_dir("vm")));
 }
 
