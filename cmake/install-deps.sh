@@ -8,7 +8,8 @@ libssh2-1-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-d
 libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev zlib1g-dev
 openssh-server openssh-client iproute2 iptables procps psmisc util-linux
 faketime libfaketime etcd-server etcd-client redis-server python3 python3-redis
-graphviz chromium slurm-wlm munge"
+graphviz chromium slurm-wlm munge
+qemu-system-x86 qemu-utils linux-image-amd64 busybox-static sudo cpio iputils-ping e2fsprogs"
 
 missing=""
 for p in $PACKAGES; do

@@ -39,13 +39,18 @@ void add_sandbox_command(CLI::App& app, int& exit_code) {
   add_common_options(up, *options);
   up->add_option("--nodes,-n", options->nodes, "Number of nodes, named n1..nN")->capture_default_str();
   up->add_option("--subnet", options->subnet, "A free IPv4 /24 for the nodes")->capture_default_str();
+  up->add_flag("--vm", options->vm, "Nodes are qemu VMs with their own kernel, clock and disk");
+  up->add_option("--accel", options->accel, "VM acceleration: kvm, tcg, or auto (a short probe)")
+      ->check(CLI::IsMember({"auto", "kvm", "tcg"}))->capture_default_str();
+  up->add_option("--memory", options->memory_mb, "VM memory in MB")->check(CLI::Range(128, 8192))->capture_default_str();
   up->callback([options, &exit_code] {
     auto start = std::chrono::steady_clock::now();
     sandbox_up(*options);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     SandboxOptions resolved = *options;
     if (resolved.dir.empty()) resolved.dir = default_sandbox_dir(resolved.name);
-    std::cout << "sandbox " << options->name << " up: " << options->nodes << " nodes in " << ms.count()
+    if (options->vm) std::cout << "VM acceleration: " << sandbox_vm_accel(resolved.dir) << "\n";
+    std::cout << "sandbox " << options->name << " up: " << options->nodes << (options->vm ? " VM" : "") << " nodes in " << ms.count()
               << " ms; nodes file " << (resolved.dir / "nodes").string() << ", ssh -F "
               << (resolved.dir / "ssh_config").string() << " n1\n";
     exit_code = 0;

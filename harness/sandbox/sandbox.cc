@@ -1,4 +1,6 @@
 #include "harness/sandbox/sandbox.h"
+#include "harness/sandbox/sandbox_detail.h"
+#include "harness/sandbox/vm.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,28 +30,10 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-namespace {
+namespace detail {
 
 constexpr int kMaxNodes = 200;
 constexpr const char* kPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-struct Layout {
-  SandboxOptions options;
-  fs::path dir;
-  std::string bridge;
-  uint32_t network = 0;  // host byte order, the /24's first address
-
-  std::string node_name(int i) const { return "n" + std::to_string(i); }
-  std::string netns(int i) const { return options.name + "-n" + std::to_string(i); }
-  std::string veth(int i) const { return netns(i); }  // host side; links and namespaces are apart
-  std::string address(uint32_t host) const {
-    in_addr a{htonl(network + host)};
-    char text[INET_ADDRSTRLEN];
-    return inet_ntop(AF_INET, &a, text, sizeof text);
-  }
-  std::string node_address(int i) const { return address(10 + i); }
-  fs::path node_dir(int i) const { return dir / node_name(i); }
-};
 
 Layout layout_of(const SandboxOptions& options) {
   if (!std::regex_match(options.name, std::regex("[a-z][a-z0-9]{0,5}"))) {
@@ -94,24 +78,16 @@ void require_root_and_tools() {
   }
 }
 
-// Serialises up/down/restart of one sandbox across processes (parallel tests, two shells).
-// The machine-wide lock (name "") guards the directories all sandboxes share.
-class SandboxLock {
- public:
-  explicit SandboxLock(const Layout& layout) : SandboxLock(layout.options.name) {}
-  explicit SandboxLock(const std::string& name) {
-    fs::create_directories("/run/lock");
-    std::string path = "/run/lock/faultline-sandbox" + (name.empty() ? "" : "-" + name) + ".lock";
-    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) fail(ErrorCode::kIo, "cannot lock " + path);
-  }
-  ~SandboxLock() { close(fd_); }
+SandboxLock::SandboxLock(const Layout& layout) : SandboxLock(layout.options.name) {}
+SandboxLock::SandboxLock(const std::string& name) {
+  fs::create_directories("/run/lock");
+  std::string path = "/run/lock/faultline-sandbox" + (name.empty() ? "" : "-" + name) + ".lock";
+  fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) fail(ErrorCode::kIo, "cannot lock " + path);
+}
+SandboxLock::~SandboxLock() { close(fd_); }
 
- private:
-  int fd_ = -1;
-};
-
-void write_file(const fs::path& path, const std::string& text, fs::perms mode = fs::perms(0644)) {
+void write_file(const fs::path& path, const std::string& text, fs::perms mode) {
   std::ofstream out(path, std::ios::trunc);
   out << text;
   out.close();
@@ -182,8 +158,8 @@ bool port_open(const std::string& address, int port) {
   return open;
 }
 
-void wait_for_sshd(const Layout& layout, int i) {
-  auto give_up = Clock::now() + 10s;
+void wait_for_sshd(const Layout& layout, int i, std::chrono::seconds within) {
+  auto give_up = Clock::now() + within;
   while (!port_open(layout.node_address(i), 22)) {
     if (Clock::now() > give_up) {
       fail(ErrorCode::kUnavailable, "sandbox node " + layout.node_name(i) + ": sshd did not start; see " +
@@ -251,7 +227,8 @@ void write_state(const Layout& layout) {
                "ListenAddress " + address + ":22\n"
                "HostKey " + (node / "ssh_host_ed25519_key").string() + "\n"
                "AuthorizedKeysFile " + (dir / "authorized_keys").string() + "\n"
-               "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+               "PermitRootLogin prohibit-password\nPasswordAuthentication " +
+                   std::string(layout.options.vm ? "yes" : "no") + "\nKbdInteractiveAuthentication no\n"
                "UsePAM no\nPidFile none\nStrictModes no\nUseDNS no\nPrintMotd no\nPrintLastLog no\n"
                "MaxSessions 64\nMaxStartups 200\nSubsystem sftp internal-sftp\n");
   }
@@ -295,13 +272,18 @@ void require_free_subnet(const Layout& layout) {
 }
 
 Json options_json(const SandboxOptions& options) {
-  return {{"name", options.name}, {"nodes", options.nodes}, {"subnet", options.subnet}};
+  Json json = {{"name", options.name}, {"nodes", options.nodes}, {"subnet", options.subnet}};
+  if (options.vm) json["vm"] = true;
+  return json;
 }
 
 bool healthy(const Layout& layout) {
   if (!fs::exists(layout.dir / "sandbox.json")) return false;
   if (Json::parse(read_file(layout.dir / "sandbox.json"), nullptr, false) != options_json(layout.options)) return false;
-  if (sandbox_namespaces(layout.options.name).size() != static_cast<size_t>(layout.options.nodes)) return false;
+  if (layout.options.vm ? !vm_running(layout)
+                        : sandbox_namespaces(layout.options.name).size() != static_cast<size_t>(layout.options.nodes)) {
+    return false;
+  }
   for (int i = 1; i <= layout.options.nodes; ++i) {
     if (!port_open(layout.node_address(i), 22)) return false;
   }
@@ -331,16 +313,25 @@ void tear_down(const Layout& layout) {
   }
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 fs::path default_sandbox_dir(const std::string& name) { return fs::path("/var/lib/faultline/sandbox") / name; }
 
 void sandbox_up(const SandboxOptions& options) {
   Layout layout = layout_of(options);
   require_root_and_tools();
+  if (options.vm) require_vm_tools();
   SandboxLock lock(layout);
   if (healthy(layout)) return;
+  vm_tear_down(layout);
   tear_down(layout);
+  if (options.vm) {
+    vm_up(layout);
+    write_file(layout.dir / "sandbox.json", options_json(options).dump(2) + "\n");
+    return;
+  }
   require_free_subnet(layout);
   {
     SandboxLock shared("");  // so a sandbox going down beside this one keeps the shared directories
@@ -374,6 +365,7 @@ void sandbox_down(const SandboxOptions& options) {
   Layout layout = layout_of(options);
   require_root_and_tools();
   SandboxLock lock(layout);
+  vm_tear_down(layout);
   tear_down(layout);
 }
 
@@ -438,6 +430,11 @@ std::unique_ptr<SandboxSlot> allocate_sandbox(const std::string& prefix, const s
   }
 }
 
+std::string sandbox_vm_accel(const fs::path& dir) {
+  std::string accel = read_file(dir / "accel");
+  return accel.substr(0, accel.find('\n'));
+}
+
 void restart_sandbox_node(const SandboxOptions& options, const std::string& node) {
   Layout layout = layout_of(options);
   SandboxLock lock(layout);
@@ -446,6 +443,10 @@ void restart_sandbox_node(const SandboxOptions& options, const std::string& node
     if (layout.node_name(k) == node) i = k;
   }
   if (i == 0) fail(ErrorCode::kNotFound, "sandbox has no node '" + node + "'");
+  if (is_vm_sandbox(layout)) {
+    vm_restart_node(layout, i);
+    return;
+  }
   kill_namespace_processes(layout.netns(i));
   start_node(layout, i);
   wait_for_sshd(layout, i);

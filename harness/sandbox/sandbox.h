@@ -26,6 +26,9 @@ struct SandboxOptions {
   int nodes = 5;                        // named n1..nN
   std::string subnet = "10.77.0.0/24";  // a /24 of no existing route; host .1, node i is .(10+i)
   std::filesystem::path dir;            // state directory; empty: default_sandbox_dir(name)
+  bool vm = false;                      // nodes are VMs with their own kernel (vm.h) instead of namespaces
+  std::string accel = "auto";           // VMs: kvm, tcg, or auto (a short probe picks)
+  int memory_mb = 512;                  // VMs: memory of each node
 };
 
 // /var/lib/faultline/sandbox/<name>
@@ -55,6 +58,9 @@ std::vector<NodeStatus> sandbox_status(const SandboxOptions& options);
 // The nodes of the sandbox whose state directory is `dir`, ready for open_session (strict host
 // keys, the sandbox's client key). Throws Error(kNotFound) if there is none.
 std::vector<NodeSpec> load_sandbox_nodes(const std::filesystem::path& dir = default_sandbox_dir());
+
+// "kvm" or "tcg" for a VM sandbox (what `up` chose), empty for namespace nodes.
+std::string sandbox_vm_accel(const std::filesystem::path& dir);
 
 // Reboots one node: kills every process in it and starts it again with a fresh sshd (storage is
 // kept). Returns once sshd accepts connections.
