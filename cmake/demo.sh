@@ -12,7 +12,7 @@ FAULTLINE=./build/harness/cli/faultline
 
 $FAULTLINE sandbox up --nodes 5
 set +e
-$FAULTLINE test --sandbox --target etcd --workload cas-register --nemesis partition,kill \
+$FAULTLINE test --sandbox --target etcd --workload cas-register --nemesis partition,kill,clock \
   --nemesis-interval 10 --time-limit 60 --concurrency 2n --rate 100 "$@"
 code=$?
 set -e

@@ -276,5 +276,12 @@ TEST(Workloads, LongForkWritesFreshKeysAndReadsWholeGroups) {
   EXPECT_EQ(checker_options("long-fork", "long-fork", {{"group-size", 3}})["group-size"], 3);
 }
 
+
+TEST(Workloads, EveryVocabularyIsANamedOne) {
+  auto names = vocabulary_names();
+  for (const auto& w : workload_names())
+    EXPECT_NE(std::find(names.begin(), names.end(), workload_vocabulary(w)), names.end()) << w << ": " << workload_vocabulary(w);
+}
+
 }  // namespace
 }  // namespace faultline
