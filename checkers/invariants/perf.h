@@ -1,4 +1,5 @@
-// The perf checker: performance data for the report, never a judgement (always valid).
+// The perf checker: performance data for the report, never a judgement: valid, or unknown when no
+// client op completed.
 // Option "bucket-ms" (default 1000) is the width of the time buckets.
 // Details:
 //   latency            {f: {type: {count, mean-ms, quantiles-ms {"0","0.5","0.95","0.99","1"}}}}
@@ -11,9 +12,7 @@
 //                      was never stopped ends at the last op and has healed false;
 //   nemesis-ops        every nemesis operation {f, start-ns, end-ns, index, value};
 //   unfinished-count   client invocations that never completed.
-// Windows: start-X/stop-X (fault X), kill/start, pause/resume, bump-/strobe-clock/reset-clock
-// (fault clock), and Jepsen's plain start/stop (fault "fault"). A window spans from the start op's
-// invocation to the stop op's completion: the widest time the fault may have been in effect.
+// Fault windows are read as checkers/faults.h says.
 #pragma once
 
 #include <memory>
