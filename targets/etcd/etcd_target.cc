@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/shell.h"
@@ -129,10 +130,12 @@ class EtcdClient : public Client {
   static constexpr const char* kSetPrefix = "s/";
   static constexpr const char* kBankPrefix = "b/";
   static constexpr const char* kQueuePrefix = "q/";
+  static constexpr const char* kTakenPrefix = "q-taken/";
   static constexpr const char* kCounterKey = "c";
   static constexpr const char* kIdKey = "u";
   // Read-modify-write ops retry a lost compare this often before they give up (a definite fail).
   static constexpr int kAttempts = 20;
+  static constexpr seconds kDrainPatience{30};
 
   // POSTs to the node; an error reply throws Error(kRemote) with etcd's message.
   Json call(const std::string& path, const Json& body) {
@@ -322,34 +325,62 @@ class EtcdClient : public Client {
     return complete(op, OpType::kOk, op.value);
   }
 
-  // Deletes the oldest element in a txn that checks it is still there; nullopt when empty.
-  std::optional<Json> take_oldest() {
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-      Json r = range_request(kQueuePrefix, prefix_end(kQueuePrefix));
-      r.update({{"limit", 1}, {"sort_order", "ASCEND"}, {"sort_target", "CREATE"}});
-      auto kvs = call("/v3/kv/range", r).value("kvs", std::vector<Json>{});
-      if (kvs.empty()) return std::nullopt;
-      const Json& kv = kvs[0];
-      Json reply = call("/v3/kv/txn",
-                        {{"compare", {{{"key", kv["key"]}, {"target", "MOD"}, {"result", "EQUAL"},
-                                       {"mod_revision", std::to_string(int_field(kv, "mod_revision"))}}}},
-                         {"success", {{{"request_delete_range", {{"key", kv["key"]}}}}}}});
-      if (reply.value("succeeded", false)) return versioned(kv).value;
-    }
-    fail(ErrorCode::kRemote, "etcd: the queue's head changed on every attempt");
+  // The oldest queue element (by create revision), if any.
+  std::optional<Json> head() {
+    Json r = range_request(kQueuePrefix, prefix_end(kQueuePrefix));
+    r.update({{"limit", 1}, {"sort_order", "ASCEND"}, {"sort_target", "CREATE"}});
+    auto kvs = call("/v3/kv/range", r).value("kvs", std::vector<Json>{});
+    if (kvs.empty()) return std::nullopt;
+    return kvs[0];
+  }
+
+  // Deletes `kv` iff it is unchanged, in a txn that also runs `also`; false when it changed.
+  bool take(const Json& kv, const Json& also = Json::array()) {
+    Json success = {{{"request_delete_range", {{"key", kv["key"]}}}}};
+    for (const Json& request : also) success.push_back(request);
+    Json compare = {{{"key", kv["key"]}, {"target", "MOD"}, {"result", "EQUAL"},
+                     {"mod_revision", std::to_string(int_field(kv, "mod_revision"))}}};
+    return call("/v3/kv/txn", {{"compare", compare}, {"success", success}}).value("succeeded", false);
   }
 
   Op dequeue(const Op& op) {
-    auto v = take_oldest();
-    return v ? complete(op, OpType::kOk, *v) : complete_error(op, OpType::kFail, "empty");
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+      auto kv = head();
+      if (!kv) return complete_error(op, OpType::kFail, "empty");
+      if (take(*kv)) return complete(op, OpType::kOk, versioned(*kv).value);
+    }
+    return complete_error(op, OpType::kFail, "conflict: the queue's head changed on every attempt");
   }
 
+  // The final drain runs right after the heal, while a restarted node may still be catching up,
+  // so each step is retried for a while. Each take also writes a claim under q-taken/, so after a
+  // lost reply the drain can tell whether the element went to it.
   Op drain(const Op& op) {
+    const Json claim = "drain-" + std::to_string(op.process);
+    const auto deadline = std::chrono::steady_clock::now() + kDrainPatience;
     Json all = Json::array();
-    for (int i = 0; i < 1000000; ++i) {
-      auto v = take_oldest();
-      if (!v) break;
-      all.push_back(*v);
+    std::optional<Json> pending;  // taken, unless the reply was lost and the claim says otherwise
+    for (;;) {
+      try {
+        if (pending) {
+          auto claimed = range(kTakenPrefix + base64_decode((*pending)["key"].get<std::string>()));
+          if (!claimed.empty() && versioned(claimed[0]).value == claim) all.push_back(versioned(*pending).value);
+          pending.reset();
+        }
+        auto kv = head();
+        if (!kv) break;
+        std::string taken = kTakenPrefix + base64_decode((*kv)["key"].get<std::string>());
+        try {
+          if (take(*kv, Json::array({put_request(taken, claim)}))) all.push_back(versioned(*kv).value);
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::kUnavailable) pending = kv;  // sent: it may have been taken
+          throw;
+        }
+      } catch (const Error& e) {
+        if (std::chrono::steady_clock::now() > deadline) throw;
+        log_warn("etcd: a drain step failed, retrying: " + std::string(e.what()));
+        std::this_thread::sleep_for(milliseconds(250));
+      }
     }
     return complete(op, OpType::kOk, all);
   }
