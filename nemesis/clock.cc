@@ -7,18 +7,16 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "harness/control/clock_launch.h"
+#include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "nemesis/process.h"
 
 namespace faultline {
 
-const std::string kFaketimeFile = kNemesisStateDir + "/faketime";
-
 namespace {
 
-// Debian's libfaketime (package libfaketime), thread-safe variant.
-constexpr const char* kLibFaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
 const std::string kClockOffsetFile = kNemesisStateDir + "/clock-offset";
 const std::string kNtpStoppedFile = kNemesisStateDir + "/ntp-stopped";
 
@@ -107,10 +105,10 @@ class ClockNemesis : public Nemesis {
   ClockNemesis(NemesisNodes nodes, ClockBackend backend, uint64_t seed)
       : nodes_(std::move(nodes)), backend_(backend), rng_(Rng(seed).fork("clock-nemesis")) {}
 
-  void setup() override {
+  void preflight() override {
     if (backend_ == ClockBackend::kPtrace) {
       std::string helper = clock_helper_path();
-      Json found = nodes_.on_each(nodes_.names(), [&](Session& s) {
+      nodes_.on_each(nodes_.names(), [&](Session& s) {
         std::string arch = s.check({"uname", "-m"});
         while (!arch.empty() && arch.back() == '\n') arch.pop_back();
         if (arch != "x86_64")
@@ -118,13 +116,8 @@ class ClockNemesis : public Nemesis {
                                          " is " + arch + ": use VM or real-host nodes, whose system clock is stepped");
         if (s.exec({"test", "-x", helper}).exit_code != 0)
           fail(ErrorCode::kNotFound, "clock faults need " + helper + " on " + s.node() + ": build the faultline-clock target");
-        return Json(parse_observed(s.check({helper, "measure", kNemesisStateDir})).size());
+        return Json(nullptr);
       });
-      bool any = false;
-      for (const auto& [node, n] : found.items()) any = any || n.get<size_t>() > 0;
-      if (!any)
-        fail(ErrorCode::kBadInput, "clock faults on the sandbox skew the target's processes, and this target started none on any "
-                                   "node: use a target with daemons on the nodes, or VM or real-host nodes");
     }
     if (backend_ == ClockBackend::kFaketime) {
       nodes_.on_each(nodes_.names(), [](Session& s) {
@@ -133,6 +126,20 @@ class ClockNemesis : public Nemesis {
                                          "): install the Debian package libfaketime");
         return Json(nullptr);
       });
+    }
+  }
+
+  // Only now, with the target started, can it be seen whether it has processes to skew.
+  void setup() override {
+    if (backend_ == ClockBackend::kPtrace) {
+      Json found = nodes_.on_each(nodes_.names(), [&](Session& s) {
+        return Json(parse_observed(s.check({clock_helper_path(), "measure", kNemesisStateDir})).size());
+      });
+      bool any = false;
+      for (const auto& [node, n] : found.items()) any = any || n.get<size_t>() > 0;
+      if (!any)
+        fail(ErrorCode::kBadInput, "clock faults on the sandbox skew the target's processes, and this target started none on any "
+                                   "node: use a target with daemons on the nodes, or VM or real-host nodes");
     }
     teardown();
   }
@@ -198,19 +205,6 @@ class ClockNemesis : public Nemesis {
 };
 
 }  // namespace
-
-std::vector<std::pair<std::string, std::string>> faketime_environment() {
-  return {{"LD_PRELOAD", kLibFaketime},
-          {"FAKETIME_TIMESTAMP_FILE", kFaketimeFile},
-          {"FAKETIME_NO_CACHE", "1"},
-          {"FAKETIME_DONT_FAKE_MONOTONIC", "1"}};
-}
-
-std::string faketime_prefix() {
-  std::vector<std::string> argv = {"env"};
-  for (const auto& [name, value] : faketime_environment()) argv.push_back(name + "=" + value);
-  return shell_join(argv) + " ";
-}
 
 ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options) {
   if (!sandbox) return ClockBackend::kSystem;

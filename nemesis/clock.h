@@ -6,7 +6,7 @@
 // on the node to code that adds the node's offset, so it reaches Go as well as libc programs (x86-64
 // only; programs making the raw clock syscall are not reached; monotonic clocks stay real). The
 // opt-in faketime backend (nemesis option clock.backend = "faketime") starts daemons under
-// libfaketime (faketime_environment() / faketime_prefix()) and rewrites the node's offset file
+// libfaketime (harness/control/clock_launch.h) and rewrites the node's offset file
 // kFaketimeFile; it does not reach Go. Real hosts' sets the system clock (date -s, i.e.
 // clock_settime) with NTP services stopped first and restarted at reset; the offset it applied is
 // noted on the node so reset and heal can undo it.
@@ -22,16 +22,6 @@
 #include "nemesis/nodes.h"
 
 namespace faultline {
-
-// The per-node libfaketime offset file ("+1.5" = 1.5 s ahead); a missing file means no offset.
-extern const std::string kFaketimeFile;
-
-// The environment a target must start its daemon with on a sandbox node when TestEnv::faketime is
-// true, so clock faults reach it: LD_PRELOAD of libfaketimeMT reading kFaketimeFile uncached,
-// monotonic clocks left real (as with a real clock step). Stable API for targets.
-std::vector<std::pair<std::string, std::string>> faketime_environment();
-// faketime_environment() as shell words to put before a command: "env LD_PRELOAD=… … ".
-std::string faketime_prefix();
 
 enum class ClockBackend { kSystem, kPtrace, kFaketime };
 

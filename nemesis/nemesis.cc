@@ -19,6 +19,9 @@ class NoopNemesis : public Nemesis {
 class ComposedNemesis : public Nemesis {
  public:
   explicit ComposedNemesis(std::vector<std::unique_ptr<Nemesis>> parts) : parts_(std::move(parts)) {}
+  void preflight() override {
+    for (auto& p : parts_) p->preflight();
+  }
   void setup() override {
     for (auto& p : parts_) p->setup();
   }

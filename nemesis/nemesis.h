@@ -14,6 +14,8 @@ namespace faultline {
 class Nemesis {
  public:
   virtual ~Nemesis() = default;
+  // Refuses, before the target starts, faults these nodes cannot carry (one line, kBadInput).
+  virtual void preflight() {}
   // Heals leftovers of earlier runs and prepares the nodes.
   virtual void setup() {}
   // Performs the fault and returns the completion (type info; value = what was done).

@@ -6,6 +6,7 @@
 
 #include "harness/control/recording_session.h"
 #include "harness/core/error.h"
+#include "harness/control/clock_launch.h"
 #include "nemesis/clock.h"
 #include "nemesis/heal.h"
 #include "nemesis/net.h"
@@ -190,14 +191,14 @@ TEST(ClockNemesis, PtraceBumpRunsTheHelperAndRecordsWhatProcessesObserve) {
   EXPECT_NE(clock_heal_script().find(clock_helper_path()), std::string::npos);
 }
 
-TEST(ClockNemesis, PtraceSetupRefusesWhatItCannotReach) {
+TEST(ClockNemesis, PtracePreflightAndSetupRefuseWhatTheyCannotReach) {
   FakeCluster none(2);
   for (auto& s : none.sessions) s->respond("uname", ExecResult{0, "x86_64\n", ""});
   std::string e = error_of([&] { clock_nemesis(NemesisNodes(none.ptrs()), ClockBackend::kPtrace, 1)->setup(); });
   EXPECT_NE(e.find("started none"), std::string::npos) << e;
   FakeCluster arm(1);
   arm.sessions[0]->respond("uname", ExecResult{0, "aarch64\n", ""});
-  e = error_of([&] { clock_nemesis(NemesisNodes(arm.ptrs()), ClockBackend::kPtrace, 1)->setup(); });
+  e = error_of([&] { clock_nemesis(NemesisNodes(arm.ptrs()), ClockBackend::kPtrace, 1)->preflight(); });
   EXPECT_NE(e.find("x86-64 only"), std::string::npos) << e;
   EXPECT_EQ(e.find('\n'), std::string::npos) << e;
 }
@@ -294,7 +295,8 @@ TEST(Package, ScriptedScheduleEmitsEachStepAtItsTime) {
   std::string file = testing::TempDir() + "/schedule.json";
   std::ofstream(file) << R"([{"at": 1, "f": "start-partition", "value": "halves"}, {"at": 2.5, "f": "stop-partition"},
                              {"at": 4, "f": "bump-clock", "value": {"nodes": ["n1"], "delta": 3}}])";
-  NemesisConfig config{{}, 5, file, Json::object(), c.ptrs(), nullptr, true, 1};
+  TinyDaemon daemon;
+  NemesisConfig config{{}, 5, file, Json::object(), c.ptrs(), &daemon, true, 1};
   auto package = make_nemesis_package(config);
   EXPECT_EQ(fs_and_values(simulate(package.generator, 100)),
             (std::vector<std::string>{"1000 start-partition \"halves\"", "2500 stop-partition null",
@@ -316,7 +318,13 @@ TEST(Package, BadFaultKindsAreRejectedBeforeTheRun) {
   EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("needs a target that can kill"), std::string::npos);
   config.faults = {"all"};  // without a daemon: every kind that needs none
   auto fs = make_nemesis_package(config).nemesis->fs();
-  EXPECT_TRUE(fs.count("start-partition") && fs.count("bump-clock") && !fs.count("kill"));
+  EXPECT_TRUE(fs.count("start-partition") && !fs.count("bump-clock") && !fs.count("kill"));  // sandbox clocks are per process
+  config.sandbox = false;
+  EXPECT_TRUE(make_nemesis_package(config).nemesis->fs().count("bump-clock"));  // real hosts: the system clock
+  config.sandbox = true;
+  config.faults = {"clock"};
+  std::string e = error_of([&] { make_nemesis_package(config); });
+  EXPECT_NE(e.find("drop clock from --nemesis, or use VM or real-host nodes"), std::string::npos) << e;
   config.faults = {};
   EXPECT_EQ(make_nemesis_package(config).generator, nullptr);
 }

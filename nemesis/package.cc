@@ -67,6 +67,14 @@ NemesisPackage make_nemesis_package(const NemesisConfig& config) {
   } else {
     kinds = kinds_for(config.faults, config.daemon != nullptr);
   }
+  // On the sandbox a clock fault skews the target's own processes, so it needs a target that has them.
+  ClockBackend clock = clock_backend_for(config.sandbox, config.options);
+  auto clock_kind = std::find_if(kinds.begin(), kinds.end(), [](const FaultKind& k) { return k.name == "clock"; });
+  if (clock_kind != kinds.end() && clock != ClockBackend::kSystem && !config.daemon) {
+    if (!contains(config.faults, "clock") && config.schedule_file.empty()) kinds.erase(clock_kind);
+    else fail(ErrorCode::kBadInput, "clock faults on the sandbox skew the target's own processes, and this target runs none "
+                                    "it can name: drop clock from --nemesis, or use VM or real-host nodes");
+  }
   if (kinds.empty()) return {noop_nemesis(), nullptr, nullptr};
   if (config.sessions.empty()) fail(ErrorCode::kBadInput, "faults need nodes: run on --sandbox or --nodes");
 
@@ -77,7 +85,7 @@ NemesisPackage make_nemesis_package(const NemesisConfig& config) {
   std::vector<std::unique_ptr<Nemesis>> parts;
   if (uses({"partition", "loss", "netem", "bandwidth"})) parts.push_back(network_nemesis(nodes, config.seed));
   if (uses({"kill", "pause", "corrupt"})) parts.push_back(process_nemesis(nodes, *config.daemon, config.seed));
-  if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, clock_backend_for(config.sandbox, config.options), config.seed));
+  if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, clock, config.seed));
 
   Gen schedule = steps.empty() ? random_schedule(kinds, config.interval, config.options, config.seed) : scripted_schedule(steps);
   return {compose_nemeses(std::move(parts)), schedule, heal_schedule(kinds)};

@@ -8,8 +8,8 @@
 
 #include "harness/control/session.h"
 #include "harness/core/json.h"
-#include "harness/run/generator.h"
-#include "nemesis/daemon.h"
+#include "harness/core/generator.h"
+#include "harness/control/daemon.h"
 #include "nemesis/nemesis.h"
 
 namespace faultline {
@@ -21,7 +21,7 @@ struct NemesisConfig {
   Json options = Json::object();     // per-fault options (targets of faults, probabilities, …)
   std::vector<Session*> sessions;    // one per node, in node order
   Daemon* daemon = nullptr;          // null when the target cannot be killed/paused
-  bool sandbox = false;              // clock faults through libfaketime, never the real clock
+  bool sandbox = false;              // clock faults per process (ptrace or libfaketime), never the real clock
   uint64_t seed = 0;
 };
 

@@ -7,11 +7,10 @@
 
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
-#include "harness/sandbox/sandbox.h"
+#include "harness/control/node_layout.h"
 
 namespace faultline {
 
-const std::string kNemesisStateDir = std::string(kNodeStorage) + "/nemesis";
 
 namespace {
 

@@ -6,14 +6,14 @@
 #include <memory>
 #include <string>
 
-#include "nemesis/daemon.h"
+#include "harness/control/daemon.h"
+#include "harness/control/node_layout.h"
 #include "nemesis/nemesis.h"
 #include "nemesis/nodes.h"
 
 namespace faultline {
 
 // The nemesis's notes on each node (its own storage on the sandbox).
-extern const std::string kNemesisStateDir;
 
 // Script that SIGCONTs the processes faultline paused and forgets what it killed, printing one
 // line per thing it found.

@@ -4,7 +4,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <string>
+
+namespace httplib {
+class Server;
+}
 
 namespace faultline {
 
@@ -19,17 +24,15 @@ class StoreServer {
 
   int port() const { return port_; }
 
-  // Answers requests, each connection on its own thread (at most 32 at once), until `stop`
-  // becomes true (checked every 200 ms); returns once the last connection is done.
+  // Answers requests (cpp-httplib, a pool of worker threads) until `stop` becomes true (checked
+  // every 200 ms); returns once the server has stopped.
   // Paths that leave the root (.., symlinks pointing outside) get 403; directories without a
   // trailing slash are redirected; a directory shows its index.html, else a listing.
   void serve(const std::atomic<bool>& stop);
 
  private:
-  void answer(int client);
-
   std::filesystem::path root_;  // canonical
-  int listener_ = -1;
+  std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
 };
 

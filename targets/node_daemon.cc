@@ -7,7 +7,7 @@
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "harness/core/log.h"
-#include "nemesis/clock.h"
+#include "harness/control/clock_launch.h"
 
 namespace faultline {
 

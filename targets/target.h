@@ -10,7 +10,7 @@
 #include "harness/core/json.h"
 #include "harness/core/op.h"
 #include "harness/core/random.h"
-#include "nemesis/daemon.h"
+#include "harness/control/daemon.h"
 
 namespace faultline {
 

@@ -87,6 +87,15 @@ int faults_done(const RunOutcome& out, const std::string& f) {
   return n;
 }
 
+// How many node offsets the run's clock ops measured (null where a node had no target process).
+int clock_offsets_measured(const RunOutcome& out) {
+  int measured = 0;
+  for (const Op& op : read_history_file(out.run_dir / "history.jsonl"))
+    if (op.is_nemesis() && !op.is_invoke() && op.value.is_object() && op.value.contains("clock-offsets"))
+      for (const auto& [node, offset] : op.value["clock-offsets"].items()) measured += offset.is_number();
+  return measured;
+}
+
 // Client completions of the history that succeeded.
 int64_t ok_ops(const RunOutcome& out) { return results_of(out)["checkers"]["stats"].value("ok-count", int64_t{0}); }
 
@@ -144,11 +153,7 @@ TEST(Etcd, EveryFaultWithClockSkewRunsToAVerdictWithMeasuredOffsets) {
     Json results = results_of(out);
     EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 1) << seed << ": " << out.summary << "\n" << results.value("error", "");
     EXPECT_FALSE(results.contains("error")) << seed << ": " << results.value("error", "");
-    int measured = 0;
-    for (const Op& op : read_history_file(out.run_dir / "history.jsonl"))
-      if (op.is_nemesis() && !op.is_invoke() && op.value.is_object() && op.value.contains("clock-offsets"))
-        for (const auto& [node, offset] : op.value["clock-offsets"].items()) measured += offset.is_number();
-    EXPECT_GT(measured, 0) << seed << ": no clock op measured an offset";
+    EXPECT_GT(clock_offsets_measured(out), 0) << seed << ": no clock op measured an offset";
   }
   EXPECT_EQ(processes_matching("[e]tcd --name"), "");
 }
@@ -159,7 +164,7 @@ TEST(Redis, ReplicaReadsAreStaleEveryTime) {
   for (uint64_t seed : {1, 2, 3}) {
     Spec spec = spec_for("spec", "register", {{"file", kRedisSpec}});
     spec.seed = seed;
-    spec.time_limit = 6;
+    spec.time_limit = 8;
     spec.rate = 200;
     spec.nemesis_schedule = kRedisSchedule;
     spec.workload_options = {{"ops-per-key", 100000}};
@@ -171,6 +176,34 @@ TEST(Redis, ReplicaReadsAreStaleEveryTime) {
     EXPECT_EQ(faults_done(out, "start-partition"), 1);
     EXPECT_TRUE(fs::exists(out.run_dir / "nodes" / "n2" / "redis.log"));
   }
+  EXPECT_EQ(processes_matching("[r]edis-server"), "");
+}
+
+// The Redis example under clock skew and kills: redis-server is a libc program, and the default
+// (ptrace) clock backend reaches it across restarts; the run ends in a verdict about Redis.
+TEST(Redis, ClockSkewAndKillsRunToAVerdict) {
+  Spec spec = spec_for("spec", "register", {{"file", kRedisSpec}});
+  spec.time_limit = 10;
+  spec.rate = 100;
+  spec.nemesis = {"clock", "kill"};
+  spec.nemesis_interval = 1.5;
+  RunOutcome out = run(spec);
+  Json results = results_of(out);
+  EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 1) << out.summary << "\n" << results.value("error", "");
+  EXPECT_FALSE(results.contains("error")) << results.value("error", "");
+  EXPECT_GT(ok_ops(out), 10);
+  EXPECT_GE(faults_done(out, "kill"), 1);
+  int bumps_seen_by_redis = 0;  // a bumped node's redis-server read the bumped clock
+  for (const Op& op : read_history_file(out.run_dir / "history.jsonl")) {
+    if (!op.is_nemesis() || op.is_invoke() || op.f != "bump-clock" || !op.value.contains("clock-observed")) continue;
+    for (const auto& node : op.value["nodes"]) {
+      Json observed = op.value["clock-observed"].value(node.get<std::string>(), Json::object());
+      for (const auto& [process, offset] : observed.items())
+        bumps_seen_by_redis += process.find("redis-server") != std::string::npos && offset.is_number() &&
+                               std::abs(offset.get<double>() - op.value["delta"].get<double>()) < 0.05;
+    }
+  }
+  EXPECT_GT(bumps_seen_by_redis, 0) << "no redis-server observed a bump";
   EXPECT_EQ(processes_matching("[r]edis-server"), "");
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "harness/core/json.h"
-#include "harness/run/generator.h"
+#include "harness/core/generator.h"
 
 namespace faultline {
 

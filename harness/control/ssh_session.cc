@@ -24,6 +24,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "harness/control/base64.h"
 #include "harness/control/fan_out.h"
 #include "harness/control/remote.h"
 #include "harness/control/shell.h"
@@ -64,15 +65,9 @@ constexpr const char* kRunnerLoop =
     "  printf '\\n%s %d\\n' \"$m\" \"$c\"; printf '\\n%s\\n' \"$m\" >&3\n"
     "done\n";
 
-std::string base64(const unsigned char* data, size_t size) {
-  std::string text(4 * ((size + 2) / 3) + 1, '\0');
-  text.resize(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), data, static_cast<int>(size)));
-  return text;
-}
-
 // OpenSSH's fingerprint form: SHA256:<base64 without padding>.
 std::string fingerprint(const unsigned char* sha256) {
-  std::string text = base64(sha256, 32);
+  std::string text = base64_encode(std::string(reinterpret_cast<const char*>(sha256), 32));
   while (!text.empty() && text.back() == '=') text.pop_back();
   return "SHA256:" + text;
 }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "harness/core/history_io.h"
-#include "harness/run/generator.h"
+#include "harness/core/generator.h"
 #include "nemesis/nemesis.h"
 #include "targets/target.h"
 

@@ -121,6 +121,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   NemesisConfig nc{spec.nemesis, spec.nemesis_interval, spec.nemesis_schedule, spec.nemesis_options,
                    cluster.session_ptrs(), target->daemon(), !spec.sandbox.empty(), spec.seed};
   NemesisPackage nemesis = make_nemesis_package(nc);
+  nemesis.nemesis->preflight();
 
   fs::path dir = create_run_dir(spec.store, spec.name);
   write_json_file(dir / "spec.json", to_json(spec));

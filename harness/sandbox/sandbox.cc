@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -169,9 +170,20 @@ void wait_for_sshd(const Layout& layout, int i, std::chrono::seconds within) {
   }
 }
 
+// Nodes outlive the process that starts them, so they must not inherit its descriptors: a node
+// holding, say, the lock file of the script that ran us would hold that lock until `down`.
+void keep_descriptors_from_nodes() {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd", ec)) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    if (fd > 2) ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+  }
+}
+
 // Starts node i: a new session (so it outlives us) in its network namespace, with new PID, mount
 // and UTS namespaces whose first process sets up the node and becomes its sshd.
 void start_node(const Layout& layout, int i) {
+  keep_descriptors_from_nodes();
   fs::path node = layout.node_dir(i);
   std::string setup = "set -e; hostname " + layout.node_name(i) +
                       "; mount --bind " + shell_quote((node / "home").string()) + " /root" +

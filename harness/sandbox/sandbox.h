@@ -14,12 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/control/node_layout.h"
 #include "harness/control/nodes.h"
 
 namespace faultline {
-
-// Each node's own writable directory, at the same absolute path on every node.
-inline constexpr const char* kNodeStorage = "/var/lib/faultline/node";
 
 struct SandboxOptions {
   std::string name = "fl";              // prefix of the bridge, namespaces and links: [a-z][a-z0-9]{0,5}

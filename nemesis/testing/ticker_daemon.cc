@@ -2,8 +2,9 @@
 
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
+#include "harness/control/clock_launch.h"
 #include "nemesis/clock.h"
-#include "harness/sandbox/sandbox.h"
+#include "harness/control/node_layout.h"
 
 namespace faultline {
 

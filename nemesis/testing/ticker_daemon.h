@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "nemesis/daemon.h"
+#include "harness/control/daemon.h"
 
 namespace faultline {
 

@@ -5,11 +5,12 @@
 #include <optional>
 #include <thread>
 
+#include "harness/control/base64.h"
 #include "harness/control/fan_out.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "harness/core/log.h"
-#include "harness/sandbox/sandbox.h"
+#include "harness/control/node_layout.h"
 #include "targets/etcd/http.h"
 #include "targets/node_daemon.h"
 

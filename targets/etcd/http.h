@@ -33,8 +33,5 @@ class HttpJson {
   void* curl_;
 };
 
-// Standard base64, as etcd's JSON gateway encodes keys and values.
-std::string base64_encode(const std::string& bytes);
-std::string base64_decode(const std::string& text);
 
 }  // namespace faultline

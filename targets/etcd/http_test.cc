@@ -1,4 +1,4 @@
-// The etcd client's transport: base64 as etcd's gateway spells it, and the error mapping that
+// The etcd client's transport: the error mapping that
 // decides fail (nothing was sent) versus info (it may have taken effect), against real loopback
 // sockets.
 #include "targets/etcd/http.h"
@@ -13,17 +13,6 @@
 
 namespace faultline {
 namespace {
-
-TEST(Base64, RoundTripsAndMatchesKnownEncodings) {
-  EXPECT_EQ(base64_encode(""), "");
-  EXPECT_EQ(base64_encode("f"), "Zg==");
-  EXPECT_EQ(base64_encode("fo"), "Zm8=");
-  EXPECT_EQ(base64_encode("foo"), "Zm9v");
-  EXPECT_EQ(base64_encode("register/12"), "cmVnaXN0ZXIvMTI=");
-  std::string all;
-  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
-  EXPECT_EQ(base64_decode(base64_encode(all)), all);
-}
 
 // A loopback socket listening on an ephemeral port; `accept_none` leaves connections in the
 // backlog, so a request is sent but never answered.

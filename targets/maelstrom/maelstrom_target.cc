@@ -18,7 +18,7 @@
 #include "harness/control/fan_out.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
-#include "harness/sandbox/sandbox.h"
+#include "harness/control/node_layout.h"
 #include "targets/maelstrom/diagram.h"
 #include "targets/node_daemon.h"
 

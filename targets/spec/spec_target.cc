@@ -16,7 +16,7 @@
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "harness/core/log.h"
-#include "harness/sandbox/sandbox.h"
+#include "harness/control/node_layout.h"
 #include "targets/node_daemon.h"
 #include "targets/spec/process_client.h"
 

@@ -1,4 +1,4 @@
-#include "harness/run/generator.h"
+#include "harness/core/generator.h"
 
 #include <gtest/gtest.h>
 
