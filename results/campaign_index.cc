@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/core/error.h"
+#include "harness/core/text.h"
 #include "results/report_assets.h"
 #include "results/report_data.h"
 #include "results/store.h"
@@ -90,12 +91,6 @@ std::string seconds_text(double s, int decimals = 3) {
   out.precision(decimals);
   out << s;
   return out.str();
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
 }
 
 Json test_json(const CampaignTest& t, const fs::path& dir, bool sharded) {

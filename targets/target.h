@@ -19,7 +19,6 @@ struct TestEnv {
   std::string name;
   std::vector<std::string> nodes;
   std::filesystem::path run_dir;   // the run directory (logs go to run_dir/nodes/<node>/)
-  Json spec = Json::object();       // the whole test spec
   std::string vocabulary;           // the workload's op vocabulary, one of the target's speaks()
   double op_timeout_s = 10;         // how long a client may take for one op
   uint64_t seed = 0;
@@ -61,9 +60,5 @@ class Target {
   // Kill/start/pause/resume of the target's processes; null when the target has none.
   virtual Daemon* daemon() { return nullptr; }
 };
-
-// Completes `invoke` with `type` and `value` (process, f and node kept).
-Op complete(const Op& invoke, OpType type, Json value);
-Op complete_error(const Op& invoke, OpType type, Json error);
 
 }  // namespace faultline

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "harness/core/text.h"
 #include "harness/core/error.h"
 
 namespace faultline::txn {
@@ -177,12 +178,6 @@ std::set<std::string> reach(const Dag& g, const std::set<std::string>& start) {
       if (seen.insert(y).second) todo.push_back(y);
   }
   return seen;
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
 }
 
 std::string canonical_model(const std::string& name) {

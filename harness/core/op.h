@@ -49,6 +49,10 @@ Json to_json(const Op& op);
 // Unknown fields are ignored.
 Op op_from_json(const Json& j);
 
+// Completes `invoke` with `type` and `value`, or with `type` and `error` (process, f, node kept).
+Op complete(const Op& invoke, OpType type, Json value);
+Op complete_error(const Op& invoke, OpType type, Json error);
+
 // A one-line human form for logs and explanations: "3 ok :write 4" style.
 std::string describe(const Op& op);
 

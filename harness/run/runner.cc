@@ -8,6 +8,7 @@
 #include "harness/core/error.h"
 #include "harness/core/history_io.h"
 #include "harness/core/log.h"
+#include "harness/core/text.h"
 #include "harness/run/cluster.h"
 #include "harness/run/interpreter.h"
 #include "harness/run/status.h"
@@ -48,12 +49,6 @@ Json checker_options(const Workload& workload) {
   Json merged = Json::object();
   for (const auto& [name, options] : workload.checkers) merged.update(options);
   return merged;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 // The workload's data, prepared once through a client on the first node (Client::setup).
@@ -129,7 +124,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   log_info("run " + spec.name + " seed " + std::to_string(spec.seed) + " in " + dir.string());
   HistoryWriter history(dir / "history.jsonl");
 
-  TestEnv env{spec.name, spec.nodes, dir, to_json(spec), workload.vocabulary, spec.op_timeout, spec.seed,
+  TestEnv env{spec.name, spec.nodes, dir, workload.vocabulary, spec.op_timeout, spec.seed,
               cluster.session_ptrs(), !spec.sandbox.empty(),
               (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
                std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()) &&
