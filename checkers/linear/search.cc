@@ -11,23 +11,28 @@ StepTable::StepTable(const Model& model, const Json& initial_state) : model_(mod
 }
 
 int32_t StepTable::intern_state(Json state) {
-  auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
-  if (added) {
-    states_.push_back(std::move(state));
-    memo_.emplace_back(kinds_.size(), -2);
-  }
-  return it->second;
+  size_t hash = std::hash<Json>{}(state);
+  for (auto [it, end] = state_ids_.equal_range(hash); it != end; ++it)
+    if (states_[it->second] == state) return it->second;
+  int32_t id = static_cast<int32_t>(states_.size());
+  state_ids_.emplace(hash, id);
+  states_.push_back(std::move(state));
+  memo_.emplace_back(kinds_.size(), -2);
+  return id;
 }
 
 int32_t StepTable::intern_op(const ModelOp& op) {
-  Json key = Json::array({op.f, op.value, op.known});
-  auto [it, added] = kind_ids_.emplace(std::move(key), static_cast<int32_t>(kinds_.size()));
-  if (added) {
-    kinds_.push_back(op);
-    read_only_.push_back(model_.read_only(op));
-    for (auto& row : memo_) row.push_back(-2);
+  size_t hash = std::hash<Json>{}(op.value) ^ (std::hash<std::string>{}(op.f) * 31 + op.known);
+  for (auto [it, end] = kind_ids_.equal_range(hash); it != end; ++it) {
+    const ModelOp& k = kinds_[it->second];
+    if (k.known == op.known && k.f == op.f && k.value == op.value) return it->second;
   }
-  return it->second;
+  int32_t id = static_cast<int32_t>(kinds_.size());
+  kind_ids_.emplace(hash, id);
+  kinds_.push_back(op);
+  read_only_.push_back(model_.read_only(op));
+  for (auto& row : memo_) row.push_back(-2);
+  return id;
 }
 
 int32_t StepTable::step(int32_t state, int32_t kind) {
@@ -56,7 +61,7 @@ uint64_t mix(uint64_t x) {  // splitmix64 finalizer: a fixed random-looking key 
 class ConfigCache {
  public:
   ConfigCache(size_t required_words, size_t info_words)
-      : required_words_(required_words), info_words_(info_words), table_(1024) {}
+      : required_words_(required_words), info_words_(info_words), table_(64) {}
 
   // Records the configuration; false when an explored one makes it redundant.
   bool insert(uint64_t hash, int32_t state, const uint64_t* required, const uint64_t* info) {
