@@ -84,6 +84,20 @@ TEST(LinearKnossos, CasRegisterFilesKeepTheirVerdictWithNilInitialValue) {
                 std::string(kind) == "good" ? good_verdict(read_history_file(file)) : Verdict::kInvalid) << file;
 }
 
+// Porcupine's kv files, every key starting as "": VERDICTS.tsv gives each file's exit code.
+TEST(LinearPorcupine, KvFilesKeepTheirVerdicts) {
+  fs::path dir = fs::path(FAULTLINE_DATA_DIR) / "porcupine" / "kv";
+  std::ifstream verdicts(dir / "VERDICTS.tsv");
+  std::string file;
+  int code = 0, files = 0;
+  while (verdicts >> file >> code) {
+    CheckResult r = check("kv", read_history_file(dir / file), {{"initial-value", ""}});
+    EXPECT_EQ(r.verdict, code == 0 ? Verdict::kValid : Verdict::kInvalid) << file << ": " << r.explanation;
+    ++files;
+  }
+  EXPECT_EQ(files, 6);
+}
+
 TEST(LinearKnossos, MultiRegisterIsValidFromZeros) {
   History h = read_history_file(kKnossos / "multi-register" / "good" / "multi-register.edn");
   EXPECT_EQ(check("multi-register", h, {{"initial-value", {{"x", 0}, {"y", 0}}}}).verdict, Verdict::kValid);
