@@ -11,28 +11,23 @@ StepTable::StepTable(const Model& model, const Json& initial_state) : model_(mod
 }
 
 int32_t StepTable::intern_state(Json state) {
-  size_t hash = std::hash<Json>{}(state);
-  for (auto [it, end] = state_ids_.equal_range(hash); it != end; ++it)
-    if (states_[it->second] == state) return it->second;
-  int32_t id = static_cast<int32_t>(states_.size());
-  state_ids_.emplace(hash, id);
-  states_.push_back(std::move(state));
-  memo_.emplace_back(kinds_.size(), -2);
-  return id;
+  auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
+  if (added) {
+    states_.push_back(std::move(state));
+    memo_.emplace_back(kinds_.size(), -2);
+  }
+  return it->second;
 }
 
 int32_t StepTable::intern_op(const ModelOp& op) {
-  size_t hash = std::hash<Json>{}(op.value) ^ (std::hash<std::string>{}(op.f) * 31 + op.known);
-  for (auto [it, end] = kind_ids_.equal_range(hash); it != end; ++it) {
-    const ModelOp& k = kinds_[it->second];
-    if (k.known == op.known && k.f == op.f && k.value == op.value) return it->second;
+  Json key = Json::array({op.f, op.value, op.known});
+  auto [it, added] = kind_ids_.emplace(std::move(key), static_cast<int32_t>(kinds_.size()));
+  if (added) {
+    kinds_.push_back(op);
+    read_only_.push_back(model_.read_only(op));
+    for (auto& row : memo_) row.push_back(-2);
   }
-  int32_t id = static_cast<int32_t>(kinds_.size());
-  kind_ids_.emplace(hash, id);
-  kinds_.push_back(op);
-  read_only_.push_back(model_.read_only(op));
-  for (auto& row : memo_) row.push_back(-2);
-  return id;
+  return it->second;
 }
 
 int32_t StepTable::step(int32_t state, int32_t kind) {

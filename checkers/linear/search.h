@@ -31,12 +31,11 @@ class StepTable {
   int32_t intern_state(Json state);
 
   const Model& model_;
-  // Interned values are kept once; the maps go from a hash to the ids that have it.
   std::vector<Json> states_;
-  std::unordered_multimap<size_t, int32_t> state_ids_;
+  std::unordered_map<Json, int32_t> state_ids_;
   std::vector<ModelOp> kinds_;
   std::vector<bool> read_only_;  // per kind: Model::read_only
-  std::unordered_multimap<size_t, int32_t> kind_ids_;
+  std::unordered_map<Json, int32_t> kind_ids_;
   std::vector<std::vector<int32_t>> memo_;  // memo_[state][kind]: -2 not computed yet
 };
 
