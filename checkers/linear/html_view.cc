@@ -32,7 +32,7 @@ constexpr int kStep = 36, kLane = 34, kLeft = 90, kTop = 24;
 
 }  // namespace
 
-void write_html_view(const std::filesystem::path& path, const History& ops, const HtmlView& view) {
+void write_html_view(const std::filesystem::path& path, size_t history_size, const HtmlView& view) {
   // The window: the stuck op, its concurrent ops and the end of the linearized prefix.
   int32_t last_order = -1;
   for (const HtmlBar& b : view.bars) last_order = std::max(last_order, b.order);
@@ -100,7 +100,7 @@ void write_html_view(const std::filesystem::path& path, const History& ops, cons
       << "<h2>" << html_escape(view.title) << "</h2><p>" << html_escape(view.explanation) << "</p>"
       << "<p>Green: the last " << prefix.size() << " ops of the longest linearizable prefix, numbered in "
       << "linearization order. Red: the op that cannot be linearized. Orange: concurrent ops not placed. "
-      << "Dashed: never completed. Hover a bar for details. " << ops.size() << " ops in the history.</p>"
+      << "Dashed: never completed. Hover a bar for details. " << history_size << " ops in the history.</p>"
       << "<div class='scroll'>" << svg.str() << "</div>" << table.str()
       << "<script>document.querySelector('.scroll').scrollLeft = 1e9;</script>"  // the failure is at the right
       << "</body></html>\n";

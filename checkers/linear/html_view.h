@@ -31,7 +31,8 @@ struct HtmlView {
   int64_t focus_end = 0;  // the completion of the stuck op: the window ends shortly after it
 };
 
-// Writes the view to path. Throws Error(kIo) naming the file when it cannot.
-void write_html_view(const std::filesystem::path& path, const History& ops, const HtmlView& view);
+// Writes the view of a part of a history of `history_size` ops to path. Throws Error(kIo) naming
+// the file when it cannot.
+void write_html_view(const std::filesystem::path& path, size_t history_size, const HtmlView& view);
 
 }  // namespace faultline::linear

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "checkers/faults.h"
 #include "checkers/linear/html_view.h"
@@ -31,11 +32,60 @@ struct Part {
   double ms = 0;  // time the search took
 };
 
+// The client ops of a history in order, each with its partner, as complete_client_history gives
+// them but without copying them: only the info completions closing invocations left open at the
+// end are made. Refers to the history, which must outlive it.
+class ClientOps {
+ public:
+  explicit ClientOps(const History& history) {
+    ops_.reserve(history.size());
+    partner_.reserve(history.size());
+    std::unordered_map<int64_t, size_t> open;  // process -> its open invocation
+    for (const Op& op : history) {
+      if (op.is_nemesis()) continue;
+      size_t at = ops_.size();
+      ops_.push_back(&op);
+      partner_.push_back(-1);
+      if (op.is_invoke()) {
+        open[op.process] = at;
+      } else if (auto it = open.find(op.process); it != open.end()) {
+        partner_[at] = static_cast<int64_t>(it->second);
+        partner_[it->second] = static_cast<int64_t>(at);
+        open.erase(it);
+      }
+    }
+    int64_t end_time = history.empty() ? 0 : history.back().time;
+    std::vector<size_t> dangling;
+    for (auto& [process, at] : open) dangling.push_back(at);
+    std::sort(dangling.begin(), dangling.end());
+    closing_.reserve(dangling.size());  // ops_ points into it
+    for (size_t at : dangling) {
+      Op& info = closing_.emplace_back(*ops_[at]);
+      info.type = OpType::kInfo;
+      info.time = end_time;
+      info.index = -1;
+      info.error = "never completed: the run ended first";
+      partner_[at] = static_cast<int64_t>(ops_.size());
+      partner_.push_back(static_cast<int64_t>(at));
+      ops_.push_back(&info);
+    }
+  }
+  size_t size() const { return ops_.size(); }
+  const Op& operator[](size_t i) const { return *ops_[i]; }
+  // The position of op i's invocation or completion, -1 when it has none.
+  int64_t partner(size_t i) const { return partner_[i]; }
+
+ private:
+  std::vector<const Op*> ops_;
+  std::vector<int64_t> partner_;
+  std::vector<Op> closing_;
+};
+
 // Jepsen's independent form: every client op's value is [key value] with a scalar key.
-bool looks_independent(const History& ops) {
+bool looks_independent(const ClientOps& ops) {
   bool any = false;
-  for (const Op& op : ops) {
-    const Json& v = op.value;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Json& v = ops[i].value;
     if (!v.is_array() || v.size() != 2 || v[0].is_structured() || v[0].is_null()) return false;
     any = true;
   }
@@ -83,7 +133,7 @@ class LinearChecker : public Checker {
     int64_t memory_mb = option<int64_t>(o, "memory-mb", "an integer number of MiB", -1);
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
-    History ops = complete_client_history(history);
+    ClientOps ops(history);
     bool independent = o.contains("independent") ? option<bool>(o, "independent", "true or false", false)
                                                  : looks_independent(ops);
     std::vector<Part> parts = split(ops, independent, o.value("initial-value", Json()));
@@ -109,17 +159,16 @@ class LinearChecker : public Checker {
  private:
   // The ops the model sees, grouped per part. Fail ops never happened and are dropped; so are info
   // ops that cannot change the state (an info read) and info ops no ok op could observe.
-  std::vector<Part> split(const History& ops, bool independent, const Json& initial) const {
+  std::vector<Part> split(const ClientOps& ops, bool independent, const Json& initial) const {
     struct Pending {
       ModelOp op;
       int64_t invoke, complete;  // positions; complete -1 for info ops
     };
-    std::vector<int64_t> partner = pair_index(ops);
     std::map<Json, std::vector<Pending>> by_key;
     for (size_t p = 0; p < ops.size(); ++p) {
       const Op& invoke = ops[p];
-      if (!invoke.is_invoke() || partner[p] < 0) continue;
-      const Op& done = ops[partner[p]];
+      if (!invoke.is_invoke() || ops.partner(p) < 0) continue;
+      const Op& done = ops[ops.partner(p)];
       if (done.is_fail()) continue;
       ModelOp mop{invoke.f, signed_numbers(done.is_ok() && !done.value.is_null() ? done.value : invoke.value),
                   done.is_ok()};
@@ -137,7 +186,7 @@ class LinearChecker : public Checker {
         fail(ErrorCode::kBadInput, "op " + std::to_string(invoke.index) + " (" + describe(invoke) + "): " + e.what());
       }
       if (!mop.known && model_->read_only(mop)) continue;
-      by_key[key].push_back({std::move(mop), static_cast<int64_t>(p), done.is_info() ? -1 : partner[p]});
+      by_key[key].push_back({std::move(mop), static_cast<int64_t>(p), done.is_info() ? -1 : ops.partner(p)});
     }
     std::vector<Part> parts;
     for (auto& [key, pending] : by_key) {
@@ -188,7 +237,7 @@ class LinearChecker : public Checker {
     if (error) std::rethrow_exception(error);
   }
 
-  CheckResult summarize(const History& ops, const std::vector<Part>& parts, bool independent,
+  CheckResult summarize(const ClientOps& ops, const std::vector<Part>& parts, bool independent,
                         const std::vector<FaultWindow>& faults) const {
     CheckResult result;
     Json& d = result.details;
@@ -256,7 +305,7 @@ class LinearChecker : public Checker {
     return result;
   }
 
-  Json op_json(const History& ops, const Part& part, int32_t i) const {
+  Json op_json(const ClientOps& ops, const Part& part, int32_t i) const {
     auto [call, done] = part.positions[i];
     Json j = to_json(ops[done >= 0 ? done : call]);
     j["index"] = ops[call].index;  // the invocation's index names the op, as in Knossos
@@ -281,7 +330,7 @@ class LinearChecker : public Checker {
   // Names the kind of violation where the history shows it: a read that returned something other
   // than what the last write completed before it began wrote is a stale read. Empty when the shape
   // of the violation has no simpler name than "no linearization".
-  static std::string stale_read(const History& ops, const Part& part, int32_t stuck, bool independent, Json& d) {
+  static std::string stale_read(const ClientOps& ops, const Part& part, int32_t stuck, bool independent, Json& d) {
     auto [call, done_at] = part.positions[stuck];
     if (done_at < 0) return "";
     const Op& read = ops[done_at];
@@ -309,7 +358,7 @@ class LinearChecker : public Checker {
     return text;
   }
 
-  void explain_failure(const History& ops, const Part& part, bool independent,
+  void explain_failure(const ClientOps& ops, const Part& part, bool independent,
                        const std::vector<FaultWindow>& faults, CheckResult& result) const {
     const SearchResult& r = part.result;
     const StepTable& steps = *part.steps;
@@ -377,13 +426,13 @@ class LinearChecker : public Checker {
                          std::to_string(concurrent.size()) + " unplaced concurrent ops makes it legal." + context;
   }
 
-  void write_files(const History& ops, const std::vector<Part>& parts, const Json& o,
+  void write_files(const ClientOps& ops, const std::vector<Part>& parts, const Json& o,
                    const std::filesystem::path& dir, CheckResult& result) const {
     std::filesystem::create_directories(dir);
     if (result.verdict == Verdict::kInvalid) {
       for (const Part& part : parts)
         if (part.result.outcome == SearchOutcome::kIllegal) {
-          write_html_view(dir / "linear.html", ops, part_view(ops, part, result.explanation));
+          write_html_view(dir / "linear.html", ops.size(), part_view(ops, part, result.explanation));
           result.files.push_back("linear.html");
           break;
         }
@@ -403,7 +452,7 @@ class LinearChecker : public Checker {
     }
   }
 
-  HtmlView part_view(const History& ops, const Part& part, const std::string& explanation) const {
+  HtmlView part_view(const ClientOps& ops, const Part& part, const std::string& explanation) const {
     HtmlView view;
     view.title = "Not linearizable (" + model_->name() + ")";
     view.explanation = explanation;
@@ -439,8 +488,10 @@ class LinearChecker : public Checker {
 
 }  // namespace
 
-std::unique_ptr<Checker> linear_checker(const std::string& model) {
-  return std::make_unique<LinearChecker>(make_model(model));
+std::unique_ptr<Checker> linear_checker(const std::string& model) { return linear_checker(make_model(model)); }
+
+std::unique_ptr<Checker> linear_checker(std::unique_ptr<Model> model) {
+  return std::make_unique<LinearChecker>(std::move(model));
 }
 
 }  // namespace faultline::linear

@@ -17,10 +17,13 @@
 #include <string>
 
 #include "checkers/checker.h"
+#include "checkers/linear/model.h"
 
 namespace faultline::linear {
 
 // A checker for the named model (see make_model); throws Error(kNotFound) for unknown names.
 std::unique_ptr<Checker> linear_checker(const std::string& model);
+// A checker for a model given as an object: a few functions over JSON states (see model.h).
+std::unique_ptr<Checker> linear_checker(std::unique_ptr<Model> model);
 
 }  // namespace faultline::linear

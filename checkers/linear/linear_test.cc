@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <set>
@@ -13,6 +15,7 @@
 #include "checkers/linear/search.h"
 #include "harness/core/error.h"
 #include "harness/core/history_io.h"
+#include "harness/core/random.h"
 
 namespace faultline::linear {
 namespace {
@@ -79,6 +82,20 @@ TEST(LinearKnossos, CasRegisterFilesKeepTheirVerdictWithNilInitialValue) {
     for (const fs::path& file : files_in(kKnossos / "cas-register" / kind))
       EXPECT_EQ(check("cas-register", read_history_file(file)).verdict,
                 std::string(kind) == "good" ? good_verdict(read_history_file(file)) : Verdict::kInvalid) << file;
+}
+
+// Porcupine's kv files, every key starting as "": VERDICTS.tsv gives each file's exit code.
+TEST(LinearPorcupine, KvFilesKeepTheirVerdicts) {
+  fs::path dir = fs::path(FAULTLINE_DATA_DIR) / "porcupine" / "kv";
+  std::ifstream verdicts(dir / "VERDICTS.tsv");
+  std::string file;
+  int code = 0, files = 0;
+  while (verdicts >> file >> code) {
+    CheckResult r = check("kv", read_history_file(dir / file), {{"initial-value", ""}});
+    EXPECT_EQ(r.verdict, code == 0 ? Verdict::kValid : Verdict::kInvalid) << file << ": " << r.explanation;
+    ++files;
+  }
+  EXPECT_EQ(files, 6);
 }
 
 TEST(LinearKnossos, MultiRegisterIsValidFromZeros) {
@@ -320,6 +337,121 @@ TEST(LinearProperty, KvAgreesWithBruteForceOnSmallHistories) {
     invalid += !expected;
   }
   EXPECT_GT(invalid, 30);
+}
+
+// Random small histories for every other model, each op drawn from the model's vocabulary over a
+// tiny value domain, so that some are linearizable and many are not; the search must agree with
+// the brute force on each.
+struct RandomOp {
+  std::string f;
+  Json invoke, ok;  // the invocation's value and the ok completion's
+};
+
+History random_history(Rng& rng, const std::function<RandomOp(Rng&)>& draw) {
+  History h;
+  std::vector<std::optional<RandomOp>> running(3);
+  int started = 0, done = 0;
+  while (done < 7) {
+    size_t p = rng.below(running.size());
+    Op op;
+    op.process = int64_t(p) + 10 * done;  // a crashed process continues under a new id
+    if (!running[p]) {
+      if (started == 7) continue;
+      running[p] = draw(rng);
+      op.f = running[p]->f;
+      op.value = running[p]->invoke;
+      ++started;
+    } else {
+      double outcome = rng.unit();
+      op.type = outcome < 0.7 ? OpType::kOk : outcome < 0.9 ? OpType::kInfo : OpType::kFail;
+      op.f = running[p]->f;
+      op.value = op.is_ok() ? running[p]->ok : running[p]->invoke;
+      running[p].reset();
+      ++done;
+    }
+    h.push_back(op);
+  }
+  // Processes were numbered per op above; pair each completion with its invocation's number.
+  std::map<int64_t, int64_t> open;  // slot -> process id of its open invocation
+  for (Op& op : h) {
+    int64_t slot = op.process % 10;
+    if (op.is_invoke()) open[slot] = op.process;
+    else op.process = open[slot];
+  }
+  reindex(h);
+  return h;
+}
+
+TEST(LinearProperty, EveryModelAgreesWithBruteForceOnSmallHistories) {
+  auto value = [](Rng& rng) { return Json(int64_t(rng.below(3))); };
+  std::map<std::string, std::function<RandomOp(Rng&)>> draws = {
+      {"mutex", [](Rng& rng) { return RandomOp{rng.chance(0.5) ? "acquire" : "release", nullptr, nullptr}; }},
+      {"linear-set",
+       [&](Rng& rng) {
+         if (rng.chance(0.6)) return RandomOp{"add", value(rng), value(rng)};
+         Json read = Json::array();
+         for (int64_t v = 0; v < 3; ++v)
+           if (rng.chance(0.5)) read.push_back(v);
+         return RandomOp{"read", nullptr, read};
+       }},
+      {"unordered-queue",
+       [&](Rng& rng) {
+         Json v = value(rng);
+         return rng.chance(0.5) ? RandomOp{"enqueue", v, v} : RandomOp{"dequeue", nullptr, v};
+       }},
+      {"multi-register",
+       [&](Rng& rng) {
+         Json invoke = Json::array(), ok = Json::array();
+         for (size_t n = 1 + rng.below(2); n > 0; --n) {
+           Json key = rng.chance(0.5) ? "x" : "y";
+           Json v = int64_t(rng.below(2));
+           bool read = rng.chance(0.5);
+           invoke.push_back({read ? "read" : "write", key, read ? Json() : v});
+           ok.push_back({read ? "read" : "write", key, v});
+         }
+         return RandomOp{"txn", invoke, ok};
+       }},
+  };
+  draws["fifo-queue"] = draws["unordered-queue"];
+  for (const auto& [name, draw] : draws) {
+    SCOPED_TRACE(name);
+    auto model = make_model(name);
+    Rng rng(99);
+    int invalid = 0, valid = 0;
+    for (int i = 0; i < 300; ++i) {
+      History h = random_history(rng, draw);
+      bool expected = brute_force_linearizable(h, *model, model->initial(Json()));
+      CheckResult r = check(name, h);
+      std::string shown;
+      for (const Op& op : h) shown += describe(op) + "\n";
+      ASSERT_EQ(r.verdict, expected ? Verdict::kValid : Verdict::kInvalid) << shown;
+      (expected ? valid : invalid)++;
+    }
+    EXPECT_GT(valid, 30);
+    EXPECT_GT(invalid, 30);
+  }
+}
+
+// A model given as an object, not by name: a counter that reads what the adds sum to.
+TEST(LinearModels, AModelObjectNeedsNoName) {
+  class Counter : public Model {
+   public:
+    std::string name() const override { return "counter"; }
+    Json initial(const Json&) const override { return 0; }
+    std::optional<Json> step(const Json& state, const ModelOp& op) const override {
+      if (op.f == "add") return state.get<int64_t>() + op.value.get<int64_t>();
+      if (op.value.is_null() || op.value == state) return state;
+      return std::nullopt;
+    }
+    bool read_only(const ModelOp& op) const override { return op.f == "read"; }
+    void check_op(const ModelOp&) const override {}
+  };
+  History h = make({{0, "invoke", "add", 2}, {1, "invoke", "read", nullptr}, {0, "ok", "add", 2},
+                    {1, "ok", "read", 2}, {0, "invoke", "read", nullptr}, {0, "ok", "read", 2}});
+  CheckOptions o;
+  EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kValid);
+  h[5].value = 3;
+  EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kInvalid);
 }
 
 TEST(LinearProperty, SimulatedHistoriesAreLinearizable) {

@@ -56,7 +56,7 @@ uint64_t mix(uint64_t x) {  // splitmix64 finalizer: a fixed random-looking key 
 class ConfigCache {
  public:
   ConfigCache(size_t required_words, size_t info_words)
-      : required_words_(required_words), info_words_(info_words), table_(1024) {}
+      : required_words_(required_words), info_words_(info_words), table_(64) {}
 
   // Records the configuration; false when an explored one makes it redundant.
   bool insert(uint64_t hash, int32_t state, const uint64_t* required, const uint64_t* info) {

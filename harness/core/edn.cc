@@ -53,6 +53,76 @@ bool EdnReader::next(Json& out) {
   return true;
 }
 
+bool EdnReader::next_ops(std::vector<Op>& out) {
+  skip_space();
+  if (pos_ >= text_.size()) return false;
+  form_line_ = line_;
+  char open = text_[pos_];
+  if (open != '[' && open != '(') {
+    out.push_back(read_op(0));
+    return true;
+  }
+  char close = open == '[' ? ']' : ')';
+  ++pos_;
+  for (;;) {
+    skip_space();
+    if (pos_ >= text_.size()) error(std::string("missing '") + close + "'");
+    if (text_[pos_] == close) {
+      ++pos_;
+      return true;
+    }
+    out.push_back(read_op(1));
+  }
+}
+
+Op EdnReader::read_op(int depth) {
+  int line = line_;
+  if (text_[pos_] != '{') {
+    Json form = read_form(depth);
+    try {
+      return op_from_json(std::move(form));
+    } catch (const Error& e) {
+      op_error(line, e);
+    }
+  }
+  ++pos_;
+  OpBuilder op;
+  std::string key;
+  for (;;) {
+    skip_space();
+    if (pos_ >= text_.size()) error("missing '}'");
+    if (text_[pos_] == '}') {
+      ++pos_;
+      break;
+    }
+    // Op keys are keywords; read them without a JSON value.
+    if (text_[pos_] == ':') {
+      size_t start = ++pos_;
+      while (pos_ < text_.size() && !is_delimiter(text_[pos_])) ++pos_;
+      key.assign(text_.substr(start, pos_ - start));
+    } else {
+      key = key_text(read_form(depth + 1));
+    }
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == '}') error("map with an odd number of forms");
+    Json value = read_form(depth + 1);
+    try {
+      op.field(key, std::move(value));
+    } catch (const Error& e) {
+      op_error(line, e);
+    }
+  }
+  try {
+    return op.finish();
+  } catch (const Error& e) {
+    op_error(line, e);
+  }
+}
+
+void EdnReader::op_error(int line, const Error& e) const {
+  fail(ErrorCode::kBadInput, source_ + ":" + std::to_string(line) + ": " + e.what());
+}
+
 Json EdnReader::read_form(int depth) {
   if (depth > kMaxDepth) error("nested deeper than " + std::to_string(kMaxDepth) + " levels");
   for (;;) {

@@ -3,11 +3,18 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <exception>
+#include <iterator>
 #include <cstring>
 #include <fstream>
 #include <ostream>
 #include <sstream>
+#include <thread>
+#include <vector>
+
+#include <simdjson.h>
 
 #include "harness/core/edn.h"
 #include "harness/core/error.h"
@@ -16,11 +23,13 @@ namespace faultline {
 namespace {
 
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) fail(ErrorCode::kIo, "cannot read history " + path.string() + ": " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text(size_t(in.tellg()), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), std::streamsize(text.size())))
+    fail(ErrorCode::kIo, "cannot read history " + path.string() + ": " + std::strerror(errno));
+  return text;
 }
 
 bool looks_like_edn(std::string_view text) {
@@ -33,9 +42,9 @@ bool looks_like_edn(std::string_view text) {
   return j != std::string_view::npos && text[j] == ':';
 }
 
-Op op_at(const Json& j, const std::string& source, int line) {
+Op op_at(Json&& j, const std::string& source, int line) {
   try {
-    return op_from_json(j);
+    return op_from_json(std::move(j));
   } catch (const Error& e) {
     fail(ErrorCode::kBadInput, source + ":" + std::to_string(line) + ": " + e.what());
   }
@@ -48,25 +57,130 @@ bool is_txn_value(const Op& op) {
 
 }  // namespace
 
-History read_jsonl(std::string_view text, const std::string& source) {
-  History history;
-  size_t pos = 0;
-  int line = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    bool terminated = end != std::string_view::npos;
-    if (!terminated) end = text.size();
-    std::string_view row = text.substr(pos, end - pos);
-    pos = end + 1;
+namespace {
+
+// simdjson's value as a JSON value, with nlohmann's number types (non-negative integers unsigned),
+// so a history reads the same whichever parser read it.
+Json to_json(simdjson::dom::element e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::ARRAY: {
+      Json a = Json::array();
+      auto& v = a.get_ref<Json::array_t&>();
+      simdjson::dom::array array = e.get_array().value_unsafe();
+      v.reserve(array.size());
+      for (simdjson::dom::element x : array) v.push_back(to_json(x));
+      return a;
+    }
+    case simdjson::dom::element_type::OBJECT: {
+      Json o = Json::object();
+      simdjson::dom::object object = e.get_object().value_unsafe();
+      for (auto [key, x] : object) o[std::string(key)] = to_json(x);
+      return o;
+    }
+    case simdjson::dom::element_type::INT64: {
+      int64_t i = e.get_int64().value_unsafe();
+      return i >= 0 ? Json(uint64_t(i)) : Json(i);
+    }
+    case simdjson::dom::element_type::UINT64: return e.get_uint64().value_unsafe();
+    case simdjson::dom::element_type::DOUBLE: return e.get_double().value_unsafe();
+    case simdjson::dom::element_type::STRING: return std::string(e.get_string().value_unsafe());
+    case simdjson::dom::element_type::BOOL: return e.get_bool().value_unsafe();
+    case simdjson::dom::element_type::NULL_VALUE: return nullptr;
+  }
+  return nullptr;
+}
+
+// The ops of whole lines text[begin, end), the first of which is line number `first_line`.
+struct JsonlChunk {
+  History ops;
+  // The chunk's last line had no newline and did not parse: a write cut off by a crash, unless
+  // nothing before it parsed either.
+  bool cut_off = false;
+  int cut_off_line = 0;
+  std::exception_ptr error;
+};
+
+void read_jsonl_chunk(std::string_view text, size_t begin, size_t end, int first_line,
+                      const std::string& source, JsonlChunk& chunk) try {
+  simdjson::dom::parser parser;
+  OpBuilder builder;
+  size_t pos = begin;
+  int line = first_line - 1;
+  while (pos < end) {
+    size_t eol = text.find('\n', pos);
+    bool terminated = eol != std::string_view::npos && eol < end;
+    if (!terminated) eol = end;
+    std::string_view row = text.substr(pos, eol - pos);
+    pos = eol + 1;
     ++line;
     if (row.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    // simdjson reads up to SIMDJSON_PADDING bytes past the row; copy only where the text ends.
+    bool near_end = text.size() - (row.data() - text.data()) - row.size() < simdjson::SIMDJSON_PADDING;
+    simdjson::dom::element doc;
+    if (parser.parse(row.data(), row.size(), near_end).get(doc) == simdjson::SUCCESS &&
+        doc.type() == simdjson::dom::element_type::OBJECT) {
+      try {
+        simdjson::dom::object object = doc.get_object().value_unsafe();
+        for (auto [key, value] : object) builder.field(key, to_json(value));
+        chunk.ops.push_back(builder.finish());
+      } catch (const Error& e) {
+        fail(ErrorCode::kBadInput, source + ":" + std::to_string(line) + ": " + e.what());
+      }
+      continue;
+    }
+    // What simdjson refuses (numbers beyond 64 bits, not an object) gets the general parser's word.
     Json j = Json::parse(row.begin(), row.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
-      if (!terminated && !history.empty()) break;  // cut off mid-write by a crash
+      if (!terminated && pos >= text.size()) {
+        chunk.cut_off = true;
+        chunk.cut_off_line = line;
+        break;
+      }
       fail(ErrorCode::kBadInput, source + ":" + std::to_string(line) +
                                      ": not a JSON op; a history must be JSON Lines or Jepsen EDN");
     }
-    history.push_back(op_at(j, source, line));
+    chunk.ops.push_back(op_at(std::move(j), source, line));
+  }
+} catch (...) {
+  chunk.error = std::current_exception();
+}
+
+}  // namespace
+
+History read_jsonl(std::string_view text, const std::string& source) {
+  // Big files are read in one chunk per core, split at line ends.
+  constexpr size_t kChunkBytes = 8 << 20;
+  size_t threads = std::clamp<size_t>(text.size() / kChunkBytes, 1, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<size_t> starts{0};
+  std::vector<int> first_lines{1};
+  for (size_t i = 1; i < threads; ++i) {
+    size_t cut = text.find('\n', std::max(starts.back(), text.size() / threads * i));
+    if (cut == std::string_view::npos) break;
+    first_lines.push_back(first_lines.back() +
+                          int(std::count(text.begin() + long(starts.back()), text.begin() + long(cut + 1), '\n')));
+    starts.push_back(cut + 1);
+  }
+  std::vector<JsonlChunk> chunks(starts.size());
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    size_t end = i + 1 < starts.size() ? starts[i + 1] : text.size();
+    if (i + 1 == starts.size())
+      read_jsonl_chunk(text, starts[i], end, first_lines[i], source, chunks[i]);
+    else
+      workers.emplace_back(read_jsonl_chunk, text, starts[i], end, first_lines[i], std::cref(source),
+                           std::ref(chunks[i]));
+  }
+  for (auto& w : workers) w.join();
+  History history;
+  size_t total = 0;
+  for (const auto& c : chunks) total += c.ops.size();
+  history.reserve(total);
+  for (auto& c : chunks) {
+    if (c.error) std::rethrow_exception(c.error);
+    if (c.cut_off && history.empty() && c.ops.empty())
+      fail(ErrorCode::kBadInput, source + ":" + std::to_string(c.cut_off_line) +
+                                     ": not a JSON op; a history must be JSON Lines or Jepsen EDN");
+    std::move(c.ops.begin(), c.ops.end(), std::back_inserter(history));
   }
   reindex(history);
   return history;
@@ -75,13 +189,7 @@ History read_jsonl(std::string_view text, const std::string& source) {
 History read_edn_history(std::string_view text, const std::string& source) {
   History history;
   EdnReader reader(text, source);
-  Json form;
-  while (reader.next(form)) {
-    if (form.is_array()) {
-      for (const Json& op : form) history.push_back(op_at(op, source, reader.line()));
-    } else {
-      history.push_back(op_at(form, source, reader.line()));
-    }
+  while (reader.next_ops(history)) {
   }
   reindex(history);
   return history;
@@ -96,7 +204,7 @@ History read_history_file(const std::filesystem::path& path) {
     if (!all.is_discarded() && all.is_array()) {
       History history;
       int n = 0;
-      for (const Json& j : all) history.push_back(op_at(j, path.string(), ++n));
+      for (Json& j : all) history.push_back(op_at(std::move(j), path.string(), ++n));
       reindex(history);
       return history;
     }

@@ -97,6 +97,59 @@ TEST(HistoryIo, CorruptLineIsAnErrorWithFileAndLine) {
   EXPECT_THROW(read_jsonl("{\"type\":\"maybe\",\"process\":0,\"f\":\"r\"}\n", "h"), Error);
 }
 
+// A big file is read in parallel chunks; it must read exactly as each line does on its own, with
+// line numbers counted across chunks and a cut-off last line dropped.
+TEST(HistoryIo, ChunkedJsonlReadsLikeLineByLine) {
+  std::string text;
+  std::vector<std::string> lines;
+  for (int i = 0; text.size() < (20 << 20); ++i) {
+    std::string line = "{\"index\":" + std::to_string(i) + ",\"time\":" + std::to_string(i * 1000) +
+                       ",\"type\":\"" + (i % 2 ? "ok" : "invoke") + "\",\"process\":" + std::to_string(i % 7) +
+                       ",\"f\":\"txn\",\"value\":[[\"append\",\"k" + std::to_string(i % 13) + "\"," +
+                       std::to_string(i) + "],[\"r\",3,[1,2,-3,1.5,18446744073709551615]]],\"node\":\"n1\"," +
+                       "\"error\":{\"why\":\"\\u00e9\"}}";
+    lines.push_back(line);
+    text += line + "\n";
+  }
+  History h = read_jsonl(text + "{\"index\":", "big.jsonl");
+  ASSERT_EQ(h.size(), lines.size());
+  for (size_t i = 0; i < lines.size(); i += 997) {
+    Op expected = op_from_json(Json::parse(lines[i]));
+    EXPECT_EQ(h[i].time, expected.time);
+    EXPECT_EQ(h[i].process, expected.process);
+    EXPECT_EQ(h[i].type, expected.type);
+    EXPECT_EQ(h[i].f, expected.f);
+    EXPECT_EQ(h[i].node, expected.node);
+    EXPECT_EQ(json_text(h[i].value), json_text(expected.value)) << i;
+    EXPECT_EQ(json_text(h[i].error), json_text(expected.error)) << i;
+  }
+  // A bad line late in the file is named by its own line number.
+  size_t bad = lines.size() - 5;
+  std::string broken;
+  for (size_t i = 0; i < lines.size(); ++i) broken += (i == bad ? std::string("{oops") : lines[i]) + "\n";
+  try {
+    read_jsonl(broken, "big.jsonl");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("big.jsonl:" + std::to_string(bad + 1) + ":"), std::string::npos) << e.what();
+  }
+}
+
+TEST(HistoryIo, EdnOpErrorsNameTheOpsOwnLine) {
+  try {
+    read_edn_history("[{:type :invoke, :process 0, :f :read}\n {:type :maybe, :process 0}]\n", "v.edn");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("v.edn:2: op field \"type\""), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_edn_history("{:type :ok, :process 0, :f :read, :value 1}\n7\n", "n.edn"), Error);
+  // Tagged ops, keys that are not keywords and unknown keys read as before.
+  History h = read_edn_history("#jepsen.history.Op{:type :ok, \"process\" 3, :f :txn, :extra {:a [1]}}\n", "t");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].process, 3);
+  EXPECT_EQ(h[0].f, "txn");
+}
+
 TEST(HistoryIo, UnwritableDirectoryIsAClearError) {
   EXPECT_THROW(HistoryWriter("/proc/definitely/not/here.jsonl"), Error);
 }

@@ -41,54 +41,65 @@ namespace {
 }
 }  // namespace
 
-Op op_from_json(const Json& j) {
-  if (!j.is_object()) fail(ErrorCode::kBadInput, "an op must be a JSON object");
-  Op op;
-  auto type = j.find("type");
-  if (type == j.end() || !type->is_string()) bad_field("type", "is missing or not a string");
-  auto parsed = parse_op_type(type->get_ref<const std::string&>());
-  if (!parsed) bad_field("type", "must be invoke, ok, fail or info");
-  op.type = *parsed;
+void OpBuilder::field(std::string_view key, Json&& v) {
+  if (key == "type") {
+    if (!v.is_string()) bad_field("type", "is missing or not a string");
+    auto parsed = parse_op_type(v.get_ref<const std::string&>());
+    if (!parsed) bad_field("type", "must be invoke, ok, fail or info");
+    op_.type = *parsed;
+    has_type_ = true;
+  } else if (key == "process") {
+    // Some published histories of a single sequential client omit :process (and :f for
+    // transactions); they read as process 0 and f "txn".
+    if (v.is_null()) {
+      op_.process = 0;
+    } else if (v.is_number_integer()) {
+      op_.process = v.get<int64_t>();
+    } else if (v.is_string() && (v == "nemesis" || v == ":nemesis")) {
+      op_.process = kNemesisProcess;
+    } else {
+      bad_field("process", "must be an integer or \"nemesis\"");
+    }
+  } else if (key == "f") {
+    has_f_ = !v.is_null();
+    if (v.is_string()) {
+      op_.f = std::move(v.get_ref<std::string&>());
+      if (!op_.f.empty() && op_.f.front() == ':') op_.f.erase(0, 1);
+    } else if (has_f_) {
+      op_.f = json_text(v);
+    }
+  } else if (key == "index") {
+    if (!v.is_null() && !v.is_number_integer()) bad_field("index", "must be an integer");
+    op_.index = v.is_null() ? -1 : v.get<int64_t>();
+  } else if (key == "time") {
+    if (!v.is_null() && !v.is_number()) bad_field("time", "must be a number");
+    op_.time = v.is_null() ? 0 : v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
+  } else if (key == "value") {
+    value_is_txn_ = v.is_array() && !v.empty() && v[0].is_array();
+    op_.value = std::move(v);
+  } else if (key == "error") {
+    op_.error = std::move(v);
+  } else if (key == "node") {
+    op_.node = v.is_string() ? std::move(v.get_ref<std::string&>()) : std::string();
+  }
+}
 
-  // Some published histories of a single sequential client omit :process (and :f for
-  // transactions); they read as process 0 and f "txn".
-  auto process = j.find("process");
-  if (process == j.end() || process->is_null()) {
-    op.process = 0;
-  } else if (process->is_number_integer()) {
-    op.process = process->get<int64_t>();
-  } else if (process->is_string() &&
-             (*process == "nemesis" || *process == ":nemesis")) {
-    op.process = kNemesisProcess;
-  } else {
-    bad_field("process", "must be an integer or \"nemesis\"");
-  }
-
-  auto f = j.find("f");
-  if (f == j.end() || f->is_null()) {
-    auto v = j.find("value");
-    bool txn = v != j.end() && v->is_array() && !v->empty() && (*v)[0].is_array();
-    op.f = txn ? "txn" : "";
-  } else if (f->is_string()) {
-    op.f = f->get<std::string>();
-    if (!op.f.empty() && op.f.front() == ':') op.f.erase(0, 1);
-  } else {
-    op.f = json_text(*f);
-  }
-
-  if (auto it = j.find("index"); it != j.end() && !it->is_null()) {
-    if (!it->is_number_integer()) bad_field("index", "must be an integer");
-    op.index = it->get<int64_t>();
-  }
-  if (auto it = j.find("time"); it != j.end() && !it->is_null()) {
-    if (!it->is_number()) bad_field("time", "must be a number");
-    op.time = it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
-  }
-  if (auto it = j.find("value"); it != j.end()) op.value = *it;
-  if (auto it = j.find("error"); it != j.end()) op.error = *it;
-  if (auto it = j.find("node"); it != j.end() && it->is_string()) op.node = it->get<std::string>();
+Op OpBuilder::finish() {
+  if (!has_type_) bad_field("type", "is missing or not a string");
+  if (!has_f_) op_.f = value_is_txn_ ? "txn" : "";
+  Op op = std::move(op_);
+  *this = OpBuilder();
   return op;
 }
+
+Op op_from_json(Json&& j) {
+  if (!j.is_object()) fail(ErrorCode::kBadInput, "an op must be a JSON object");
+  OpBuilder b;
+  for (auto it = j.begin(); it != j.end(); ++it) b.field(it.key(), std::move(it.value()));
+  return b.finish();
+}
+
+Op op_from_json(const Json& j) { return op_from_json(Json(j)); }
 
 std::string describe(const Op& op) {
   std::string s = op.is_nemesis() ? "nemesis" : std::to_string(op.process);

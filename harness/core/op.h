@@ -45,9 +45,25 @@ struct Op {
 
 // JSON form used by history.jsonl: {"index","time","type","process","f","value"[,"error"][,"node"]}.
 Json to_json(const Op& op);
-// Reads an op from its JSON form. Throws Error(kBadInput) naming the missing or malformed field.
-// Unknown fields are ignored.
+// Builds an op from its fields one at a time, in any order, so a reader can fill an op straight from
+// its input without building an object first. A field given twice keeps the last value. Unknown
+// fields are ignored. Throws Error(kBadInput) naming the missing or malformed field.
+class OpBuilder {
+ public:
+  void field(std::string_view key, Json&& value);
+  // The op; the builder is then empty, ready for the next one.
+  Op finish();
+
+ private:
+  Op op_;
+  bool has_type_ = false;
+  bool has_f_ = false;
+  bool value_is_txn_ = false;  // the value is a list of lists: Jepsen's micro-ops
+};
+
+// Reads an op from its JSON form (an object of the fields OpBuilder takes).
 Op op_from_json(const Json& j);
+Op op_from_json(Json&& j);
 
 // Completes `invoke` with `type` and `value`, or with `type` and `error` (process, f, node kept).
 Op complete(const Op& invoke, OpType type, Json value);
