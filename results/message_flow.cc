@@ -104,7 +104,9 @@ std::string message_flow_section(const fs::path& run_dir, size_t limit) {
   int64_t origin = all.front().sent;
   out << "<p>Messages " << first + 1 << "–" << last << " of " << all.size() << " (from +"
       << (t0 - origin) / 1000000 << " ms to +" << (t1 - origin) / 1000000 << " ms after the first"
-      << (first > 0 ? "; the window with the most drops" : "")
+      << (std::any_of(arrows.begin(), arrows.end(), [](const Arrow& a) { return a.dropped; })
+              ? "; the window with the most drops"
+              : "")
       << "); time goes down. Black arrow: delivered; grey dashed: sent, never received; red cross: dropped by the "
          "relay (no connection). Hover for the message type and time.</p>";
   std::map<std::string, size_t> column;

@@ -44,6 +44,7 @@ TEST(MessageFlow, PairsSendsWithReceiptsAndShowsDrops) {
   EXPECT_NE(html.find("Messages 1–2 of 2"), std::string::npos) << html;
   EXPECT_NE(html.find("marker-end"), std::string::npos);  // the delivered arrow
   EXPECT_NE(html.find("#c00"), std::string::npos);        // the drop
+  EXPECT_NE(html.find("the window with the most drops"), std::string::npos);
 }
 
 TEST(MessageFlow, BoundedWindowIsTheOneWithTheDrops) {
@@ -67,7 +68,11 @@ TEST(MessageFlow, BoundedWindowIsTheOneWithTheDrops) {
 TEST(MessageFlow, NoMessageFilesNoSection) {
   RunDir run;
   EXPECT_EQ(message_flow_section(run.dir), "");
+  run.write("n1", {event(100, "n1", "send", gossip("n1", "n2", 1))});
+  run.write("n2", {event(200, "n2", "recv", gossip("n1", "n2", 1))});
+  EXPECT_EQ(message_flow_section(run.dir).find("most drops"), std::string::npos);  // nothing dropped
   run.write("n1", {});
+  run.write("n2", {});
   EXPECT_NE(message_flow_section(run.dir).find("No messages between nodes"), std::string::npos);
 }
 
