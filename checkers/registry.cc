@@ -13,6 +13,7 @@
 #include "checkers/invariants/set.h"
 #include "checkers/invariants/set_full.h"
 #include "checkers/invariants/unique_ids.h"
+#include "checkers/kafka/kafka.h"
 #include "checkers/stats.h"
 #include "checkers/txn/txn.h"
 #include "harness/core/error.h"
@@ -41,6 +42,7 @@ const std::map<std::string, Factory>& factories() {
       {"echo", [] { return echo_checker(); }},
       {"broadcast", [] { return broadcast_checker(); }},
       {"eventual-counter", [] { return eventual_counter_checker(); }},
+      {"kafka", [] { return kafka_checker(); }},
       {"register", [] { return linear::linear_checker("register"); }},
       {"cas-register", [] { return linear::linear_checker("cas-register"); }},
       {"mutex", [] { return linear::linear_checker("mutex"); }},

@@ -9,6 +9,7 @@
 
 #include "harness/core/error.h"
 #include "harness/core/history_io.h"
+#include "results/message_flow.h"
 #include "results/report_assets.h"
 #include "results/report_data.h"
 #include "results/store.h"
@@ -95,7 +96,7 @@ class Page {
          << "<h2>Throughput</h2><div id=\"throughput\"></div></section>\n"
          << "<section id=\"clock-section\"><h2>Clock offsets per node</h2><div id=\"clocks\"></div></section>\n"
          << "<section id=\"timeline-section\"><h2>Timeline of operations</h2><div id=\"timeline\"></div>"
-         << "</section>\n";
+         << "</section>\n" << message_flow_section(run_dir_);
     faults();
     logs();
     raw_files();

@@ -1,5 +1,6 @@
 #include "workloads/maelstrom.h"
 
+#include <map>
 #include <memory>
 
 #include "workloads/options.h"
@@ -73,6 +74,49 @@ Workload counter_crdt_workload(const WorkloadEnv& env, bool negative) {
   });
   w.final_generator = final_reads(option_int(env.options, "settle-s", 3, 0));
   w.checkers = {{"eventual-counter", Json::object()}};
+  return w;
+}
+
+Workload kafka_workload(const WorkloadEnv& env) {
+  int key_count = option_int(env.options, "key-count", 4, 1);
+  std::vector<std::string> keys;
+  for (int k = 0; k < key_count; ++k) keys.push_back("k" + std::to_string(k));
+  // Sends generated per key so far: polls start somewhere in the log written so far, and commits
+  // move forward (nodes keep the highest committed offset).
+  struct State {
+    std::map<std::string, int64_t> sent;
+    int64_t next_msg = 0;
+  };
+  auto state = std::make_shared<State>();
+  Workload w;
+  w.generator = fn([=](const Context& ctx) -> std::optional<Op> {
+    const std::string& key = keys[ctx.rng->below(keys.size())];
+    Op op;
+    double roll = ctx.rng->unit();
+    if (roll < 0.5) {
+      op.f = "send";
+      op.value = Json::array({key, state->next_msg++});
+      ++state->sent[key];
+    } else if (roll < 0.8) {
+      op.f = "poll";
+      op.value = {{key, ctx.rng->between(0, state->sent[key])}};
+    } else if (roll < 0.9) {
+      op.f = "commit_offsets";
+      op.value = {{key, state->sent[key]}};
+    } else {
+      op.f = "list_committed_offsets";
+      op.value = Json::array({key});
+    }
+    return op;
+  });
+  // After settle-s, every thread polls every key from 0 and lists the committed offsets.
+  Json from_start = Json::object(), all = Json::array();
+  for (const auto& k : keys) from_start[k] = 0, all.push_back(k);
+  w.final_generator = phases({sleep_for(seconds(option_int(env.options, "settle-s", 3, 0))),
+                              each_thread([=] {
+                                return phases({once_op("poll", from_start), once_op("list_committed_offsets", all)});
+                              })});
+  w.checkers = {{"kafka", Json::object()}};
   return w;
 }
 

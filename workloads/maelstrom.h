@@ -7,6 +7,9 @@
 //   g-counter / pn-counter  {f add, value D} and {f read}; final reads after settle-s; checker
 //               eventual-counter. Options: max-add (5), settle-s (3)
 //   lin-kv      read/write/cas on keys; linearizability (cas-register model), via register_workload
+//   kafka       send [key msg], poll {key: from}, commit_offsets {key: offset},
+//               list_committed_offsets [keys]; final polls of every key from 0 on every node after
+//               settle-s; checker kafka (checkers/kafka). Options: key-count (4), settle-s (3)
 #pragma once
 
 #include "workloads/workload.h"
@@ -17,5 +20,6 @@ Workload echo_workload(const WorkloadEnv& env);
 Workload broadcast_workload(const WorkloadEnv& env);
 Workload g_set_workload(const WorkloadEnv& env);
 Workload counter_crdt_workload(const WorkloadEnv& env, bool negative);
+Workload kafka_workload(const WorkloadEnv& env);
 
 }  // namespace faultline

@@ -80,6 +80,10 @@ const std::map<std::string, Entry>& table() {
       {"pn-counter",
        {[](const WorkloadEnv& e) { return counter_crdt_workload(e, true); }, "pn-counter",
         "Maelstrom pn-counter: as g-counter with negative adds"}},
+      {"kafka",
+       {kafka_workload, "kafka",
+        "Maelstrom kafka send/poll/commit_offsets/list_committed_offsets: lost, skipped or reordered "
+        "messages and regressing commits. Options: key-count (4), settle-s (3)"}},
       {"lin-kv",
        {[](const WorkloadEnv& e) { return register_workload(e, true); }, "cas-register",
         "Maelstrom lin-kv read/write/cas on keys; linearizable per key. Options as register"}},
@@ -122,7 +126,7 @@ std::vector<std::string> workloads_speaking(const std::vector<std::string>& voca
 
 std::vector<std::string> vocabulary_names() {
   return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids",
-          "long-fork", "echo", "broadcast", "g-set", "g-counter", "pn-counter"};
+          "long-fork", "echo", "broadcast", "g-set", "g-counter", "pn-counter", "kafka"};
 }
 
 Workload make_workload(const std::string& name, const WorkloadEnv& env) {

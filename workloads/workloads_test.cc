@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "checkers/registry.h"
 #include "harness/core/error.h"
 #include "targets/memory/memory_target.h"
 #include "workloads/workload.h"
@@ -94,7 +95,7 @@ TEST(Workloads, AllAreListedWithHelp) {
 }
 
 // Maelstrom's vocabularies that only the maelstrom target speaks (its e2e tests run them).
-const std::set<std::string> kMaelstromOnly = {"echo", "broadcast", "g-set", "g-counter", "pn-counter"};
+const std::set<std::string> kMaelstromOnly = {"echo", "broadcast", "g-set", "g-counter", "pn-counter", "kafka"};
 
 TEST(Workloads, EveryOneHasStatsAndPerfAndOnlyOk) {
   for (const auto& name : workload_names()) {
@@ -281,6 +282,127 @@ TEST(Workloads, EveryVocabularyIsANamedOne) {
   auto names = vocabulary_names();
   for (const auto& w : workload_names())
     EXPECT_NE(std::find(names.begin(), names.end(), workload_vocabulary(w)), names.end()) << w << ": " << workload_vocabulary(w);
+}
+
+}  // namespace
+}  // namespace faultline
+
+namespace faultline {
+namespace {
+
+// One node's worth of Maelstrom g-set, counter and kafka, in memory; `forget_every` > 0 makes it
+// acknowledge every n-th add or send without keeping it.
+class FakeMaelstromNode : public Client {
+ public:
+  explicit FakeMaelstromNode(int forget_every = 0) : forget_every_(forget_every) {}
+  Op invoke(const Op& op) override {
+    bool forget = forget_every_ > 0 && ++writes_ % forget_every_ == 0 && (op.f == "add" || op.f == "send");
+    if (op.f == "add") {
+      if (!forget) {
+        set_.insert(op.value);
+        sum_ += op.value.get<int64_t>();
+      }
+      return complete(op, OpType::kOk, op.value);
+    }
+    if (op.f == "read") return complete(op, OpType::kOk, counter_ ? Json(sum_) : Json(std::vector<Json>(set_.begin(), set_.end())));
+    if (op.f == "send") {
+      auto& log = logs_[op.value[0].get<std::string>()];
+      if (!forget) log.push_back(op.value[1]);
+      return complete(op, OpType::kOk, Json::array({op.value[0], op.value[1], static_cast<int64_t>(log.size()) - 1}));
+    }
+    if (op.f == "poll") {
+      Json msgs = Json::object();
+      for (const auto& [key, from] : op.value.items()) {
+        msgs[key] = Json::array();
+        auto& log = logs_[key];
+        for (size_t o = from.get<size_t>(); o < log.size(); ++o) msgs[key].push_back({o, log[o]});
+      }
+      return complete(op, OpType::kOk, msgs);
+    }
+    if (op.f == "commit_offsets") {
+      for (const auto& [key, o] : op.value.items()) committed_[key] = std::max(committed_[key], o.get<int64_t>());
+      return complete(op, OpType::kOk, op.value);
+    }
+    if (op.f == "list_committed_offsets") {
+      Json out = Json::object();
+      for (const Json& key : op.value)
+        if (committed_.count(key.get<std::string>())) out[key.get<std::string>()] = committed_[key.get<std::string>()];
+      return complete(op, OpType::kOk, out);
+    }
+    ADD_FAILURE() << "unexpected op " << op.f;
+    return complete(op, OpType::kFail, nullptr);
+  }
+  bool counter_ = false;
+
+ private:
+  int forget_every_;
+  int64_t writes_ = 0, sum_ = 0;
+  std::set<Json> set_;
+  std::map<std::string, std::vector<Json>> logs_;
+  std::map<std::string, int64_t> committed_;
+};
+
+// Records every invocation and completion that passes through it, as the interpreter's history.
+class Recording : public Client {
+ public:
+  explicit Recording(Client& inner) : inner_(inner) {}
+  Op invoke(const Op& op) override {
+    append(op);
+    Op done = inner_.invoke(op);
+    append(done);
+    return done;
+  }
+  History history;
+
+ private:
+  void append(Op op) {
+    op.index = static_cast<int64_t>(history.size());
+    op.node = "n1";
+    history.push_back(std::move(op));
+  }
+  Client& inner_;
+};
+
+// The workload's main and final phases against `node`, judged by the workload's own checker.
+Verdict judge_maelstrom(const std::string& name, FakeMaelstromNode& node, std::vector<Op>* ops = nullptr) {
+  Workload w = make_workload(name, {{}, 3, Json::object()});
+  Recording recording(node);
+  std::vector<Op> all = drive(w.generator, recording, 3, 200, 3);
+  std::vector<Op> final = drive(w.final_generator, recording, 3, 1000, 3);
+  all.insert(all.end(), final.begin(), final.end());
+  if (ops) *ops = all;
+  return make_checker(w.checkers.front().first)->check(recording.history, CheckOptions{}).verdict;
+}
+
+TEST(MaelstromWorkloads, GSetCountersAndKafkaAreValidAgainstACorrectNodeAndInvalidWhenItForgets) {
+  for (const std::string name : {"g-set", "g-counter", "pn-counter", "kafka"}) {
+    FakeMaelstromNode correct, forgetful(5);
+    correct.counter_ = forgetful.counter_ = name != "g-set" && name != "kafka";
+    std::vector<Op> ops;
+    EXPECT_EQ(judge_maelstrom(name, correct, &ops), Verdict::kValid) << name;
+    EXPECT_EQ(judge_maelstrom(name, forgetful), Verdict::kInvalid) << name;
+    std::set<std::string> fs;
+    for (const Op& op : ops) fs.insert(op.f);
+    if (name == "kafka") {
+      EXPECT_EQ(fs, (std::set<std::string>{"send", "poll", "commit_offsets", "list_committed_offsets"}));
+    } else {
+      EXPECT_EQ(fs, (std::set<std::string>{"add", "read"})) << name;
+    }
+  }
+}
+
+TEST(MaelstromWorkloads, GCounterAddsAreNonNegativeAndPnCounterAddsTakeBothSigns) {
+  for (const std::string name : {"g-counter", "pn-counter"}) {
+    FakeMaelstromNode node;
+    node.counter_ = true;
+    std::vector<Op> ops;
+    judge_maelstrom(name, node, &ops);
+    int64_t negative = 0;
+    for (const Op& op : ops)
+      if (op.f == "add") negative += op.value.get<int64_t>() < 0;
+    if (name == "g-counter") EXPECT_EQ(negative, 0);
+    else EXPECT_GT(negative, 0);
+  }
 }
 
 }  // namespace

@@ -18,6 +18,8 @@ enum class ErrorCode {
   kHostKey,      // SSH host key unknown or mismatched
   kRemote,       // a remote command ran and failed
   kCancelled,    // the run was interrupted (Ctrl-C)
+  kSystemStart,  // the system under test did not start (crashed, never became ready): the run is
+                 // unknown (exit 2), not a harness error
   kInternal,     // a bug in faultline
 };
 
@@ -25,8 +27,10 @@ class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
   ErrorCode code() const { return code_; }
-  // 254 for problems with the user's input, 255 for everything else (see DESIGN.md, exit codes).
+  // 254 for problems with the user's input, 2 (unknown) for a system that did not start, 255 for
+  // everything else (see DESIGN.md, exit codes).
   int exit_code() const {
+    if (code_ == ErrorCode::kSystemStart) return 2;
     return code_ == ErrorCode::kBadInput || code_ == ErrorCode::kNotFound ? 254 : 255;
   }
 

@@ -59,9 +59,10 @@ void prepare_data(Target& target, const std::vector<std::string>& nodes, const J
   client->close();
 }
 
-// Checks the stored history and writes results.json; `error` is a harness failure, if any.
+// Checks the stored history and writes results.json; `error` is a harness failure, if any, and
+// `error_exit` its exit code.
 RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload& workload,
-                           Json test_info, const std::string& error) {
+                           Json test_info, const std::string& error, int error_exit = 255) {
   RunOutcome out;
   out.run_dir = dir;
   Json results = {{"test", std::move(test_info)}, {"checkers", Json::object()}};
@@ -78,7 +79,7 @@ RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload
   }
   // A harness failure says nothing about the system: the run is unknown whatever the checkers saw.
   out.verdict = error.empty() ? r.verdict : Verdict::kUnknown;
-  out.exit_code = error.empty() ? exit_code_for(out.verdict) : 255;
+  out.exit_code = error.empty() ? exit_code_for(out.verdict) : error_exit;
   if (!error.empty()) results["error"] = error;
   results["valid"] = std::string(to_string(out.verdict));
   results["exit_code"] = out.exit_code;
@@ -132,6 +133,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;
+  int error_exit = 255;
   std::optional<StatusLine> status;  // from the start of the main phase, so its clock is the test's
   {
     InterpreterOptions io;
@@ -165,6 +167,8 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
       if (interrupted) log_warn("interrupted: healing, final reads and checking what was recorded");
     } catch (const std::exception& e) {
       error = e.what();
+      // A system that did not start is unknown, like one that stopped answering; not a harness error.
+      if (auto* fe = dynamic_cast<const Error*>(&e); fe && fe->code() == ErrorCode::kSystemStart) error_exit = 2;
       log_warn(std::string("test failed: ") + e.what());
     }
     // The final phase runs whatever happened above: heal, then final reads on a healed system.
@@ -193,7 +197,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
                     {"rate", spec.rate},        {"command", "faultline test --spec " + (dir / "spec.json").string()},
                     {"started", started},       {"duration_s", duration},
                     {"interrupted", interrupted.load()}};
-  RunOutcome out = check_and_store(dir, spec, workload, std::move(test_info), error);
+  RunOutcome out = check_and_store(dir, spec, workload, std::move(test_info), error, error_exit);
   log_info("verdict " + std::string(to_string(out.verdict)));
   try {
     write_report(dir);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 
 #include "harness/core/error.h"
 #include "harness/run/runner.h"
@@ -142,6 +143,39 @@ TEST(Maelstrom, GossipBroadcastIsValidUnderPartitionWhichVisiblyCutsTheLinks) {
   // Gossip reaches n3 every 0.3 s, except while the 3 s partition cut it off.
   EXPECT_GT(longest_gap, 2'000'000'000);
   EXPECT_LT(longest_gap, 6'000'000'000);
+  // report.html draws the message flow of the window with the drops: arrows and red crosses.
+  std::ifstream in(out.run_dir / "report.html");
+  std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(report.find("id=\"messages-section\""), std::string::npos);
+  EXPECT_NE(report.find("the window with the most drops"), std::string::npos);
+  EXPECT_NE(report.find("<g stroke=\"#c00\"><title>n1 → n3"), std::string::npos);
+  EXPECT_NE(report.find("marker-end=\"url(#mf-head)\""), std::string::npos);
+}
+
+// Maelstrom's --topology: with a line n1-n2-n3, n1 and n3 never talk, yet every message reaches
+// every node through n2; with a tree rooted at n1, n2 and n3 never talk.
+TEST(Maelstrom, GossipBroadcastFollowsTheLineAndTreeTopologies) {
+  for (const std::string kind : {"line", "tree"}) {
+    Spec spec = spec_for("broadcast", "broadcast.py");
+    spec.name += "-" + kind;
+    spec.target_options["topology"] = kind;
+    spec.workload_options = {{"settle-s", 2}};
+    spec.time_limit = 4;
+    RunOutcome out = run(spec);
+    Json results = results_of(out);
+    EXPECT_EQ(out.exit_code, 0) << kind << " " << out.summary << "\n" << results.dump(2);
+    EXPECT_GT(results["checkers"]["broadcast"]["acknowledged-count"].get<int64_t>(), 20) << results.dump(2);
+    auto n1 = messages_of(out, "n1"), n2 = messages_of(out, "n2"), n3 = messages_of(out, "n3");
+    if (kind == "line") {
+      EXPECT_EQ(count(n3, "recv", "n1"), 0) << kind;
+      EXPECT_GT(count(n3, "recv", "n2"), 5) << kind;
+      EXPECT_GT(count(n1, "recv", "n2"), 5) << kind;
+    } else {
+      EXPECT_EQ(count(n3, "recv", "n2"), 0) << kind;
+      EXPECT_EQ(count(n2, "recv", "n3"), 0) << kind;
+      EXPECT_GT(count(n3, "recv", "n1"), 5) << kind;
+    }
+  }
 }
 
 TEST(Maelstrom, NeverRetryBroadcastIsValidWithoutFaults) {
@@ -190,7 +224,7 @@ TEST(Maelstrom, LinKvProxyOverAStaleReadingServiceIsInvalid) {
   EXPECT_NE(out.summary.find("cannot be linearized"), std::string::npos) << out.summary;
 }
 
-TEST(Maelstrom, TxnThroughOneNodeIsValidUnderPartitionAndNodeLocalTxnIsInvalid) {
+TEST(Maelstrom, TxnThroughOneNodeIsValidForBothTxnWorkloadsAndNodeLocalTxnIsInvalid) {
   Spec spec = spec_for("txn-list-append", "txn_leader.py");
   spec.nemesis_schedule = isolate_n3();
   spec.time_limit = 6;
@@ -203,6 +237,13 @@ TEST(Maelstrom, TxnThroughOneNodeIsValidUnderPartitionAndNodeLocalTxnIsInvalid) 
   local.time_limit = 5;
   RunOutcome out = run(local);
   EXPECT_EQ(out.exit_code, 1) << out.summary << "\n" << results_of(out).dump(2);
+  // The same node serves txn-rw-register's ["w", k, v] micro-ops.
+  Spec rw = spec_for("txn-rw-register", "txn_leader.py");
+  rw.time_limit = 4;
+  RunOutcome registers = run(rw);
+  results = results_of(registers);
+  EXPECT_EQ(registers.exit_code, 0) << registers.summary << "\n" << results.dump(2);
+  EXPECT_GT(ok_count(results), 30) << results.dump(2);
 }
 
 TEST(Maelstrom, PnCounterCrdtAndUniqueIdsAreValid) {
@@ -217,16 +258,89 @@ TEST(Maelstrom, PnCounterCrdtAndUniqueIdsAreValid) {
   EXPECT_GT(results["checkers"]["unique-ids"]["acknowledged-count"].get<int64_t>(), 50) << results.dump(2);
 }
 
+TEST(Maelstrom, KafkaThroughOneNodeIsValidUnderPartitionAndNodeLocalLogsAreInvalid) {
+  Spec spec = spec_for("kafka", "kafka.py");
+  spec.nemesis_schedule = isolate_n3();
+  spec.time_limit = 6;
+  spec.workload_options = {{"settle-s", 1}};
+  RunOutcome out = run(spec);
+  Json results = results_of(out);
+  EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results.dump(2);
+  const Json& kafka = results["checkers"]["kafka"];
+  EXPECT_GT(kafka["acknowledged-count"].get<int64_t>(), 30) << results.dump(2);
+  EXPECT_GT(kafka["poll-count"].get<int64_t>(), 20) << results.dump(2);
+  // n2's sends reached the log on n1 over the node network.
+  EXPECT_GT(count(messages_of(out, "n1"), "recv", "n2", "send"), 10);
+
+  Spec local = spec_for("kafka", "kafka.py");
+  local.name += "-local";
+  local.target_options["args"] = "local";
+  local.time_limit = 4;
+  local.workload_options = {{"settle-s", 1}};
+  RunOutcome bad = run(local);
+  results = results_of(bad);
+  EXPECT_EQ(bad.exit_code, 1) << bad.summary << "\n" << results.dump(2);
+  EXPECT_GT(results["checkers"]["kafka"]["lost-count"].get<int64_t>() +
+                results["checkers"]["kafka"]["inconsistent-count"].get<int64_t>(), 0) << results.dump(2);
+}
+
+TEST(Maelstrom, GSetUnderPartitionAndGCounterCrdtsAreValid) {
+  Spec set = spec_for("g-set", "g_set.py");
+  set.nemesis_schedule = isolate_n3();
+  set.time_limit = 6;
+  RunOutcome out = run(set);
+  Json results = results_of(out);
+  EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results.dump(2);
+  EXPECT_GT(results["checkers"]["set"]["acknowledged-count"].get<int64_t>(), 50) << results.dump(2);
+  EXPECT_GT(count(messages_of(out, "n3"), "recv", "n2", "replicate"), 5);
+  Spec counter = spec_for("g-counter", "g_counter.py");
+  counter.time_limit = 4;
+  out = run(counter);
+  results = results_of(out);
+  EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results.dump(2);
+  EXPECT_EQ(results["checkers"]["eventual-counter"]["nodes-read"], 3) << results.dump(2);
+}
+
+// A node program that does not start: the run is unknown (exit 2), and one line names the node and
+// quotes the program's stderr.
+void expect_start_failure(const RunOutcome& out, const std::string& problem, const std::string& stderr_text) {
+  Json results = results_of(out);
+  EXPECT_EQ(out.exit_code, 2) << out.summary << "\n" << results.dump(2);
+  EXPECT_EQ(results["valid"], "unknown") << results.dump(2);
+  std::string error = results.value("error", "");
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  EXPECT_NE(error.find("maelstrom node n"), std::string::npos) << error;
+  EXPECT_NE(error.find(problem), std::string::npos) << error;
+  EXPECT_NE(error.find(stderr_text), std::string::npos) << error;
+}
+
+fs::path write_program(const std::string& name, const std::string& text) {
+  fs::create_directories(kStore);
+  fs::path p = kStore / (name + ".sh");
+  std::ofstream(p) << text;
+  fs::permissions(p, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                         fs::perms::others_read | fs::perms::others_exec);
+  return p;
+}
+
 TEST(Maelstrom, NodePrintingGarbageIsUnknownNamingTheNode) {
   Spec spec = spec_for("echo", "echo.py");
   spec.target_options["bin"] = "/bin/echo";
   spec.target_options["args"] = "garbage-not-json";
-  RunOutcome out = run(spec);
-  Json results = results_of(out);
-  EXPECT_EQ(results["valid"], "unknown") << results.dump(2);
-  std::string error = results.value("error", "");
-  EXPECT_NE(error.find("maelstrom node n"), std::string::npos) << error;
-  EXPECT_NE(error.find("garbage-not-json"), std::string::npos) << error;
+  expect_start_failure(run(spec), "printed a non-message on stdout", "garbage-not-json");
+}
+
+TEST(Maelstrom, NodeCrashingAtStartOrNeverAnsweringInitIsUnknownQuotingItsStderr) {
+  Spec crash = spec_for("echo", "echo.py");
+  crash.name = "crash-at-start";
+  crash.target_options["bin"] = write_program("crash", "#!/bin/sh\necho 'cannot open config.yml' >&2\nexit 3\n").string();
+  expect_start_failure(run(crash), "exited with status 3 before answering init", "cannot open config.yml");
+
+  Spec silent = spec_for("echo", "echo.py");
+  silent.name = "never-answers-init";
+  silent.target_options["bin"] = write_program("silent", "#!/bin/sh\necho 'waiting for a leader' >&2\nexec sleep 30\n").string();
+  silent.target_options["init-timeout-s"] = 2;
+  expect_start_failure(run(silent), "never answered init within 2 s", "waiting for a leader");
 }
 
 }  // namespace

@@ -16,10 +16,10 @@
 #include <sstream>
 
 #include "harness/control/fan_out.h"
+#include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
-#include "harness/control/node_layout.h"
-#include "targets/maelstrom/diagram.h"
+#include "targets/maelstrom/services.h"
 #include "targets/node_daemon.h"
 
 namespace faultline {
@@ -57,6 +57,42 @@ Json maelstrom_topology(const std::string& kind, const std::vector<std::string>&
     fail(ErrorCode::kBadInput, "unknown topology \"" + kind + "\"; known: total, line, grid, tree");
   }
   return t;
+}
+
+Json maelstrom_request(const std::string& w, const Op& op) {
+  if (op.f == "echo") return {{"type", "echo"}, {"echo", op.value}};
+  if (op.f == "generate") return {{"type", "generate"}};
+  if (op.f == "broadcast") return {{"type", "broadcast"}, {"message", op.value}};
+  if (op.f == "txn") return {{"type", "txn"}, {"txn", op.value}};  // faultline's micro-ops are Maelstrom's
+  if (w == "kafka") {
+    if (op.f == "send") return {{"type", "send"}, {"key", op.value[0]}, {"msg", op.value[1]}};
+    if (op.f == "poll") return {{"type", "poll"}, {"offsets", op.value}};
+    if (op.f == "commit_offsets") return {{"type", "commit_offsets"}, {"offsets", op.value}};
+    if (op.f == "list_committed_offsets") return {{"type", "list_committed_offsets"}, {"keys", op.value}};
+  }
+  if (w == "cas-register" || w == "register") {  // lin-kv
+    const Json& k = op.value[0];
+    if (op.f == "read") return {{"type", "read"}, {"key", k}};
+    if (op.f == "write") return {{"type", "write"}, {"key", k}, {"value", op.value[1]}};
+    if (op.f == "cas") return {{"type", "cas"}, {"key", k}, {"from", op.value[1][0]}, {"to", op.value[1][1]}};
+  }
+  if (op.f == "read") return {{"type", "read"}};
+  if (op.f == "add" && (w == "g-counter" || w == "pn-counter")) return {{"type", "add"}, {"delta", op.value}};
+  if (op.f == "add") return {{"type", "add"}, {"element", op.value}};
+  fail(ErrorCode::kBadInput, "the maelstrom target has no message for op " + op.f + " of workload " + w);
+}
+
+Json maelstrom_result(const std::string& w, const Op& op, const Json& b) {
+  if (op.f == "echo") return b.value("echo", Json());
+  if (op.f == "generate") return b.value("id", Json());
+  if (op.f == "txn") return b.value("txn", Json());
+  if (op.f == "send") return Json::array({op.value[0], op.value[1], b.value("offset", Json())});
+  if (op.f == "poll") return b.value("msgs", Json::object());
+  if (op.f == "list_committed_offsets") return b.value("offsets", Json::object());
+  if (op.f == "read" && w == "broadcast") return b.value("messages", Json::array());
+  if (op.f == "read" && (w == "cas-register" || w == "register")) return Json::array({op.value[0], b.value("value", Json())});
+  if (op.f == "read") return b.value("value", Json());
+  return op.value;
 }
 
 namespace {
@@ -101,7 +137,7 @@ class MaelstromClient : public Client {
   }
 
   Op invoke(const Op& op) override {
-    Json body = request(op);
+    Json body = maelstrom_request(shared_->workload, op);
     int64_t msg_id = next_msg_id_++;
     body["msg_id"] = msg_id;
     Json msg = {{"src", id_}, {"dest", node_}, {"body", body}};
@@ -125,42 +161,11 @@ class MaelstromClient : public Client {
         return complete_error(op, maelstrom_error_type(code),
                               Json{{"code", code}, {"text", b.value("text", "")}});
       }
-      return complete(op, OpType::kOk, result(op, b));
+      return complete(op, OpType::kOk, maelstrom_result(shared_->workload, op, b));
     }
   }
 
  private:
-  // The Maelstrom request body for an op of the workload's vocabulary.
-  Json request(const Op& op) const {
-    const std::string& w = shared_->workload;
-    if (op.f == "echo") return {{"type", "echo"}, {"echo", op.value}};
-    if (op.f == "generate") return {{"type", "generate"}};
-    if (op.f == "broadcast") return {{"type", "broadcast"}, {"message", op.value}};
-    if (op.f == "txn") return {{"type", "txn"}, {"txn", op.value}};  // the micro-op formats match
-    if (w == "cas-register" || w == "register") {  // lin-kv
-      const Json& k = op.value[0];
-      if (op.f == "read") return {{"type", "read"}, {"key", k}};
-      if (op.f == "write") return {{"type", "write"}, {"key", k}, {"value", op.value[1]}};
-      if (op.f == "cas") return {{"type", "cas"}, {"key", k}, {"from", op.value[1][0]}, {"to", op.value[1][1]}};
-    }
-    if (op.f == "read") return {{"type", "read"}};
-    if (op.f == "add" && (w == "g-counter" || w == "pn-counter")) return {{"type", "add"}, {"delta", op.value}};
-    if (op.f == "add") return {{"type", "add"}, {"element", op.value}};
-    fail(ErrorCode::kBadInput, "the maelstrom target has no message for op " + op.f + " of workload " + w);
-  }
-
-  // The op's value from the reply body.
-  Json result(const Op& op, const Json& b) const {
-    const std::string& w = shared_->workload;
-    if (op.f == "echo") return b.value("echo", Json());
-    if (op.f == "generate") return b.value("id", Json());
-    if (op.f == "txn") return b.value("txn", Json());
-    if (op.f == "read" && w == "broadcast") return b.value("messages", Json::array());
-    if (op.f == "read" && (w == "cas-register" || w == "register")) return Json::array({op.value[0], b.value("value", Json())});
-    if (op.f == "read") return b.value("value", Json());
-    return op.value;
-  }
-
   void connect_to_node() {
     const std::string& host = shared_->addresses.at(node_);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -209,11 +214,12 @@ constexpr const char* kDir = "/var/lib/faultline/node/maelstrom";
 class MaelstromTarget : public Target, public Daemon {
  public:
   explicit MaelstromTarget(const Json& options) {
-    static const std::set<std::string> known = {"bin", "args", "port", "relay", "service-fault", "topology"};
+    static const std::set<std::string> known = {"bin", "args", "port", "relay", "service-fault", "topology",
+                                                "init-timeout-s"};
     for (const auto& [key, value] : options.items())
       if (!known.count(key))
         fail(ErrorCode::kBadInput, "bad maelstrom target option \"" + key +
-                                       "\"; known: bin, args, port, relay, service-fault, topology");
+                                       "\"; known: bin, args, port, relay, service-fault, topology, init-timeout-s");
     bin_ = option_string(options, "bin", "");
     if (bin_.empty()) fail(ErrorCode::kBadInput, "the maelstrom target needs --target-opt bin=PATH (a Maelstrom node program)");
     if (!fs::exists(bin_)) fail(ErrorCode::kNotFound, "maelstrom node program " + bin_ + " does not exist");
@@ -224,10 +230,15 @@ class MaelstromTarget : public Target, public Daemon {
       if (!options["port"].is_number_integer()) fail(ErrorCode::kBadInput, "maelstrom target option port must be an integer");
       port_ = options["port"].get<int>();
     }
+    if (options.contains("init-timeout-s")) {
+      if (!options["init-timeout-s"].is_number_integer() || options["init-timeout-s"].get<int>() < 1)
+        fail(ErrorCode::kBadInput, "maelstrom target option init-timeout-s must be a whole number of seconds >= 1");
+      init_timeout_s_ = options["init-timeout-s"].get<int>();
+    }
     relay_ = options.contains("relay") ? option_string(options, "relay", "") : find_relay();
     fault_ = option_string(options, "service-fault", "");
-    if (!fault_.empty() && fault_ != "stale-reads")
-      fail(ErrorCode::kBadInput, "unknown service-fault \"" + fault_ + "\"; known: stale-reads");
+    if (!fault_.empty() && !maelstrom::service_faults().count(fault_))
+      fail(ErrorCode::kBadInput, "unknown service-fault \"" + fault_ + "\"; known: stale-reads, lost-writes, repeat-ts");
     topology_ = option_string(options, "topology", "total");
     maelstrom_topology(topology_, {"n1"});  // rejects an unknown kind now
   }
@@ -236,7 +247,7 @@ class MaelstromTarget : public Target, public Daemon {
   // lin-kv is the cas-register vocabulary, txn-list-append and txn-rw-register the transactional ones.
   std::vector<std::string> speaks() const override {
     return {"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "register", "cas-register",
-            "list-append", "rw-register"};
+            "list-append", "rw-register", "kafka"};
   }
   Daemon* daemon() override { return this; }
 
@@ -284,13 +295,9 @@ class MaelstromTarget : public Target, public Daemon {
     std::vector<Session*> sessions = env.sessions;
     values_or_throw(fan_out(sessions, [&](Session* s) {
       stop_node_daemon(*s, daemon_of(*s));
+      // report.html draws the message flow from the messages.jsonl files (results/message_flow.h).
       download_node_logs(*s, env, {path("messages.jsonl"), path("node.log")});
     }));
-    // Listed among the node logs in report.html, so the report links the message flow.
-    std::vector<std::string> names;
-    for (Session* s : sessions) names.push_back(s->node());
-    fs::create_directories(env.run_dir / "nodes" / "messages");
-    std::ofstream(env.run_dir / "nodes" / "messages" / "diagram.html") << message_diagram(env.run_dir, names);
   }
 
   void kill(Session& node) override { signal_binary(node, "KILL"); }
@@ -327,23 +334,27 @@ class MaelstromTarget : public Target, public Daemon {
   // Waits for the relay's status: "ready" once the binary answered init, "error: ..." otherwise.
   void wait_initialised(Session& node) {
     std::string status;
-    bool done = wait_until(std::chrono::seconds(10), [&] {
+    bool done = wait_until(std::chrono::seconds(init_timeout_s_), [&] {
       status = node.exec({"cat", path("status")}).out;
       return status.rfind("ready", 0) == 0 || status.rfind("error", 0) == 0;
     });
     if (done && status.rfind("ready", 0) == 0) return;
-    std::string problem = done ? status.substr(7) : "never answered init within 10 s";
+    std::string problem = done ? status.substr(7) : "never answered init within " + std::to_string(init_timeout_s_) + " s";
     while (!problem.empty() && problem.back() == '\n') problem.pop_back();
     std::string log = node.exec({"tail", "-n", "5", path("node.log")}).out;
     while (!log.empty() && log.back() == '\n') log.pop_back();
     for (size_t at; (at = log.find('\n')) != std::string::npos;) log.replace(at, 1, " | ");  // one line
-    fail(ErrorCode::kUnavailable, "maelstrom node " + node.node() + " (" + bin_ + "): " + problem +
-                                      "; its stderr ends: " + (log.empty() ? "(empty)" : log));
+    // The node program's own failure makes the run unknown (exit 2); the relay's is the harness's.
+    bool relay_failed = problem.rfind("relay", 0) == 0;
+    fail(relay_failed ? ErrorCode::kUnavailable : ErrorCode::kSystemStart,
+         "maelstrom node " + node.node() + " (" + bin_ + "): " + problem +
+             "; its stderr ends: " + (log.empty() ? "(empty)" : log));
   }
 
   std::string bin_, relay_, fault_, topology_;
   std::vector<std::string> args_;
   int port_ = 7700;
+  int init_timeout_s_ = 10;
   std::shared_ptr<const Shared> shared_;
   std::atomic<int64_t> clients_made_{0};
 };

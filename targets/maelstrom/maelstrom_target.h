@@ -14,11 +14,17 @@
 namespace faultline {
 
 // `options`: bin (required), args, port (7700), relay (path of the relay program), service-fault
-// ("stale-reads"), topology (total | line | grid | tree, for broadcast). Throws Error(kBadInput).
+// (stale-reads | lost-writes | repeat-ts, see services.h), init-timeout-s (10), topology (total | line | grid | tree, for broadcast). Throws Error(kBadInput).
 std::unique_ptr<Target> maelstrom_target(const Json& options);
 
 // The broadcast topology `kind` over `nodes`: node -> neighbours. Throws Error(kBadInput).
 Json maelstrom_topology(const std::string& kind, const std::vector<std::string>& nodes);
+
+// The body of the Maelstrom client message for `op` of workload vocabulary `vocabulary` (type and
+// fields; the client adds msg_id). Throws Error(kBadInput) for an op with no Maelstrom message.
+Json maelstrom_request(const std::string& vocabulary, const Op& op);
+// The ok op's value from the reply body `body` to maelstrom_request(vocabulary, op).
+Json maelstrom_result(const std::string& vocabulary, const Op& op, const Json& body);
 
 // Maps a Maelstrom error code to an op outcome: definite codes (1, 10, 11, 12, 14, 20, 21, 22, 30)
 // fail, everything else (0 timeout, 13 crash, custom codes) is indeterminate (info).

@@ -29,17 +29,18 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "targets/maelstrom/services.h"
+
 using Json = nlohmann::json;
 
 namespace {
 
-const std::set<std::string> kServices = {"lin-kv", "seq-kv", "lww-kv", "lin-tso"};
+const std::set<std::string>& kServices = faultline::maelstrom::service_names();
 
 std::string node_id, status_file, binpid_file, services_at, service_fault;
 bool host_services = false;
@@ -216,66 +217,15 @@ void to_client(const std::string& id, const Json& msg) {
   log_event("send", msg);
 }
 
-// ---- services (hosted by one relay) ----
-std::mutex kv_mu;
-std::map<std::string, std::map<std::string, Json>> kv;           // service -> key -> value
-std::map<std::string, std::map<std::string, Json>> kv_previous;  // for the stale-reads fault
-int64_t tso = 0;
-std::mt19937_64 fault_rng(7);
-
-Json reply_to(const Json& msg, Json body) {
-  body["in_reply_to"] = msg["body"].value("msg_id", 0);
-  return {{"src", msg["dest"]}, {"dest", msg["src"]}, {"body", std::move(body)}};
-}
-
-Json error_body(int code, const std::string& text) { return {{"type", "error"}, {"code", code}, {"text", text}}; }
-
-Json serve(const Json& msg) {
-  const std::string service = msg.value("dest", "");
-  const Json& b = msg["body"];
-  std::string type = b.value("type", "");
-  std::lock_guard lock(kv_mu);
-  if (service == "lin-tso") {
-    if (type != "ts") return reply_to(msg, error_body(10, "lin-tso serves ts"));
-    return reply_to(msg, {{"type", "ts_ok"}, {"ts", ++tso}});
-  }
-  auto& store = kv[service];
-  std::string key = b.contains("key") ? b["key"].dump() : "";
-  auto it = store.find(key);
-  if (type == "read") {
-    if (it == store.end()) return reply_to(msg, error_body(20, "key does not exist"));
-    Json value = it->second;
-    // stale-reads: a read returns the value before the last write one time in three.
-    if (service_fault == "stale-reads" && kv_previous[service].count(key) && fault_rng() % 3 == 0)
-      value = kv_previous[service][key];
-    return reply_to(msg, {{"type", "read_ok"}, {"value", value}});
-  }
-  auto put = [&](const Json& v) {
-    if (it != store.end()) kv_previous[service][key] = it->second;
-    store[key] = v;
-  };
-  if (type == "write") {
-    put(b["value"]);
-    return reply_to(msg, {{"type", "write_ok"}});
-  }
-  if (type == "cas") {
-    if (it == store.end()) {
-      if (!b.value("create_if_not_exists", false)) return reply_to(msg, error_body(20, "key does not exist"));
-    } else if (it->second != b["from"]) {
-      return reply_to(msg, error_body(22, "expected " + b["from"].dump() + ", had " + it->second.dump()));
-    }
-    put(b["to"]);
-    return reply_to(msg, {{"type", "cas_ok"}});
-  }
-  return reply_to(msg, error_body(10, service + " does not serve " + type));
-}
+// ---- services (hosted by one relay, services.cc) ----
+std::unique_ptr<faultline::maelstrom::Services> services;
 
 // Routes a message that is not for the local binary.
 void route(const Json& msg) {
   std::string dest = msg.value("dest", "");
   if (kServices.count(dest)) {
     if (host_services) {
-      Json reply = serve(msg);
+      Json reply = services->serve(msg);
       log_event("recv", msg);
       std::string to = reply.value("dest", "");
       if (to == node_id) deliver(reply);
@@ -453,6 +403,11 @@ int main(int argc, char** argv) {
     fprintf(stderr, "relay: needs --node, --listen, --status and a program after --\n");
     return 2;
   }
+  if (!service_fault.empty() && !faultline::maelstrom::service_faults().count(service_fault)) {
+    fprintf(stderr, "relay: unknown --service-fault %s\n", service_fault.c_str());
+    return 2;
+  }
+  services = std::make_unique<faultline::maelstrom::Services>(service_fault);
   all_nodes.push_back(node_id);
   std::sort(all_nodes.begin(), all_nodes.end());
   signal(SIGPIPE, SIG_IGN);
