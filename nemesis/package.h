@@ -23,6 +23,7 @@ struct NemesisConfig {
   Daemon* daemon = nullptr;          // null when the target cannot be killed/paused
   bool sandbox = false;              // clock faults through libfaketime, never the real clock
   uint64_t seed = 0;
+  std::string vm_sandbox;            // state directory of the VM sandbox holding the nodes, or empty
 };
 
 struct NemesisPackage {

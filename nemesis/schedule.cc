@@ -17,6 +17,7 @@ const std::vector<FaultKind>& fault_kinds() {
       {"kill", "kill", "start", "killed", true},
       {"clock", "bump-clock", "reset-clock", {{"nodes", "all"}}, false},
       {"corrupt", "corrupt-file", "", nullptr, true},
+      {"power", "power-off", "power-on", "off", true},
   };
   return kinds;
 }
@@ -65,6 +66,8 @@ Op start_op(const FaultKind& kind, const Json& all_options, Rng& rng) {
       op.value["period-ms"] = o.value("period-ms", 100.0);
       op.value["duration"] = o.value("duration", 2.0);
     }
+  } else if (kind.name == "power") {
+    op.value = {{"nodes", pick_targets(o, {"one", "minority"}, rng)}};  // a majority stays up
   } else if (kind.name == "corrupt") {
     op.value = {{"nodes", pick_targets(o, {"one"}, rng)}, {"mode", rng.chance(0.5) ? "truncate" : "bitflip"}};
   } else {

@@ -11,6 +11,7 @@
 #include "harness/run/cluster.h"
 #include "harness/run/interpreter.h"
 #include "harness/run/status.h"
+#include "harness/sandbox/sandbox.h"
 #include "nemesis/clock.h"
 #include "nemesis/package.h"
 #include "results/report.h"
@@ -118,8 +119,12 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   Workload workload = workload_for(spec);
   checker_for(workload);
   if (announce) announce(spec);
+  // Namespace nodes share this machine's clock, so their clock faults never touch it; VM nodes
+  // have kernels of their own and take the real-host backend.
+  bool shared_clock = !spec.sandbox.empty() && sandbox_vm_accel(default_sandbox_dir(spec.sandbox)).empty();
   NemesisConfig nc{spec.nemesis, spec.nemesis_interval, spec.nemesis_schedule, spec.nemesis_options,
-                   cluster.session_ptrs(), target->daemon(), !spec.sandbox.empty(), spec.seed};
+                   cluster.session_ptrs(), target->daemon(), shared_clock, spec.seed, {}};
+  if (!spec.sandbox.empty() && !shared_clock) nc.vm_sandbox = default_sandbox_dir(spec.sandbox).string();
   NemesisPackage nemesis = make_nemesis_package(nc);
 
   fs::path dir = create_run_dir(spec.store, spec.name);
@@ -132,7 +137,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
               cluster.session_ptrs(), !spec.sandbox.empty(),
               (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
                std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()) &&
-                  clock_backend_for(!spec.sandbox.empty(), spec.nemesis_options) == ClockBackend::kFaketime};
+                  clock_backend_for(shared_clock, spec.nemesis_options) == ClockBackend::kFaketime};
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;
