@@ -35,7 +35,7 @@ double clock_offset(Session& node, const std::string& prefix, int samples) {
   double best_offset = 0, best_rtt = 1e9;
   for (int i = 0; i < std::max(1, samples); ++i) {
     auto before = Clock::now();
-    std::string out = node.check_script(prefix + "date +%s.%N", {.as_login_user = true});
+    std::string out = node.check_script("exec " + prefix + "date +%s.%N", {.as_login_user = true});
     auto after = Clock::now();
     // The node's delays (starting a shell and date) fall on one side of the midpoint only, so the
     // quickest round trip gives the truest offset, as NTP reasons.

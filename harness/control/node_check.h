@@ -27,8 +27,8 @@ const std::vector<std::string>& fault_tools();
 
 // The node's clock minus the controller's, in seconds rounded to the millisecond, read as the
 // login user (sudo would delay the read): of `samples` reads, the one with the quickest round
-// trip. `prefix` goes before the `date` command.
-double clock_offset(Session& node, const std::string& prefix = "", int samples = 3);
+// trip. `prefix` (a command such as `env …`) goes before `date`.
+double clock_offset(Session& node, const std::string& prefix = "", int samples = 5);
 
 // Runs the checks over an open session.
 NodeCheck check_node(Session& node);

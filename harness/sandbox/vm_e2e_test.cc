@@ -313,9 +313,12 @@ TEST(VmRealHost, SystemClockBackendThroughSudoReachesEtcdAndResetsWithin50ms) {
   EXPECT_GT(low, 0) << samples.size() << " samples";
 
   Op reset = clock->invoke(nemesis_op("reset-clock", Json::object()));
-  for (const auto& [node, offset] : reset.value["clock-offsets"].items()) {
-    std::cerr << "after reset " << node << ": " << offset << " s\n";
-    EXPECT_LT(std::abs(offset.get<double>()), 0.05) << node << " " << reset.value.dump();
+  std::cerr << "reset: " << reset.value.dump() << "\n";
+  // Judged by a measurement of its own: the quickest of 9 round trips, read right away.
+  for (auto& session : sessions) {
+    double offset = clock_offset(*session, "", 9);
+    std::cerr << "after reset " << session->node() << ": " << offset << " s\n";
+    EXPECT_LT(std::abs(offset), 0.05) << session->node() << " " << reset.value.dump();
   }
   expect_etcd_offset(n1, 0, "after reset");
   clock->teardown();
