@@ -310,7 +310,7 @@ TEST(Package, ScriptedScheduleEmitsEachStepAtItsTime) {
 TEST(Package, BadFaultKindsAreRejectedBeforeTheRun) {
   FakeCluster c;
   NemesisConfig config{{"partition", "earthquake"}, 5, "", Json::object(), c.ptrs(), nullptr, true, 1, {}};
-  EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("unknown fault kind \"earthquake\" in --nemesis; known: partition"),
+  EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("unknown fault kind \"earthquake\" in --nemesis; known: power, partition"),
             std::string::npos);
   config.faults = {"kill"};
   EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("needs a target that can kill"), std::string::npos);

@@ -87,9 +87,10 @@ NemesisPackage make_nemesis_package(const NemesisConfig& config) {
     return std::any_of(kinds.begin(), kinds.end(), [&](const FaultKind& k) { return std::find(names.begin(), names.end(), k.name) != names.end(); });
   };
   std::vector<std::unique_ptr<Nemesis>> parts;
+  // Teardowns run in this order: power first, since no other heal reaches a node that is off.
+  if (uses({"power"})) parts.push_back(power_nemesis(nodes, *config.daemon, config.vm_sandbox, config.seed));
   if (uses({"partition", "loss", "netem", "bandwidth"})) parts.push_back(network_nemesis(nodes, config.seed));
   if (uses({"kill", "pause", "corrupt"})) parts.push_back(process_nemesis(nodes, *config.daemon, config.seed));
-  if (uses({"power"})) parts.push_back(power_nemesis(nodes, *config.daemon, config.vm_sandbox, config.seed));
   if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, clock_backend_for(config.sandbox, config.options), config.seed));
 
   Gen schedule = steps.empty() ? random_schedule(kinds, config.interval, config.options, config.seed) : scripted_schedule(steps);

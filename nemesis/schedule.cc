@@ -8,7 +8,9 @@
 namespace faultline {
 
 const std::vector<FaultKind>& fault_kinds() {
+  // Heals run in this order: power first, since no other heal reaches a node that is off.
   static const std::vector<FaultKind> kinds = {
+      {"power", "power-off", "power-on", "off", true},
       {"partition", "start-partition", "stop-partition", nullptr, false},
       {"loss", "start-loss", "stop-loss", nullptr, false},
       {"netem", "start-netem", "stop-netem", nullptr, false},
@@ -17,7 +19,6 @@ const std::vector<FaultKind>& fault_kinds() {
       {"kill", "kill", "start", "killed", true},
       {"clock", "bump-clock", "reset-clock", {{"nodes", "all"}}, false},
       {"corrupt", "corrupt-file", "", nullptr, true},
-      {"power", "power-off", "power-on", "off", true},
   };
   return kinds;
 }
