@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/control/clock_launch.h"
+#include "harness/control/node_check.h"
 #include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
@@ -49,7 +50,9 @@ std::string system_clock_script(const std::string& body) {
          "  done\n"
          "fi\n"
          "o=" + shell_quote(kClockOffsetFile) + "\n"
-         "step() { date -s \"@$(add \"$(date +%s.%N)\" \"$1\")\" >/dev/null; }\n"
+         // Relative to the moment date itself reads the clock: computing an absolute time first
+         // would lose the time awk and date take to start (a second on a loaded VM).
+         "step() { date -s \"$1 seconds\" >/dev/null; }\n"
          "base=$(cat \"$o\" 2>/dev/null || echo 0)\n" + body;
 }
 
@@ -98,6 +101,21 @@ Json parse_observed(const std::string& out) {
     if (words >> pid >> comm >> offset) seen[pid + " " + comm] = offset;
   }
   return seen;
+}
+
+// Undoing faultline's own steps leaves whatever the clock drifted meanwhile (a loaded VM's clock
+// lags by seconds; NTP, if restarted, takes minutes to slew it back), so reset steps each node by
+// the offset the controller measures, until it is within 20 ms. Returns the total step.
+double align_system_clock(Session& node) {
+  double stepped = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    double offset = clock_offset(node, "", 5);
+    if (std::abs(offset) <= 0.02) break;
+    node.check_script("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\ndate -s \"" +
+                      seconds_text(-offset) + " seconds\" >/dev/null");
+    stepped -= offset;
+  }
+  return std::round(stepped * 1000) / 1000;
 }
 
 class ClockNemesis : public Nemesis {
@@ -157,6 +175,9 @@ class ClockNemesis : public Nemesis {
     if (op.f == "reset-clock") {
       chosen = nodes_.select(v.value("nodes", Json("all")), rng_);
       run(chosen, reset_script(backend_));
+      if (backend_ == ClockBackend::kSystem) {
+        done["aligned"] = nodes_.on_each(chosen, [](Session& s) { return Json(align_system_clock(s)); });
+      }
     } else {
       chosen = nodes_.select(v.value("nodes", Json("one")), rng_);
       double delta = v.value("delta", 0.0);
@@ -240,7 +261,7 @@ std::string clock_heal_script() {
          "fi\n"
          "if [ -e " + o + " ]; then\n"
          "  off=$(cat " + o + ")\n"
-         "  date -s \"@$(awk -v n=\"$(date +%s.%N)\" -v o=\"$off\" 'BEGIN { printf \"%.6f\", n - o }')\" >/dev/null\n"
+         "  date -s \"$(awk -v o=\"$off\" 'BEGIN { printf \"%+.6f\", -o }') seconds\" >/dev/null\n"
          "  echo \"stepped the system clock back by $off s\"; rm -f " + o + "\n"
          "fi\n"
          "if [ -e " + ntp + " ]; then\n"
@@ -254,12 +275,7 @@ std::unique_ptr<Nemesis> clock_nemesis(const NemesisNodes& nodes, ClockBackend b
 }
 
 double measure_clock_offset(Session& node, bool faketime) {
-  using Clock = std::chrono::system_clock;
-  auto before = Clock::now();
-  std::string out = node.check_script((faketime ? faketime_prefix() : std::string()) + "date +%s.%N");
-  auto after = Clock::now();
-  double controller = std::chrono::duration<double>((before + (after - before) / 2).time_since_epoch()).count();
-  return std::round((std::stod(out) - controller) * 1000) / 1000;
+  return clock_offset(node, faketime ? faketime_prefix() : std::string());
 }
 
 }  // namespace faultline

@@ -39,6 +39,9 @@ std::string clock_heal_script();
 // The node's clock minus the controller's, in seconds (read through libfaketime when `faketime`).
 double measure_clock_offset(Session& node, bool faketime);
 
+// Real hosts' reset-clock also steps away any offset from the controller left after undoing
+// faultline's own steps (clock drift), so that every node ends within 20 ms of the controller as
+// measured over SSH; its completion has "aligned": {node: seconds stepped}.
 // Handles bump-clock {"nodes" selector (default "one"), "delta" seconds}, strobe-clock {"nodes",
 // "delta", "period-ms", "duration" seconds} and reset-clock {"nodes" (default "all")}. Each
 // completion's value has "clock-offsets": {node: seconds} measured on every node afterwards; with

@@ -254,7 +254,7 @@ TEST_F(SandboxFaults, FaketimeBumpIsSeenByTheProcessAndReset) {
 // and teardown as the runner does: no rules, stopped processes or clock offsets stay behind.
 TEST_F(SandboxFaults, InterruptedRunLeavesNothingBehind) {
   for (int i = 1; i <= 5; ++i) daemon_.start(node(i));
-  NemesisConfig config{{"partition", "kill", "pause", "clock", "loss"}, 0.3, "", Json::object(), ptrs(), &daemon_, true, 7};
+  NemesisConfig config{{"partition", "kill", "pause", "clock", "loss"}, 0.3, "", Json::object(), ptrs(), &daemon_, true, 7, {}};
   NemesisPackage package = make_nemesis_package(config);
   std::vector<Op> history;
   InterpreterOptions io;

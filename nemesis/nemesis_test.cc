@@ -265,7 +265,7 @@ class TinyDaemon : public Daemon {
 TEST(Package, RandomScheduleIsDeterministicForASeedAndPairsStartsWithStops) {
   FakeCluster c;
   TinyDaemon daemon;
-  NemesisConfig config{{"partition", "kill", "pause", "clock", "loss"}, 5, "", Json::object(), c.ptrs(), &daemon, true, 42};
+  NemesisConfig config{{"partition", "kill", "pause", "clock", "loss"}, 5, "", Json::object(), c.ptrs(), &daemon, true, 42, {}};
   auto a = fs_and_values(simulate(make_nemesis_package(config).generator, 300));
   auto b = fs_and_values(simulate(make_nemesis_package(config).generator, 300));
   EXPECT_EQ(a, b);
@@ -296,7 +296,7 @@ TEST(Package, ScriptedScheduleEmitsEachStepAtItsTime) {
   std::ofstream(file) << R"([{"at": 1, "f": "start-partition", "value": "halves"}, {"at": 2.5, "f": "stop-partition"},
                              {"at": 4, "f": "bump-clock", "value": {"nodes": ["n1"], "delta": 3}}])";
   TinyDaemon daemon;
-  NemesisConfig config{{}, 5, file, Json::object(), c.ptrs(), &daemon, true, 1};
+  NemesisConfig config{{}, 5, file, Json::object(), c.ptrs(), &daemon, true, 1, {}};
   auto package = make_nemesis_package(config);
   EXPECT_EQ(fs_and_values(simulate(package.generator, 100)),
             (std::vector<std::string>{"1000 start-partition \"halves\"", "2500 stop-partition null",
@@ -311,8 +311,8 @@ TEST(Package, ScriptedScheduleEmitsEachStepAtItsTime) {
 
 TEST(Package, BadFaultKindsAreRejectedBeforeTheRun) {
   FakeCluster c;
-  NemesisConfig config{{"partition", "earthquake"}, 5, "", Json::object(), c.ptrs(), nullptr, true, 1};
-  EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("unknown fault kind \"earthquake\" in --nemesis; known: partition"),
+  NemesisConfig config{{"partition", "earthquake"}, 5, "", Json::object(), c.ptrs(), nullptr, true, 1, {}};
+  EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("unknown fault kind \"earthquake\" in --nemesis; known: power, partition"),
             std::string::npos);
   config.faults = {"kill"};
   EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("needs a target that can kill"), std::string::npos);

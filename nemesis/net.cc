@@ -30,12 +30,14 @@ std::string drops(const std::string& chain, const std::set<std::string>& from, c
 }  // namespace
 
 NodeNetwork probe_network(Session& node) {
-  // SSH_CONNECTION is "client-address client-port server-address server-port".
+  // SSH_CONNECTION is "client-address client-port server-address server-port". Read as the login
+  // user: sudo drops it from the environment.
   std::string out = node.check_script(std::string(kPath) +
                                       "set -- $SSH_CONNECTION; echo controller \"$1\" \"$4\"\n"
                                       "ip -o -4 addr show scope global | while read -r _ dev _ address _; do\n"
                                       "  echo address \"${address%/*}\"; [ \"${address%/*}\" = \"$3\" ] && echo device \"$dev\"\n"
-                                      "done; true");
+                                      "done; true",
+                                      {.as_login_user = true});
   NodeNetwork network;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {

@@ -6,6 +6,7 @@
 #include "harness/core/error.h"
 #include "nemesis/clock.h"
 #include "nemesis/net.h"
+#include "nemesis/power.h"
 #include "nemesis/process.h"
 #include "nemesis/schedule.h"
 
@@ -22,7 +23,11 @@ namespace {
 bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 // The kinds asked for, in fault_kinds() order; "all" means every kind the target supports.
-std::vector<FaultKind> kinds_for(const std::vector<std::string>& names, bool has_daemon) {
+// The power fault cuts a VM's power, so "all" means it only on VM nodes.
+const char* const kPowerNeedsVms = "fault \"power\" cuts a VM's power and these nodes are not VMs: run on VM nodes "
+                                   "(faultline sandbox up --vm) or drop it";
+
+std::vector<FaultKind> kinds_for(const std::vector<std::string>& names, bool has_daemon, bool vm_nodes) {
   std::string known;
   for (const auto& n : fault_names()) known += n + ", ";
   for (const auto& name : names)
@@ -32,6 +37,10 @@ std::vector<FaultKind> kinds_for(const std::vector<std::string>& names, bool has
   for (const auto& kind : fault_kinds()) {
     bool all = contains(names, "all");
     if (!all && !contains(names, kind.name)) continue;
+    if (kind.name == "power" && !vm_nodes) {
+      if (all) continue;
+      fail(ErrorCode::kBadInput, std::string(kPowerNeedsVms) + " from --nemesis");
+    }
     if (kind.needs_daemon && !has_daemon) {
       if (all) continue;
       fail(ErrorCode::kBadInput, "fault \"" + kind.name + "\" needs a target that can kill and pause its processes; "
@@ -61,11 +70,14 @@ NemesisPackage make_nemesis_package(const NemesisConfig& config) {
       bool used = std::any_of(steps.begin(), steps.end(), [&](const ScheduleStep& s) { return &fault_kind_of(s.f) == &kind; });
       if (used) kinds.push_back(kind);
     }
-    for (const auto& kind : kinds)
+    for (const auto& kind : kinds) {
+      if (kind.name == "power" && !config.power)
+        fail(ErrorCode::kBadInput, config.schedule_file + ": " + kPowerNeedsVms + " from the schedule");
       if (kind.needs_daemon && !config.daemon)
         fail(ErrorCode::kBadInput, config.schedule_file + ": fault \"" + kind.name + "\" needs a target that can kill and pause its processes");
+    }
   } else {
-    kinds = kinds_for(config.faults, config.daemon != nullptr);
+    kinds = kinds_for(config.faults, config.daemon != nullptr, config.power != nullptr);
   }
   // On the sandbox a clock fault skews the target's own processes, so it needs a target that has them.
   ClockBackend clock = clock_backend_for(config.sandbox, config.options);
@@ -83,6 +95,8 @@ NemesisPackage make_nemesis_package(const NemesisConfig& config) {
     return std::any_of(kinds.begin(), kinds.end(), [&](const FaultKind& k) { return std::find(names.begin(), names.end(), k.name) != names.end(); });
   };
   std::vector<std::unique_ptr<Nemesis>> parts;
+  // Teardowns run in this order: power first, since no other heal reaches a node that is off.
+  if (uses({"power"})) parts.push_back(power_nemesis(nodes, *config.daemon, config.power, config.seed));
   if (uses({"partition", "loss", "netem", "bandwidth"})) parts.push_back(network_nemesis(nodes, config.seed));
   if (uses({"kill", "pause", "corrupt"})) parts.push_back(process_nemesis(nodes, *config.daemon, config.seed));
   if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, clock, config.seed));

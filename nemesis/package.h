@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/session.h"
-#include "harness/core/json.h"
-#include "harness/core/generator.h"
 #include "harness/control/daemon.h"
+#include "harness/control/power_switch.h"
+#include "harness/control/session.h"
+#include "harness/core/generator.h"
+#include "harness/core/json.h"
 #include "nemesis/nemesis.h"
 
 namespace faultline {
@@ -23,6 +24,7 @@ struct NemesisConfig {
   Daemon* daemon = nullptr;          // null when the target cannot be killed/paused
   bool sandbox = false;              // clock faults per process (ptrace or libfaketime), never the real clock
   uint64_t seed = 0;
+  PowerSwitch* power = nullptr;      // the nodes' power (VM nodes), or null
 };
 
 struct NemesisPackage {

@@ -8,7 +8,9 @@
 namespace faultline {
 
 const std::vector<FaultKind>& fault_kinds() {
+  // Heals run in this order: power first, since no other heal reaches a node that is off.
   static const std::vector<FaultKind> kinds = {
+      {"power", "power-off", "power-on", "off", true},
       {"partition", "start-partition", "stop-partition", nullptr, false},
       {"loss", "start-loss", "stop-loss", nullptr, false},
       {"netem", "start-netem", "stop-netem", nullptr, false},
@@ -65,6 +67,8 @@ Op start_op(const FaultKind& kind, const Json& all_options, Rng& rng) {
       op.value["period-ms"] = o.value("period-ms", 100.0);
       op.value["duration"] = o.value("duration", 2.0);
     }
+  } else if (kind.name == "power") {
+    op.value = {{"nodes", pick_targets(o, {"one", "minority"}, rng)}};  // a majority stays up
   } else if (kind.name == "corrupt") {
     op.value = {{"nodes", pick_targets(o, {"one"}, rng)}, {"mode", rng.chance(0.5) ? "truncate" : "bitflip"}};
   } else {

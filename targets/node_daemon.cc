@@ -78,8 +78,8 @@ void stop_node_daemon(Session& node, const NodeDaemon& d, std::chrono::milliseco
 }
 
 std::string node_address(Session& node) {
-  // SSH_CONNECTION is "client-ip client-port server-ip server-port".
-  std::istringstream words(node.check_script("echo \"$SSH_CONNECTION\"", {.timeout = std::chrono::seconds(30)}));
+  // SSH_CONNECTION is "client-ip client-port server-ip server-port"; sudo would drop it.
+  std::istringstream words(node.check_script("echo \"$SSH_CONNECTION\"", {.timeout = std::chrono::seconds(30), .as_login_user = true}));
   std::string client_ip, client_port, server_ip;
   words >> client_ip >> client_port >> server_ip;
   return server_ip.empty() ? "127.0.0.1" : server_ip;

@@ -14,5 +14,6 @@ void add_export_command(CLI::App& app, int& exit_code);
 void add_heal_command(CLI::App& app, int& exit_code);
 void add_campaign_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_nodes_command(CLI::App& app, int& exit_code);
 
 }  // namespace faultline

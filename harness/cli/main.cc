@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_heal_command(app, exit_code);
   add_campaign_command(app, exit_code);
   add_serve_command(app, exit_code);
+  add_nodes_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -20,8 +20,9 @@ class RecordingSession final : public Session {
     std::string stdin_data;
   };
 
-  explicit RecordingSession(std::string node, std::string sudo_password = {})
-      : node_(std::move(node)), sudo_password_(std::move(sudo_password)) {}
+  // `uses_sudo`: the node's login user is not root, so every command goes through sudo.
+  explicit RecordingSession(std::string node, std::string sudo_password = {}, bool uses_sudo = false)
+      : node_(std::move(node)), sudo_password_(std::move(sudo_password)), uses_sudo_(uses_sudo) {}
 
   // Commands containing `pattern` get `reply`: an ExecResult, or an Error that exec throws.
   // The first matching pattern wins; commands matching none exit 0 with no output.
@@ -34,6 +35,7 @@ class RecordingSession final : public Session {
   const std::string& node() const override { return node_; }
   void upload(const std::filesystem::path& local, const std::string& remote) override;
   void download(const std::string& remote, const std::filesystem::path& local) override;
+  bool uses_sudo() const override { return uses_sudo_; }
 
  protected:
   ExecResult run(const std::string& command, const std::string& stdin_data,
@@ -43,6 +45,7 @@ class RecordingSession final : public Session {
  private:
   std::string node_;
   std::string sudo_password_;
+  bool uses_sudo_;
   mutable std::mutex mutex_;
   std::vector<std::pair<std::string, std::variant<ExecResult, Error>>> replies_;
   std::vector<Call> calls_;

@@ -43,5 +43,21 @@ TEST(RecordingSession, SudoGetsPasswordOnStdinNotOnCommandLine) {
   EXPECT_EQ(passwordless.commands().at(0), "sudo -n -u etcd -- sh -c id");
 }
 
+TEST(RecordingSession, ALoginUserOtherThanRootRunsEveryCommandThroughSudoButItsOwnReads) {
+  RecordingSession nopasswd("n1", "", /*uses_sudo=*/true);
+  nopasswd.exec({"iptables", "-L"});
+  nopasswd.exec({"date", "+%s"}, {.as_login_user = true});
+  nopasswd.exec({"id"}, {.as_user = "etcd"});
+  EXPECT_EQ(nopasswd.commands(), (std::vector<std::string>{"sudo -n -u root -- sh -c 'iptables -L'", "date +%s",
+                                                             "sudo -n -u etcd -- sh -c id"}));
+  RecordingSession password("n1", "pw", /*uses_sudo=*/true);
+  password.exec({"tc", "qdisc", "show"}, {.stdin_data = "in"});
+  EXPECT_EQ(password.calls().at(0).command, "sudo -S -k -p '' -u root -- sh -c 'tc qdisc show'");
+  EXPECT_EQ(password.calls().at(0).stdin_data, "pw\nin");
+  RecordingSession root("n1");
+  root.exec({"iptables", "-L"});
+  EXPECT_EQ(root.commands().at(0), "iptables -L");
+}
+
 }  // namespace
 }  // namespace faultline

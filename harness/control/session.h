@@ -21,7 +21,11 @@ struct ExecOptions {
   // The command is killed (with its process group) after this long and exec throws kTimeout.
   std::chrono::milliseconds timeout = std::chrono::minutes(5);
   // Non-empty: run as this user through sudo; the node's password, if any, goes on sudo's stdin.
+  // Empty: as root, which on a node whose SSH user is not root means through sudo too.
   std::string as_user{};
+  // Run as the SSH user itself, never through sudo: for quick reads that need no privilege and
+  // whose timing matters (the clock).
+  bool as_login_user = false;
   // The command may safely run twice: it is retried when the connection drops while it runs.
   bool idempotent = false;
 };
@@ -47,6 +51,9 @@ class Session {
   virtual void upload(const std::filesystem::path& local, const std::string& remote) = 0;
   // Copies a file from the node to `local` (replaced only once the copy is complete).
   virtual void download(const std::string& remote, const std::filesystem::path& local) = 0;
+
+  // The node's login user is not root, so every command and file copy goes through sudo.
+  virtual bool uses_sudo() const { return false; }
 
  protected:
   // Runs `command` with the node's shell; `stdin_data`, `timeout` and `idempotent` as in

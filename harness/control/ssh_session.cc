@@ -371,7 +371,43 @@ class SshSession final : public Session {
 
   const std::string& node() const override { return node_.name; }
 
+  bool uses_sudo() const override { return node_.user != "root"; }
+
+  // A login user that is not root copies through a file of its own in /tmp, moved or copied
+  // into place through sudo.
   void upload(const std::filesystem::path& local, const std::string& remote) override {
+    if (!uses_sudo()) return sftp_put(local, remote);
+    std::string staged = staging_path();
+    sftp_put(local, staged);
+    std::string dir = std::filesystem::path(remote).parent_path().string();
+    check_script("mkdir -p " + shell_quote(dir.empty() ? "." : dir) + " && mv -f " + shell_quote(staged) + " " +
+                 shell_quote(remote) + " && chown 0:0 " + shell_quote(remote));
+  }
+
+  void download(const std::string& remote, const std::filesystem::path& local) override {
+    if (!uses_sudo()) return sftp_get(remote, local);
+    std::string staged = staging_path();
+    check_script("cp " + shell_quote(remote) + " " + shell_quote(staged) + " && chown " + shell_quote(node_.user) + " " +
+                 shell_quote(staged));
+    struct Remove {
+      SshSession& s;
+      std::string path;
+      ~Remove() {
+        try {
+          s.exec({"rm", "-f", path});
+        } catch (const Error&) {  // a file left in /tmp is harmless
+        }
+      }
+    } remove{*this, staged};
+    sftp_get(staged, local);
+  }
+
+ private:
+  std::string staging_path() {
+    return "/tmp/.faultline-copy-" + std::to_string(getpid()) + "-" + std::to_string(++copies_);
+  }
+
+  void sftp_put(const std::filesystem::path& local, const std::string& remote) {
     std::error_code error;
     auto mode = static_cast<long>(std::filesystem::status(local, error).permissions() & std::filesystem::perms::all);
     std::ifstream in(local, std::ios::binary);
@@ -395,7 +431,7 @@ class SshSession final : public Session {
     });
   }
 
-  void download(const std::string& remote, const std::filesystem::path& local) override {
+  void sftp_get(const std::string& remote, const std::filesystem::path& local) {
     std::filesystem::path partial = local;
     partial += ".partial";
     retrying(true, [&](Connection& c) {
@@ -744,6 +780,7 @@ class SshSession final : public Session {
   std::counting_semaphore<> channels_;
   std::mutex reconnect_mutex_;
   std::shared_ptr<Connection> connection_;  // guarded by reconnect_mutex_
+  std::atomic<int> copies_{0};               // names staged copies uniquely
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "harness/control/fan_out.h"
+#include "harness/control/node_check.h"
 #include "harness/control/remote.h"
 #include "harness/core/error.h"
 #include "harness/sandbox/sandbox.h"
@@ -71,6 +73,16 @@ Cluster connect_cluster(const Spec& spec) {
     fail(ErrorCode::kBadInput, std::string("spec field \"ssh\": ") + e.what());
   }
   c.sessions = open_sessions(c.nodes);
+  // The checks of `faultline nodes check`, before anything starts: a node whose sudo refuses, or
+  // that lacks a tool the faults need, is one line now rather than a failed fault mid-test.
+  auto checks = values_or_throw(fan_out(c.sessions, [](const std::unique_ptr<Session>& s) { return check_node(*s); }));
+  std::string problems;
+  for (const auto& check : checks) {
+    if (check.privilege.empty() || (!check.missing.empty() && !spec.nemesis.empty())) {
+      for (const auto& problem : check.problems) problems += (problems.empty() ? "" : "; ") + problem;
+    }
+  }
+  if (!problems.empty()) fail(ErrorCode::kBadInput, problems);
   return c;
 }
 

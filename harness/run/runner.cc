@@ -12,6 +12,7 @@
 #include "harness/run/cluster.h"
 #include "harness/run/interpreter.h"
 #include "harness/run/status.h"
+#include "harness/sandbox/sandbox.h"
 #include "nemesis/clock.h"
 #include "nemesis/package.h"
 #include "results/report.h"
@@ -114,8 +115,13 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   Workload workload = workload_for(spec);
   checker_for(workload);
   if (announce) announce(spec);
+  // Namespace nodes share this machine's clock, so their clock faults never touch it; VM nodes
+  // have kernels of their own and take the real-host backend.
+  bool shared_clock = !spec.sandbox.empty() && sandbox_vm_accel(default_sandbox_dir(spec.sandbox)).empty();
   NemesisConfig nc{spec.nemesis, spec.nemesis_interval, spec.nemesis_schedule, spec.nemesis_options,
-                   cluster.session_ptrs(), target->daemon(), !spec.sandbox.empty(), spec.seed};
+                   cluster.session_ptrs(), target->daemon(), shared_clock, spec.seed, {}};
+  std::unique_ptr<PowerSwitch> power = !spec.sandbox.empty() && !shared_clock ? vm_power_switch(default_sandbox_dir(spec.sandbox)) : nullptr;
+  nc.power = power.get();
   NemesisPackage nemesis = make_nemesis_package(nc);
   nemesis.nemesis->preflight();
 
@@ -129,7 +135,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
               cluster.session_ptrs(), !spec.sandbox.empty(),
               (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
                std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()) &&
-                  clock_backend_for(!spec.sandbox.empty(), spec.nemesis_options) == ClockBackend::kFaketime};
+                  clock_backend_for(shared_clock, spec.nemesis_options) == ClockBackend::kFaketime};
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;

@@ -286,6 +286,7 @@ void require_free_subnet(const Layout& layout) {
 Json options_json(const SandboxOptions& options) {
   Json json = {{"name", options.name}, {"nodes", options.nodes}, {"subnet", options.subnet}};
   if (options.vm) json["vm"] = true;
+  if (options.vm) json["memory-mb"] = options.memory_mb;
   return json;
 }
 
@@ -393,9 +394,10 @@ std::vector<NodeStatus> sandbox_status(const SandboxOptions& options) {
   auto nodes = load_sandbox_nodes(layout.dir);
   auto outcomes = fan_out(nodes, [](const NodeSpec& node) {
     NodeSpec quick = node;
-    quick.connect_timeout = 2s;
+    // Short, but enough for a TCG VM's handshake on a loaded machine.
+    quick.connect_timeout = 10s;
     ExecOptions within;
-    within.timeout = 5s;
+    within.timeout = 15s;
     return open_session(quick)->check({"ps", "-e", "-o", "pid=,args="}, within);
   });
   std::vector<NodeStatus> statuses;
@@ -447,14 +449,71 @@ std::string sandbox_vm_accel(const fs::path& dir) {
   return accel.substr(0, accel.find('\n'));
 }
 
+namespace {
+
+int node_index(const Layout& layout, const std::string& node) {
+  for (int k = 1; k <= layout.options.nodes; ++k) {
+    if (layout.node_name(k) == node) return k;
+  }
+  fail(ErrorCode::kNotFound, "sandbox has no node '" + node + "'");
+}
+
+// The layout of the VM sandbox in `dir`, for a power fault on `node`.
+Layout vm_layout_at(const fs::path& dir, const std::string& node) {
+  SandboxOptions options = sandbox_options_at(dir);
+  if (!options.vm)
+    fail(ErrorCode::kBadInput, "the power fault cuts a VM's power, and " + node + " is not a VM: use VM nodes (faultline sandbox up --vm)");
+  return layout_of(options);
+}
+
+}  // namespace
+
+SandboxOptions sandbox_options_at(const fs::path& dir) {
+  auto json = Json::parse(read_file(dir / "sandbox.json"), nullptr, false);
+  if (!json.is_object()) fail(ErrorCode::kNotFound, "no sandbox in " + dir.string() + " (faultline sandbox up makes one)");
+  SandboxOptions options;
+  options.dir = dir;
+  options.name = json.value("name", options.name);
+  options.nodes = json.value("nodes", options.nodes);
+  options.subnet = json.value("subnet", options.subnet);
+  options.vm = json.value("vm", false);
+  options.memory_mb = json.value("memory-mb", options.memory_mb);
+  return options;
+}
+
+void power_off_sandbox_node(const fs::path& dir, const std::string& node) {
+  Layout layout = vm_layout_at(dir, node);
+  SandboxLock lock(layout);
+  vm_power_off(layout, node_index(layout, node));
+}
+
+void power_on_sandbox_node(const fs::path& dir, const std::string& node) {
+  Layout layout = vm_layout_at(dir, node);
+  int i = node_index(layout, node);
+  {
+    SandboxLock lock(layout);
+    if (!vm_node_running(layout, i)) vm_boot_node(layout, i);
+  }
+  wait_for_sshd(layout, i, std::chrono::seconds(180));
+}
+
+std::unique_ptr<PowerSwitch> vm_power_switch(const fs::path& dir) {
+  class VmPowerSwitch : public PowerSwitch {
+   public:
+    explicit VmPowerSwitch(fs::path dir) : dir_(std::move(dir)) {}
+    void off(const std::string& node) override { power_off_sandbox_node(dir_, node); }
+    void on(const std::string& node) override { power_on_sandbox_node(dir_, node); }
+
+   private:
+    fs::path dir_;
+  };
+  return std::make_unique<VmPowerSwitch>(dir);
+}
+
 void restart_sandbox_node(const SandboxOptions& options, const std::string& node) {
   Layout layout = layout_of(options);
   SandboxLock lock(layout);
-  int i = 0;
-  for (int k = 1; k <= options.nodes; ++k) {
-    if (layout.node_name(k) == node) i = k;
-  }
-  if (i == 0) fail(ErrorCode::kNotFound, "sandbox has no node '" + node + "'");
+  int i = node_index(layout, node);
   if (is_vm_sandbox(layout)) {
     vm_restart_node(layout, i);
     return;

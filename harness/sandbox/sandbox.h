@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "harness/control/node_layout.h"
+#include "harness/control/power_switch.h"
 #include "harness/control/nodes.h"
 
 namespace faultline {
@@ -59,6 +60,17 @@ std::vector<NodeSpec> load_sandbox_nodes(const std::filesystem::path& dir = defa
 
 // "kvm" or "tcg" for a VM sandbox (what `up` chose), empty for namespace nodes.
 std::string sandbox_vm_accel(const std::filesystem::path& dir);
+
+// The options the sandbox in `dir` was made with. Throws Error(kNotFound) if there is none.
+SandboxOptions sandbox_options_at(const std::filesystem::path& dir);
+
+// A power cut of a VM node: its qemu is killed without any sync, so what the guest had not written
+// back to its disk image is lost. power_on boots it again on the same disk and returns once its
+// sshd answers. Both throw Error(kBadInput) naming the node when the sandbox is not made of VMs.
+void power_off_sandbox_node(const std::filesystem::path& dir, const std::string& node);
+void power_on_sandbox_node(const std::filesystem::path& dir, const std::string& node);
+// The two above as the power switch of the VM sandbox in `dir`, for the power fault.
+std::unique_ptr<PowerSwitch> vm_power_switch(const std::filesystem::path& dir);
 
 // Reboots one node: kills every process in it and starts it again with a fresh sshd (storage is
 // kept). Returns once sshd accepts connections.

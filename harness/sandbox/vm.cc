@@ -217,13 +217,17 @@ bool is_vm_sandbox(const Layout& layout) {
   return json.is_object() && json.value("vm", false);
 }
 
+bool vm_node_running(const Layout& layout, int i) {
+  try {
+    return kill(std::stoi(read_file(layout.node_dir(i) / "qemu.pid")), 0) == 0;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 bool vm_running(const Layout& layout) {
   for (int i = 1; i <= layout.options.nodes; ++i) {
-    try {
-      if (kill(std::stoi(read_file(layout.node_dir(i) / "qemu.pid")), 0) != 0) return false;
-    } catch (const std::exception&) {
-      return false;
-    }
+    if (!vm_node_running(layout, i)) return false;
   }
   return true;
 }

@@ -22,6 +22,8 @@ void vm_up(const Layout& layout);
 void vm_tear_down(const Layout& layout);
 // Every node's qemu is running.
 bool vm_running(const Layout& layout);
+// Node i's qemu is running.
+bool vm_node_running(const Layout& layout, int i);
 // The sandbox in layout.dir was made with --vm.
 bool is_vm_sandbox(const Layout& layout);
 // Kills node i's VM without sync and boots it again on the same disk image.
