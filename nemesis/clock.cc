@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "harness/control/clock_launch.h"
@@ -60,7 +61,7 @@ std::string system_clock_script(const std::string& body) {
 std::string skew_file() { return kNemesisStateDir + "/clock-skew"; }
 
 std::string ptrace_script(const std::string& body) {
-  return std::string(kAdd) + "mkdir -p " + shell_quote(kNemesisStateDir) + "\nh=" + shell_quote(clock_helper_path()) +
+  return std::string(kAdd) + "mkdir -p " + shell_quote(kNemesisStateDir) + "\nh=" + shell_quote(kNodeClockHelper) +
          "\nd=" + shell_quote(kNemesisStateDir) + "\nput() { \"$h\" set \"$d\" \"$1\" >/dev/null; }\n"
          "base=$(awk '{ printf \"%+.9f\", $1 / 1e9 }' " + shell_quote(skew_file()) + " 2>/dev/null)\n"
          "[ -n \"$base\" ] || base=+0\n" + body;
@@ -126,14 +127,20 @@ class ClockNemesis : public Nemesis {
   void preflight() override {
     if (backend_ == ClockBackend::kPtrace) {
       std::string helper = clock_helper_path();
+      if (!std::filesystem::is_regular_file(helper))
+        fail(ErrorCode::kNotFound, "clock faults on the sandbox need the helper " + helper + ": build the faultline-clock target");
       nodes_.on_each(nodes_.names(), [&](Session& s) {
         std::string arch = s.check({"uname", "-m"});
         while (!arch.empty() && arch.back() == '\n') arch.pop_back();
         if (arch != "x86_64")
           fail(ErrorCode::kBadInput, "clock faults on sandbox nodes reach processes through ptrace on x86-64 only, and " + s.node() +
                                          " is " + arch + ": use VM or real-host nodes, whose system clock is stepped");
-        if (s.exec({"test", "-x", helper}).exit_code != 0)
-          fail(ErrorCode::kNotFound, "clock faults need " + helper + " on " + s.node() + ": build the faultline-clock target");
+        // Nodes do not see every path of the controller (their /tmp and /root are their own), so
+        // the helper goes into node storage; renamed into place, as a watcher may be running it.
+        std::string staged = kNodeClockHelper + ".new";
+        s.check({"mkdir", "-p", std::filesystem::path(kNodeClockHelper).parent_path().string()});
+        s.upload(helper, staged);
+        s.check({"sh", "-c", "chmod 755 \"$0\" && mv -f \"$0\" \"$1\"", staged, kNodeClockHelper});
         return Json(nullptr);
       });
     }
@@ -151,7 +158,7 @@ class ClockNemesis : public Nemesis {
   void setup() override {
     if (backend_ == ClockBackend::kPtrace) {
       Json found = nodes_.on_each(nodes_.names(), [&](Session& s) {
-        return Json(parse_observed(s.check({clock_helper_path(), "measure", kNemesisStateDir})).size());
+        return Json(parse_observed(s.check({kNodeClockHelper, "measure", kNemesisStateDir})).size());
       });
       bool any = false;
       for (const auto& [node, n] : found.items()) any = any || n.get<size_t>() > 0;
@@ -194,7 +201,7 @@ class ClockNemesis : public Nemesis {
     if (backend_ == ClockBackend::kPtrace) {
       // What the target's processes see, each read through its own (patched or not) vDSO.
       Json observed = nodes_.on_each(nodes_.names(), [](Session& s) {
-        return parse_observed(s.check({clock_helper_path(), "measure", kNemesisStateDir}));
+        return parse_observed(s.check({kNodeClockHelper, "measure", kNemesisStateDir}));
       });
       Json offsets = Json::object();
       for (const auto& [node, seen] : observed.items()) {
@@ -236,6 +243,8 @@ ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options) {
   fail(ErrorCode::kBadInput, "nemesis option clock.backend must be \"ptrace\" or \"faketime\", got \"" + backend + "\"");
 }
 
+const std::string kNodeClockHelper = std::string(kNodeStorage) + "/bin/faultline-clock";
+
 std::string clock_helper_path() {
   if (const char* p = std::getenv("FAULTLINE_CLOCK_HELPER")) return p;
 #ifdef FAULTLINE_CLOCK_HELPER
@@ -247,7 +256,7 @@ std::string clock_helper_path() {
 
 std::string clock_heal_script() {
   std::string f = shell_quote(kFaketimeFile), o = shell_quote(kClockOffsetFile), ntp = shell_quote(kNtpStoppedFile);
-  std::string h = shell_quote(clock_helper_path()), d = shell_quote(kNemesisStateDir);
+  std::string h = shell_quote(kNodeClockHelper), d = shell_quote(kNemesisStateDir);
   return std::string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n") + kAdd +
          // ptrace backend: the helper restores every patched process's vDSO, offset file or not.
          "if [ -x " + h + " ] && [ \"$(uname -m)\" = x86_64 ]; then\n"

@@ -29,8 +29,10 @@ enum class ClockBackend { kSystem, kPtrace, kFaketime };
 // {"clock": {"backend": "faketime"}}. Bad values throw kBadInput.
 ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options);
 
-// The ptrace backend's helper binary (its build path, or $FAULTLINE_CLOCK_HELPER).
+// The ptrace backend's helper binary on the controller (its build path, or $FAULTLINE_CLOCK_HELPER),
+// and where preflight() puts it on each node.
 std::string clock_helper_path();
+extern const std::string kNodeClockHelper;
 
 // Script that resets every backend' offsets and restarts NTP services the nemesis stopped,
 // printing one line per thing it found.

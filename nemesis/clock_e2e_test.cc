@@ -139,6 +139,7 @@ std::vector<std::unique_ptr<Session>>* ClockFaults::sessions_ = nullptr;
 TEST_F(ClockFaults, GoCAndPythonSeeBumpStrobeAndReset) {
   start_all();
   auto nemesis = clock_nemesis(NemesisNodes({&node()}), ClockBackend::kPtrace, 1);
+  nemesis->preflight();
   nemesis->setup();
   expect_all_near(0, "before any fault");
 
@@ -198,6 +199,7 @@ TEST_F(ClockFaults, GoCAndPythonSeeBumpStrobeAndReset) {
 TEST_F(ClockFaults, NoTargetProcessIsRefusedInOneLine) {
   auto nemesis = clock_nemesis(NemesisNodes({&node()}), ClockBackend::kPtrace, 1);
   try {
+    nemesis->preflight();
     nemesis->setup();
     FAIL() << "setup accepted a clock fault with nothing to skew";
   } catch (const Error& e) {
@@ -247,7 +249,7 @@ TEST_F(ClockFaults, HealAfterTheControllerWasKilledRestoresRealTime) {
   waitpid(controller, nullptr, 0);
   std::this_thread::sleep_for(300ms);
   EXPECT_NEAR(file_offset(kDir + "/c.out"), 60, 0.5) << "the fault outlives its controller";
-  std::string measured = node().check({clock_helper_path(), "measure", std::string(kNodeStorage) + "/nemesis"});
+  std::string measured = node().check({kNodeClockHelper, "measure", std::string(kNodeStorage) + "/nemesis"});
   EXPECT_NEAR(observed_by(measured, "etcd"), 60, 0.5) << measured;
 
   FILE* heal = popen((std::string(FAULTLINE_BINARY) + " heal --sandbox --sandbox-name ck2").c_str(), "r");
@@ -257,7 +259,7 @@ TEST_F(ClockFaults, HealAfterTheControllerWasKilledRestoresRealTime) {
   EXPECT_EQ(pclose(heal), 0) << out;
   EXPECT_NE(out.find("restored the vDSO clock of pid"), std::string::npos) << out;
   EXPECT_NEAR(file_offset(kDir + "/c.out"), 0, 0.5) << "after faultline heal";
-  measured = node().check({clock_helper_path(), "measure", std::string(kNodeStorage) + "/nemesis"});
+  measured = node().check({kNodeClockHelper, "measure", std::string(kNodeStorage) + "/nemesis"});
   EXPECT_NEAR(observed_by(measured, "etcd"), 0, 0.5) << measured;
   EXPECT_NEAR(observed_by(measured, "rt"), 0, 0.5) << measured;
   node().exec({"kill", "-9", etcd_pid});  // the etcd target's, left running by the killed controller

@@ -196,7 +196,7 @@ TEST_F(SandboxFaults, KillStartPauseResume) {
   Op paused = nemesis->invoke(op("pause", {{"nodes", {"n2"}}}));
   EXPECT_EQ(TickerDaemon::state(node(2)), "T");
   EXPECT_NE(paused.value["pids"]["n2"].size(), 0u);
-  EXPECT_EQ(TickerDaemon::state(node(1)), "S");
+  EXPECT_NE(TickerDaemon::state(node(1)), "T");  // only n2 was paused
   nemesis->invoke(op("resume", "paused"));
   EXPECT_NE(TickerDaemon::state(node(2)), "T");
 
@@ -261,6 +261,7 @@ TEST_F(SandboxFaults, InterruptedRunLeavesNothingBehind) {
   io.nemesis = package.nemesis.get();
   io.observe = [&](const Op& o) { history.push_back(o); };
   Interpreter interpreter(std::move(io));
+  package.nemesis->preflight();
   package.nemesis->setup();
   std::atomic<bool> interrupted = false;
   std::jthread interrupt([&] {

@@ -183,12 +183,12 @@ TEST(ClockNemesis, PtraceBumpRunsTheHelperAndRecordsWhatProcessesObserve) {
   nemesis->setup();
   Op done = nemesis->invoke(nemesis_op("bump-clock", {{"nodes", {"n1"}}, {"delta", 2.5}}));
   EXPECT_NE(c.commands(0).find("put \"$(add \"$base\" +2.500000)\""), std::string::npos) << c.commands(0);
-  EXPECT_NE(c.commands(0).find(clock_helper_path()), std::string::npos);
+  EXPECT_NE(c.commands(0).find(kNodeClockHelper), std::string::npos);
   EXPECT_EQ(c.commands(1).find("put \"$(add"), std::string::npos);
   EXPECT_EQ(done.value["clock-offsets"]["n1"], 2.5);
   EXPECT_TRUE(done.value["clock-offsets"]["n2"].is_null());  // no process there: nothing observed
   EXPECT_EQ(done.value["clock-observed"]["n1"]["12 etcd"], 2.5);
-  EXPECT_NE(clock_heal_script().find(clock_helper_path()), std::string::npos);
+  EXPECT_NE(clock_heal_script().find(kNodeClockHelper), std::string::npos);
 }
 
 TEST(ClockNemesis, PtracePreflightAndSetupRefuseWhatTheyCannotReach) {
