@@ -49,6 +49,12 @@ std::string system_clock_script(const std::string& body) {
          "  for s in ntp ntpd ntpsec chrony chronyd systemd-timesyncd openntpd; do\n"
          "    if systemctl is-active --quiet \"$s\" 2>/dev/null; then systemctl stop \"$s\"; echo \"$s\" >> " + ntp + "; fi\n"
          "  done\n"
+         // Without systemd (busybox, OpenRC, VM nodes) the daemons themselves, by name: each
+         // command line is noted to start it again, and it must be gone before the clock steps.
+         "  for p in $(pgrep -x 'chronyd|ntpd|systemd-timesyncd|openntpd' || true); do\n"
+         "    printf 'exec' >> " + ntp + "; xargs -0 printf \" '%s'\" < /proc/$p/cmdline >> " + ntp + "; echo >> " + ntp + "\n"
+         "    kill \"$p\"; i=0; while kill -0 \"$p\" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done\n"
+         "  done\n"
          "fi\n"
          "o=" + shell_quote(kClockOffsetFile) + "\n"
          // Relative to the moment date itself reads the clock: computing an absolute time first
@@ -88,7 +94,7 @@ std::string strobe_script(ClockBackend backend, double delta, double period_s, i
 
 std::string reset_script(ClockBackend backend) {
   if (backend == ClockBackend::kFaketime) return faketime_script("put +0\n");
-  return clock_heal_script();
+  return clock_heal_script(false);
 }
 
 // "PID COMM OFFSET" lines of `faultline-clock measure`, as {"PID COMM": offset}.
@@ -183,7 +189,9 @@ class ClockNemesis : public Nemesis {
       chosen = nodes_.select(v.value("nodes", Json("all")), rng_);
       run(chosen, reset_script(backend_));
       if (backend_ == ClockBackend::kSystem) {
+        // NTP starts again only once the clock is aligned, so the two never step it together.
         done["aligned"] = nodes_.on_each(chosen, [](Session& s) { return Json(align_system_clock(s)); });
+        done["ntp-restarted"] = nodes_.on_each(chosen, [](Session& s) { return Json(s.check_script(ntp_restart_script())); });
       }
     } else {
       chosen = nodes_.select(v.value("nodes", Json("one")), rng_);
@@ -254,8 +262,8 @@ std::string clock_helper_path() {
 #endif
 }
 
-std::string clock_heal_script() {
-  std::string f = shell_quote(kFaketimeFile), o = shell_quote(kClockOffsetFile), ntp = shell_quote(kNtpStoppedFile);
+std::string clock_heal_script(bool restart_ntp) {
+  std::string f = shell_quote(kFaketimeFile), o = shell_quote(kClockOffsetFile);
   std::string h = shell_quote(kNodeClockHelper), d = shell_quote(kNemesisStateDir);
   return std::string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n") + kAdd +
          // ptrace backend: the helper restores every patched process's vDSO, offset file or not.
@@ -273,8 +281,19 @@ std::string clock_heal_script() {
          "  date -s \"$(awk -v o=\"$off\" 'BEGIN { printf \"%+.6f\", -o }') seconds\" >/dev/null\n"
          "  echo \"stepped the system clock back by $off s\"; rm -f " + o + "\n"
          "fi\n"
+         "true\n" + (restart_ntp ? ntp_restart_script() : std::string());
+}
+
+std::string ntp_restart_script() {
+  std::string ntp = shell_quote(kNtpStoppedFile);
+  return "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
          "if [ -e " + ntp + " ]; then\n"
-         "  for s in $(cat " + ntp + "); do systemctl start \"$s\" && echo \"restarted $s\"; done\n"
+         "  while read -r s rest; do\n"
+         "    case \"$s\" in\n"
+         "      exec) setsid -f sh -c \"exec $rest\" </dev/null >/dev/null 2>&1 && echo \"restarted $rest\" ;;\n"
+         "      ?*) systemctl start \"$s\" && echo \"restarted $s\" ;;\n"
+         "    esac\n"
+         "  done < " + ntp + "\n"
          "  rm -f " + ntp + "\n"
          "fi; true\n";
 }

@@ -34,9 +34,12 @@ ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options);
 std::string clock_helper_path();
 extern const std::string kNodeClockHelper;
 
-// Script that resets every backend' offsets and restarts NTP services the nemesis stopped,
-// printing one line per thing it found.
-std::string clock_heal_script();
+// Script that resets every backend's offsets and (unless told not to) restarts the NTP daemons the
+// nemesis stopped, printing one line per thing it found.
+std::string clock_heal_script(bool restart_ntp = true);
+// Script that starts again the NTP daemons the nemesis stopped: systemd units by name, daemons
+// without systemd by their noted command line. Prints "restarted ..." for each.
+std::string ntp_restart_script();
 
 // The node's clock minus the controller's, in seconds (read through libfaketime when `faketime`).
 double measure_clock_offset(Session& node, bool faketime);

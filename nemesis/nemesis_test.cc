@@ -13,6 +13,8 @@
 #include "nemesis/nodes.h"
 #include "nemesis/package.h"
 #include "nemesis/partition.h"
+#include "nemesis/power.h"
+#include "nemesis/process.h"
 #include "nemesis/schedule.h"
 
 namespace faultline {
@@ -116,6 +118,52 @@ Op nemesis_op(std::string f, Json value) {
   op.f = std::move(f);
   op.value = std::move(value);
   return op;
+}
+
+// Counts what the nemesis asked of the target and of the power, per node.
+struct CountingDaemon : Daemon {
+  std::map<std::string, int> starts, kills;
+  void kill(Session& s) override { ++kills[s.node()]; }
+  void start(Session& s) override { ++starts[s.node()]; }
+  void pause(Session&) override {}
+  void resume(Session&) override {}
+};
+
+struct FakePower : PowerSwitch {
+  std::vector<std::string> log;
+  void off(const std::string& node) override { log.push_back("off " + node); }
+  void on(const std::string& node) override { log.push_back("on " + node); }
+};
+
+TEST(PowerNemesis, NodesThatAreOffArePassedByAndAPowerOnEndsTheirKill) {
+  FakeCluster c(3);
+  NemesisNodes nodes(c.ptrs());
+  CountingDaemon daemon;
+  FakePower power;
+  auto process = process_nemesis(nodes, daemon, 1);
+  auto cut = power_nemesis(nodes, daemon, &power, 1);
+  auto net = network_nemesis(nodes, 1);
+  net->setup();
+  process->invoke(nemesis_op("kill", {{"nodes", {"n1"}}}));
+  EXPECT_EQ(cut->invoke(nemesis_op("power-off", {{"nodes", {"n1"}}})).value["powered-off"], Json({"n1"}));
+  size_t sent_to_n1 = c.sessions[0]->commands().size();
+
+  // Nothing reaches n1 while it is off, whatever the selector.
+  EXPECT_EQ(process->invoke(nemesis_op("kill", {{"nodes", "all"}})).value["killed"], Json({"n2", "n3"}));
+  EXPECT_EQ(process->invoke(nemesis_op("kill", {{"nodes", {"n1", "n2"}}})).value["killed"], Json({"n2"}));
+  EXPECT_EQ(process->invoke(nemesis_op("start", "killed")).value["started"], Json({"n2", "n3"}));
+  net->invoke(nemesis_op("start-partition", {{"grudge", {{"n1", {"n2"}}, {"n2", {"n1"}}}}}));
+  EXPECT_NE(c.commands(1).find("10.0.0.11"), std::string::npos) << "n2 drops n1, whose address setup learnt";
+  net->invoke(nemesis_op("stop-partition", nullptr));
+  EXPECT_EQ(c.sessions[0]->commands().size(), sent_to_n1);
+  EXPECT_EQ(daemon.kills["n1"], 1);
+
+  // The power-on boots n1 and starts its target afresh, so its earlier kill is over.
+  EXPECT_EQ(cut->invoke(nemesis_op("power-on", "off")).value["powered-on"], Json({"n1"}));
+  EXPECT_EQ(daemon.starts["n1"], 1);
+  EXPECT_EQ(process->invoke(nemesis_op("start", "killed")).value["started"], Json::array());
+  EXPECT_EQ(daemon.starts["n1"], 1);
+  EXPECT_EQ(power.log, (std::vector<std::string>{"off n1", "on n1"}));
 }
 
 TEST(NetworkNemesis, PartitionDropsOnlyTheGrudgeAndNeverTheController) {

@@ -100,7 +100,15 @@ class NetworkNemesis : public Nemesis {
  public:
   NetworkNemesis(NemesisNodes nodes, uint64_t seed) : nodes_(std::move(nodes)), rng_(Rng(seed).fork("network-nemesis")) {}
 
-  void setup() override { teardown(); }
+  // Every node's network is learnt while all are up: a partition must name a peer's addresses
+  // also while that peer is powered off.
+  void setup() override {
+    teardown();
+    nodes_.on_each(nodes_.names(), [&](Session& s) {
+      network(s.node());
+      return Json(nullptr);
+    });
+  }
 
   void teardown() override {
     nodes_.on_each(nodes_.names(), [](Session& s) { return Json(s.check_script(network_heal_script())); });
@@ -192,7 +200,7 @@ class NetworkNemesis : public Nemesis {
            "done; true";
   }
 
-  // The node's network, asked on first use.
+  // The node's network, asked on first use (setup asks every node's).
   const NodeNetwork& network(const std::string& node) {
     std::lock_guard lock(mutex_);
     auto it = networks_.find(node);

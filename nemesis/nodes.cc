@@ -1,6 +1,9 @@
 #include "nemesis/nodes.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include "harness/control/fan_out.h"
 #include "harness/core/error.h"
@@ -9,7 +12,14 @@ namespace faultline {
 
 std::vector<std::string> node_selectors() { return {"one", "minority", "majority", "all", "primaries"}; }
 
-NemesisNodes::NemesisNodes(std::vector<Session*> sessions) : sessions_(std::move(sessions)) {
+struct NemesisNodes::Power {
+  std::mutex mutex;
+  std::set<std::string> off;       // guarded by mutex
+  std::map<std::string, int> boots;  // guarded by mutex
+};
+
+NemesisNodes::NemesisNodes(std::vector<Session*> sessions)
+    : sessions_(std::move(sessions)), power_(std::make_shared<Power>()) {
   for (Session* s : sessions_) names_.push_back(s->node());
 }
 
@@ -48,17 +58,39 @@ std::vector<std::string> NemesisNodes::select(const Json& selector, Rng& rng,
   // Cluster order, no duplicates: the same choice always reads the same in a history.
   std::vector<std::string> ordered;
   for (const auto& name : names_)
-    if (std::find(chosen.begin(), chosen.end(), name) != chosen.end()) ordered.push_back(name);
+    if (std::find(chosen.begin(), chosen.end(), name) != chosen.end() && !powered_off(name)) ordered.push_back(name);
   return ordered;
 }
 
 Json NemesisNodes::on_each(const std::vector<std::string>& nodes, const std::function<Json(Session&)>& step) const {
+  std::vector<std::string> on;
   std::vector<std::reference_wrapper<Session>> targets;
-  for (const auto& name : nodes) targets.emplace_back(at(name));
+  for (const auto& name : nodes) {
+    if (powered_off(name)) continue;
+    on.push_back(name);
+    targets.emplace_back(at(name));
+  }
   auto values = values_or_throw(fan_out(targets, [&](std::reference_wrapper<Session> s) { return step(s.get()); }));
   Json out = Json::object();
-  for (size_t i = 0; i < nodes.size(); ++i) out[nodes[i]] = std::move(values[i]);
+  for (size_t i = 0; i < on.size(); ++i) out[on[i]] = std::move(values[i]);
   return out;
+}
+
+void NemesisNodes::set_powered(const std::string& node, bool on) const {
+  std::lock_guard lock(power_->mutex);
+  if (on && power_->off.erase(node)) ++power_->boots[node];
+  if (!on) power_->off.insert(node);
+}
+
+bool NemesisNodes::powered_off(const std::string& node) const {
+  std::lock_guard lock(power_->mutex);
+  return power_->off.count(node) > 0;
+}
+
+int NemesisNodes::boots(const std::string& node) const {
+  std::lock_guard lock(power_->mutex);
+  auto it = power_->boots.find(node);
+  return it == power_->boots.end() ? 0 : it->second;
 }
 
 }  // namespace faultline

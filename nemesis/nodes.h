@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,21 @@ class NemesisNodes {
                                   const std::function<std::vector<std::string>()>& primaries = {}) const;
 
   // Runs step(session) on each named node at once; returns one result per node (name -> value)
-  // or throws one Error listing every node that failed.
+  // or throws one Error listing every node that failed. Nodes whose power is off are passed by.
   Json on_each(const std::vector<std::string>& nodes, const std::function<Json(Session&)>& step) const;
 
+  // Power, shared by every copy: nothing reaches a node that is off, so selectors choose among the
+  // others and on_each passes it by. The power nemesis marks a node on before it boots it.
+  void set_powered(const std::string& node, bool on) const;
+  bool powered_off(const std::string& node) const;
+  // How often the node was powered on again: what a fault left on it before is gone since.
+  int boots(const std::string& node) const;
+
  private:
+  struct Power;
   std::vector<Session*> sessions_;
   std::vector<std::string> names_;
+  std::shared_ptr<Power> power_;
 };
 
 }  // namespace faultline

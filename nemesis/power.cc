@@ -51,6 +51,7 @@ class PowerNemesis : public Nemesis {
       Json boots = nodes_.on_each(chosen, [&](Session& s) {
         std::string id = boot_id(s);
         power_->off(s.node());
+        nodes_.set_powered(s.node(), false);
         std::lock_guard lock(mutex_);
         off_.insert(s.node());
         boot_ids_[s.node()] = id;
@@ -59,6 +60,7 @@ class PowerNemesis : public Nemesis {
       return {{"powered-off", chosen}, {"boot-ids", boots}};
     }
     auto chosen = targets(value, "off");
+    for (const auto& node : chosen) nodes_.set_powered(node, true);
     // What the power-on measured: the node runs a new kernel (boot id changed) and the target was
     // started on its disk.
     Json rebooted = nodes_.on_each(chosen, [&](Session& s) {

@@ -1,5 +1,6 @@
 #include "nemesis/process.h"
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -62,9 +63,24 @@ class ProcessNemesis : public Nemesis {
   std::vector<std::string> targets(const Json& value, const char* fallback) {
     Json selector = value.is_object() ? value.value("nodes", Json(fallback)) : value.is_null() ? Json(fallback) : value;
     std::lock_guard lock(mutex_);
-    if (selector == "killed") return {killed_.begin(), killed_.end()};
-    if (selector == "paused") return {paused_.begin(), paused_.end()};
+    if (selector == "killed") return still_in(killed_);
+    if (selector == "paused") return still_in(paused_);
     return nodes_.select(selector, rng_, [this] { return daemon_.primaries(nodes_.sessions()); });
+  }
+
+  // The nodes of a killed or paused set that are still so: a node powered on since runs its
+  // daemon afresh (the power-on started it), and a node that is off waits for its power-on.
+  std::vector<std::string> still_in(std::map<std::string, int>& set) {
+    std::vector<std::string> nodes;
+    for (auto it = set.begin(); it != set.end();) {
+      if (nodes_.boots(it->first) != it->second) {
+        it = set.erase(it);
+        continue;
+      }
+      if (!nodes_.powered_off(it->first)) nodes.push_back(it->first);
+      ++it;
+    }
+    return nodes;
   }
 
   Json perform(const std::string& f, const Json& value) {
@@ -161,9 +177,9 @@ class ProcessNemesis : public Nemesis {
     return {{"mode", mode}, {"files", done}};
   }
 
-  void remember(std::set<std::string>& set, const std::string& node, bool in) {
+  void remember(std::map<std::string, int>& set, const std::string& node, bool in) {
     std::lock_guard lock(mutex_);
-    if (in) set.insert(node);
+    if (in) set[node] = nodes_.boots(node);
     else set.erase(node);
   }
 
@@ -171,7 +187,7 @@ class ProcessNemesis : public Nemesis {
   Daemon& daemon_;
   Rng rng_;
   std::mutex mutex_;
-  std::set<std::string> killed_, paused_;
+  std::map<std::string, int> killed_, paused_;  // node -> its boots() when the fault began
 };
 
 }  // namespace

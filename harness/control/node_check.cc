@@ -32,16 +32,30 @@ const std::vector<std::string>& fault_tools() {
 
 double clock_offset(Session& node, const std::string& prefix, int samples) {
   using Clock = std::chrono::system_clock;
+  auto seconds = [](Clock::time_point t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); };
   double best_offset = 0, best_rtt = 1e9;
+  bool by_runner = prefix.empty();  // the runner's own clock, unless a prefix must reach `date`
   for (int i = 0; i < std::max(1, samples); ++i) {
     auto before = Clock::now();
-    std::string out = node.check_script("exec " + prefix + "date +%s.%N", {.as_login_user = true});
+    ExecResult r = node.exec_script(by_runner ? ":" : "exec " + prefix + "date +%s.%N", {.as_login_user = true});
     auto after = Clock::now();
-    // The node's delays (starting a shell and date) fall on one side of the midpoint only, so the
-    // quickest round trip gives the truest offset, as NTP reasons.
-    double rtt = std::chrono::duration<double>(after - before).count();
-    double controller = std::chrono::duration<double>((before + (after - before) / 2).time_since_epoch()).count();
-    if (rtt < best_rtt) best_rtt = rtt, best_offset = std::stod(out) - controller;
+    if (r.exit_code != 0) fail(ErrorCode::kRemote, node.node() + ": cannot read the clock: " + r.err);
+    if (by_runner && r.node_received == 0) {  // no bash 5 runner on the node: date it is
+      by_runner = false;
+      --i;
+      continue;
+    }
+    double rtt = std::chrono::duration<double>(after - before).count(), offset;
+    if (by_runner) {
+      // NTP's four timestamps: the node's time between receiving and replying cancels out.
+      offset = ((r.node_received - seconds(before)) + (r.node_replied - seconds(after))) / 2;
+      rtt -= r.node_replied - r.node_received;
+    } else {
+      // Starting a shell and date delays the node's reading to one side of the midpoint only,
+      // so the quickest round trip gives the truest offset.
+      offset = std::stod(r.out) - seconds(before + (after - before) / 2);
+    }
+    if (rtt < best_rtt) best_rtt = rtt, best_offset = offset;
   }
   return std::round(best_offset * 1000) / 1000;
 }

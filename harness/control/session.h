@@ -14,6 +14,9 @@ struct ExecResult {
   int exit_code = 0;  // 128 + signal number when the command was killed by a signal
   std::string out;
   std::string err;
+  // The node's clock (epoch seconds) when it received the command and when it replied, which
+  // measure its offset as NTP does; 0 when unknown (no runner, or no bash 5 on the node).
+  double node_received = 0, node_replied = 0;
 };
 
 struct ExecOptions {

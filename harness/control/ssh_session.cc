@@ -58,11 +58,12 @@ constexpr int kAttempts = 3;
 constexpr const char* kRunnerLoop =
     "LC_ALL=C; exec 3>&2 2>/dev/null 4<> <(:); set -m; printf 'ready\\n'\n"
     "while IFS=' ' read -r n m t && IFS= read -r -N \"$n\" s; do\n"
+    "  a=$EPOCHREALTIME\n"
     "  sh -c \"$s\" </dev/null 2>&3 & p=$!\n"
     "  (read -r -t \"$t\" -u 4; kill -KILL -- -\"$p\") </dev/null >/dev/null & w=$!\n"
     "  wait \"$p\"; c=$?\n"
     "  kill -KILL -- -\"$w\"\n"
-    "  printf '\\n%s %d\\n' \"$m\" \"$c\"; printf '\\n%s\\n' \"$m\" >&3\n"
+    "  printf '\\n%s %d %s %s\\n' \"$m\" \"$c\" \"$a\" \"$EPOCHREALTIME\"; printf '\\n%s\\n' \"$m\" >&3\n"
     "done\n";
 
 // OpenSSH's fingerprint form: SHA256:<base64 without padding>.
@@ -603,7 +604,11 @@ class SshSession final : public Session {
     auto out_done = [&] {
       size_t at = result.out.rfind(out_end);
       if (at == std::string::npos || result.out.back() != '\n') return false;
-      result.exit_code = std::atoi(result.out.c_str() + at + out_end.size());
+      // "<exit code> <received> <replied>": the node's clock at both ends ($EPOCHREALTIME, bash 5).
+      char* end = nullptr;
+      result.exit_code = static_cast<int>(std::strtol(result.out.c_str() + at + out_end.size(), &end, 10));
+      result.node_received = std::strtod(end, &end);
+      result.node_replied = std::strtod(end, &end);
       return true;
     };
     auto err_done = [&] { return result.err.ends_with(err_end); };

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "harness/control/fan_out.h"
@@ -23,6 +24,7 @@ namespace {
 
 // A TCG guest needs ~5 s to reach userspace on an idle machine; a loaded one can take much longer.
 constexpr auto kBootTimeout = 180s;
+const fs::path kVmPackages = "/var/lib/faultline/vm-packages";
 
 std::string vm_netns(const Layout& layout) { return layout.options.name + "-net"; }
 std::string tap(int i) { return "t" + std::to_string(i); }
@@ -30,7 +32,7 @@ fs::path initramfs_script() { return fs::path(FAULTLINE_SOURCE_DIR) / "cmake" / 
 
 // The guest's PID 1 after switch_root: the node's own mounts, network, users and sshd. Node
 // details come on the kernel command line (fl.node, fl.ip, fl.dir).
-constexpr const char* kGuestInit = R"(#!/bin/sh
+constexpr const char* kGuestInit = R"INIT(#!/bin/sh
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -72,10 +74,20 @@ echo "pwuser ALL=(ALL) ALL" > /etc/sudoers.d/faultline-pwuser
 chmod 440 /etc/sudoers.d/faultline-*
 echo "root:$password" | chpasswd
 mkdir -p /run/sshd
+# NTP, as real hosts run it: chronyd from Debian's package (unpacked by the sandbox, never installed
+# on the controller), synced to the controller and stepping whenever it is 0.1 s off, so a TCG
+# guest's clock does not drift away. The clock fault stops it first and starts it again on reset.
+if [ -x "$dir/chrony/usr/sbin/chronyd" ]; then
+  cp "$dir/chrony/usr/sbin/chronyd" /usr/sbin/chronyd
+  cp "$dir/chrony/usr/bin/chronyc" /usr/bin/chronyc
+  mkdir -p /etc/chrony /run/chrony /var/lib/chrony
+  printf 'server %s iburst minpoll -2 maxpoll 0\nmakestep 0.1 -1\npidfile /run/chrony/chronyd.pid\n' "$(arg ntp)" > /etc/chrony/chrony.conf
+  chronyd -u root -f /etc/chrony/chrony.conf || echo "faultline: chronyd did not start" >&2
+fi
 /usr/sbin/sshd -e -f "$dir/$node/sshd_config" && echo "faultline: node $node up"
 # PID 1 reaps orphans: the shell collects every exited child while it waits for sleep.
 while :; do sleep 60; done
-)";
+)INIT";
 
 fs::path kernel_of(const Layout& layout) {
   std::string kernel = read_file(layout.dir / "kernel");
@@ -108,6 +120,44 @@ bool kvm_boots(const Layout& layout) {
 std::string node_accel(const Layout& layout) {
   std::string accel = read_file(layout.dir / "accel");
   return accel.empty() ? "tcg" : accel.substr(0, accel.find('\n'));
+}
+
+// Debian's chrony package, downloaded by cmake/install-deps.sh and unpacked per sandbox: the nodes
+// run its chronyd as their NTP client, and the controller one with -x as their server, which
+// serves this machine's clock and never adjusts it.
+fs::path chrony_package() {
+  std::error_code none;  // no directory: no package
+  for (const auto& entry : fs::directory_iterator(kVmPackages, none))
+    if (entry.path().filename().string().rfind("chrony_", 0) == 0) return entry.path();
+  return {};
+}
+
+void start_ntp_server(const Layout& layout) {
+  fs::path deb = chrony_package();
+  if (deb.empty()) {
+    std::cerr << "faultline: no chrony package in " << kVmPackages << " (run cmake/install-deps.sh): VM nodes run without NTP\n";
+    return;
+  }
+  fs::path root = layout.dir / "chrony";
+  sh(shell_join({"dpkg-deb", "-x", deb.string(), root.string()}));
+  // No command sockets, no drift file: nothing of it touches a host chronyd, if there is one.
+  write_file(layout.dir / "ntp-server.conf", "local stratum 8\nallow " + layout.address(0) + "/24\nbindaddress " +
+                                                 layout.address(1) + "\ncmdport 0\nbindcmdaddress /\npidfile " +
+                                                 (layout.dir / "ntp-server.pid").string() + "\n");
+  sh(shell_join({(root / "usr/sbin/chronyd").string(), "-x", "-u", "root", "-f", (layout.dir / "ntp-server.conf").string()}));
+}
+
+void stop_ntp_server(const Layout& layout) {
+  pid_t pid = 0;
+  try {
+    pid = std::stoi(read_file(layout.dir / "ntp-server.pid"));
+  } catch (const std::exception&) {
+    return;
+  }
+  // Only if it is still the server this sandbox started, not a recycled pid.
+  std::string cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  if (cmdline.find((layout.dir / "ntp-server.conf").string()) != std::string::npos) kill(pid, SIGTERM);
+  fs::remove(layout.dir / "ntp-server.pid");
 }
 
 }  // namespace
@@ -143,7 +193,7 @@ void vm_boot_node(const Layout& layout, int i) {
       "-serial", "file:" + (node / "console.log").string(),
       "-append", "console=ttyS0 quiet panic=-1 clocksource=hpet fl.init=" + (layout.dir / "guest-init").string() +
                      " fl.node=" + layout.node_name(i) + " fl.ip=" + layout.node_address(i) +
-                     " fl.dir=" + layout.dir.string() + " fl.end",
+                     " fl.dir=" + layout.dir.string() + " fl.ntp=" + layout.address(1) + " fl.end",
       "-fsdev", "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap",
       "-device", "virtio-9p-pci,fsdev=root,mount_tag=hostroot",
       // writeback: what the guest flushed reaches the image; a SIGKILL loses only the guest's cache.
@@ -208,6 +258,7 @@ void vm_up(const Layout& layout) {
   std::string network = "set -e";
   for (const auto& argv : steps) network += "; " + shell_join(argv);
   sh(network);
+  start_ntp_server(layout);
   for (int i = 1; i <= layout.options.nodes; ++i) vm_boot_node(layout, i);
   for (int i = 1; i <= layout.options.nodes; ++i) wait_for_sshd(layout, i, kBootTimeout);
 }
@@ -233,6 +284,7 @@ bool vm_running(const Layout& layout) {
 }
 
 void vm_tear_down(const Layout& layout) {
+  stop_ntp_server(layout);
   std::string ns = vm_netns(layout);
   bool exists = false;
   for (const auto& w : words(sh("ip netns list"))) exists = exists || w == ns;

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <charconv>
 #include <optional>
 #include <thread>
 
@@ -27,6 +28,8 @@ const milliseconds kReadyTimeout = seconds(60);
 // What clients need from setup: where each node listens, and how to talk to it.
 struct EtcdConfig {
   bool serializable = false;
+  // Raft timing (etcd's defaults 100 / 1000 ms): slow nodes, such as VMs without KVM, need more.
+  int heartbeat_ms = 100, election_ms = 1000;
   std::string vocabulary;  // the workload's, from setup: "add" and "read" mean different things
   std::map<std::string, std::string> address;  // node -> address
   milliseconds op_timeout = seconds(10);
@@ -482,7 +485,8 @@ class EtcdTarget : public Target, public Daemon {
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--listen-client-urls", client_url(address) + ",http://127.0.0.1:2379",
         "--advertise-client-urls", client_url(address), "--initial-cluster", cluster,
-        "--initial-cluster-state", "new", "--initial-cluster-token", "faultline-" + std::to_string(seed)});
+        "--initial-cluster-state", "new", "--initial-cluster-token", "faultline-" + std::to_string(seed),
+        "--heartbeat-interval", std::to_string(config_->heartbeat_ms), "--election-timeout", std::to_string(config_->election_ms)});
     return {command, kDir + "/etcd.log", kDir + "/etcd.pid", ""};
   }
 
@@ -534,11 +538,22 @@ std::unique_ptr<Target> etcd_target(const Json& options) {
       if (rc != "linearizable" && rc != "serializable")
         fail(ErrorCode::kBadInput, "etcd option read-consistency must be linearizable or serializable, got " + rc);
       config.serializable = rc == "serializable";
+    } else if (key == "heartbeat-ms" || key == "election-ms") {
+      // --target-opt gives strings; a spec file may give numbers.
+      std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+      int ms = 0;
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
+      if (error != std::errc() || end != text.data() + text.size() || ms <= 0)
+        fail(ErrorCode::kBadInput, "etcd option " + key + " must be a positive number of milliseconds, got " + value.dump());
+      (key == "heartbeat-ms" ? config.heartbeat_ms : config.election_ms) = ms;
     } else {
       fail(ErrorCode::kBadInput, "bad etcd target option " + key + "=" + value.dump() +
-                                     "; known: read-consistency (linearizable|serializable)");
+                                     "; known: read-consistency (linearizable|serializable), heartbeat-ms, election-ms");
     }
   }
+  if (config.election_ms < 5 * config.heartbeat_ms)
+    fail(ErrorCode::kBadInput, "etcd option election-ms (" + std::to_string(config.election_ms) +
+                                   ") should be at least 5 times heartbeat-ms (" + std::to_string(config.heartbeat_ms) + ")");
   return std::make_unique<EtcdTarget>(std::move(config));
 }
 

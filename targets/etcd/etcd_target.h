@@ -16,7 +16,8 @@
 
 namespace faultline {
 
-// `options`: {"read-consistency": "linearizable"|"serializable", "accounts": N, "balance": B}.
+// `options`: {"read-consistency": "linearizable"|"serializable", "heartbeat-ms": N, "election-ms": M}
+// (Raft timing, etcd's defaults 100 and 1000; slow nodes need more, and M >= 5 N).
 // Throws Error(kBadInput) for an unknown option or value.
 std::unique_ptr<Target> etcd_target(const Json& options);
 
