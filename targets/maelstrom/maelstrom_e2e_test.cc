@@ -111,6 +111,23 @@ TEST(Maelstrom, EchoIsValidAndKilledNodeIsRestartedWithInit) {
   EXPECT_TRUE(fs::exists(out.run_dir / "nodes" / "n2" / "node.log"));
 }
 
+// Nodes do not see the controller's /tmp: the program is copied to them with the files beside it,
+// which the Python examples import (node.py).
+TEST(Maelstrom, AProgramTheNodesCannotSeeIsCopiedWithItsSiblings) {
+  fs::path dir = fs::temp_directory_path() / "faultline-maelstrom-program";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* file : {"echo.py", "node.py"}) fs::copy_file(example(file), dir / file);
+  Spec spec = spec_for("echo", "echo.py");
+  spec.target_options["bin"] = (dir / "echo.py").string();
+  spec.time_limit = 3;
+  RunOutcome out = run(spec);
+  Json results = results_of(out);
+  EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results.dump(2);
+  EXPECT_GT(ok_count(results), 20) << results.dump(2);
+  fs::remove_all(dir);
+}
+
 TEST(Maelstrom, GossipBroadcastIsValidUnderPartitionWhichVisiblyCutsTheLinks) {
   Spec spec = spec_for("broadcast", "broadcast.py");
   spec.nemesis_schedule = isolate_n3();

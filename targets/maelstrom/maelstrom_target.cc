@@ -319,13 +319,23 @@ class MaelstromTarget : public Target, public Daemon {
   }
 
   // The program's path on the node: its own path when the node has it (the sandbox shares the
-  // controller's files), else a copy uploaded into the node's storage.
+  // controller's files, but not its /tmp or /root), else a copy in the node's storage. The copy
+  // takes the files beside the program too, since a script imports its siblings (the Python
+  // examples' node.py), unless they are more than kSiblingBytes: then only the program.
   std::string ensure_on_node(Session& node, const std::string& local) {
     if (node.exec({"test", "-x", local}).exit_code == 0) return local;
-    std::string remote = path(fs::path(local).filename().string());
-    node.upload(local, remote);
-    return remote;
+    fs::path program = local;
+    std::string dir = path("program-" + program.parent_path().filename().string());
+    std::vector<fs::path> files;
+    uintmax_t bytes = 0;
+    for (const auto& entry : fs::directory_iterator(program.parent_path()))
+      if (entry.is_regular_file()) files.push_back(entry.path()), bytes += entry.file_size();
+    if (bytes > kSiblingBytes) files = {program};
+    node.check({"mkdir", "-p", dir});
+    for (const auto& file : files) node.upload(file, dir + "/" + file.filename().string());
+    return dir + "/" + program.filename().string();
   }
+  static constexpr uintmax_t kSiblingBytes = 64 << 20;
 
   void signal_binary(Session& node, const std::string& sig) {
     node.exec_script("p=$(cat " + shell_quote(path("bin.pid")) + " 2>/dev/null) && kill -" + sig + " \"$p\"");
