@@ -13,6 +13,7 @@
 #include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
+#include "nemesis/fault_table.h"
 #include "nemesis/process.h"
 
 namespace faultline {
@@ -186,13 +187,14 @@ class ClockNemesis : public Nemesis {
         done["aligned"] = nodes_.on_each(chosen, [](Session& s) { return Json(align_system_clock(s)); });
       }
     } else {
-      chosen = nodes_.select(v.value("nodes", Json("one")), rng_);
-      double delta = v.value("delta", 0.0);
+      OptionReader fields = fault_value("clock", v, op.f);
+      chosen = nodes_.select(fields.get<Json>("nodes"), rng_);
+      double delta = fields.get<double>("delta", 0.0);
       if (!std::isfinite(delta) || delta == 0) fail(ErrorCode::kBadInput, op.f + " needs a non-zero \"delta\" in seconds, got " + v.dump());
       if (op.f == "bump-clock") {
         run(chosen, bump_script(backend_, delta));
       } else {
-        double period = v.value("period-ms", 100.0) / 1000, duration = v.value("duration", 5.0);
+        double period = fields.get<double>("period-ms") / 1000, duration = fields.get<double>("duration");
         if (period <= 0 || duration <= 0) fail(ErrorCode::kBadInput, "strobe-clock needs positive \"period-ms\" and \"duration\"");
         run(chosen, strobe_script(backend_, delta, period, std::max(1, static_cast<int>(duration / period / 2))));
       }

@@ -8,6 +8,7 @@
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "harness/control/node_layout.h"
+#include "nemesis/fault_table.h"
 
 namespace faultline {
 
@@ -60,11 +61,9 @@ class ProcessNemesis : public Nemesis {
   }
 
   std::vector<std::string> targets(const Json& value, const char* fallback) {
-    Json selector = value.is_object() ? value.value("nodes", Json(fallback)) : value.is_null() ? Json(fallback) : value;
     std::lock_guard lock(mutex_);
-    if (selector == "killed") return {killed_.begin(), killed_.end()};
-    if (selector == "paused") return {paused_.begin(), paused_.end()};
-    return nodes_.select(selector, rng_, [this] { return daemon_.primaries(nodes_.sessions()); });
+    return nodes_.chosen(value, fallback, rng_, {{"killed", killed_}, {"paused", paused_}},
+                         [this] { return daemon_.primaries(nodes_.sessions()); });
   }
 
   Json perform(const std::string& f, const Json& value) {
@@ -123,10 +122,9 @@ class ProcessNemesis : public Nemesis {
 
   Json corrupt(const Json& value) {
     auto chosen = targets(value, "one");
-    std::string mode = value.is_object() ? value.value("mode", "bitflip") : "bitflip";
-    int bits = value.is_object() ? value.value("bits", 16) : 16;
-    if (mode != "truncate" && mode != "bitflip")
-      fail(ErrorCode::kBadInput, "corrupt-file mode must be \"truncate\" or \"bitflip\", got \"" + mode + "\"");
+    OptionReader fields = fault_value("corrupt", value.is_object() ? value : Json::object(), "corrupt-file");
+    std::string mode = fields.choice("mode", fields.get<std::string>("mode"), {"truncate", "bitflip"});
+    int bits = fields.at_least("bits", fields.get<int>("bits"), 0);
     uint64_t op_seed = rng_.next();  // drawn here, so parallel nodes do not race for rng_
     Json done = nodes_.on_each(chosen, [&](Session& s) {
       Rng rng = Rng(op_seed).fork(s.node());

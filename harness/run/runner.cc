@@ -13,7 +13,6 @@
 #include "harness/run/interpreter.h"
 #include "harness/run/status.h"
 #include "harness/sandbox/sandbox.h"
-#include "nemesis/clock.h"
 #include "nemesis/package.h"
 #include "results/report.h"
 #include "results/store.h"
@@ -132,10 +131,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   HistoryWriter history(dir / "history.jsonl");
 
   TestEnv env{spec.name, spec.nodes, dir, workload.vocabulary, spec.op_timeout, spec.seed,
-              cluster.session_ptrs(), !spec.sandbox.empty(),
-              (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
-               std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()) &&
-                  clock_backend_for(shared_clock, spec.nemesis_options) == ClockBackend::kFaketime};
+              cluster.session_ptrs(), !spec.sandbox.empty(), nemesis.faketime_launch};
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;
