@@ -238,8 +238,8 @@ class ClockNemesis : public Nemesis {
 
 ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options) {
   if (!sandbox) return ClockBackend::kSystem;
-  Json clock = nemesis_options.is_object() ? nemesis_options.value("clock", Json::object()) : Json::object();
-  std::string backend = clock.is_object() ? clock.value("backend", std::string("ptrace")) : "ptrace";
+  Json clock = nemesis_options.is_object() && nemesis_options.contains("clock") ? nemesis_options["clock"] : Json();
+  std::string backend = OptionReader(clock, "nemesis option", "clock.").get<std::string>("backend", "ptrace");
   if (backend == "ptrace") return ClockBackend::kPtrace;
   if (backend == "faketime") return ClockBackend::kFaketime;
   fail(ErrorCode::kBadInput, "nemesis option clock.backend must be \"ptrace\" or \"faketime\", got \"" + backend + "\"");

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "harness/core/error.h"
+#include "harness/core/registry.h"
 #include "harness/core/text.h"
 #include "nemesis/partition.h"
 
@@ -86,17 +87,20 @@ const std::vector<FaultKind>& fault_kinds() {
   return kinds;
 }
 
-std::vector<std::string> fault_names() {
-  std::vector<std::string> names;
-  for (const auto& kind : fault_kinds()) names.push_back(kind.name);
-  return names;
+namespace {
+const Registry<const FaultKind*>& registry() {
+  static const Registry<const FaultKind*> kinds("fault kind", [] {
+    Registry<const FaultKind*>::Entries entries;
+    for (const auto& kind : fault_kinds()) entries.emplace_back(kind.name, &kind);
+    return entries;
+  }());
+  return kinds;
 }
+}  // namespace
 
-const FaultKind& fault_kind(const std::string& name) {
-  for (const auto& kind : fault_kinds())
-    if (kind.name == name) return kind;
-  fail(ErrorCode::kBadInput, "unknown fault kind \"" + name + "\"; known: " + join(fault_names()));
-}
+std::vector<std::string> fault_names() { return registry().names(); }
+
+const FaultKind& fault_kind(const std::string& name) { return *registry().at(name); }
 
 const FaultKind& fault_kind_of(const std::string& f) {
   std::vector<std::string> known;

@@ -32,7 +32,7 @@ struct FaultKind {
 // Every kind, in heal order: power first, since no other heal reaches a node that is off.
 const std::vector<FaultKind>& fault_kinds();
 std::vector<std::string> fault_names();
-// The kind named `name`; Error(kBadInput) listing the known kinds.
+// The kind named `name`; Error(kNotFound) listing the known kinds.
 const FaultKind& fault_kind(const std::string& name);
 // The kind a nemesis f belongs to; Error(kBadInput) listing the known fs for an unknown f.
 const FaultKind& fault_kind_of(const std::string& f);

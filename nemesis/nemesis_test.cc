@@ -350,8 +350,9 @@ TEST(FaultTable, AStartOpThatLeavesAFieldOutGetsTheTablesDefaultAndAWrongTypeNam
   NemesisConfig config{{"loss"}, 5, "", {{"loss", {{"probability", true}}}}, d.ptrs(), &daemon, true, 1, {}};
   EXPECT_EQ(error_of([&] { make_nemesis_package(config); }), "nemesis option \"loss.probability\" must be a number, got true");
   config.options = Json::object();
-  for (const auto& op : simulate(make_nemesis_package(config).generator, 60))
+  for (const auto& op : simulate(make_nemesis_package(config).generator, 60)) {
     if (op.f == "start-loss") EXPECT_EQ(op.value["probability"], 0.3);
+  }
   EXPECT_EQ(fault_kind_of("strobe-clock").name, "clock");
   EXPECT_EQ(fault_kind("clock").defaults["duration"], 2.0);
 }
