@@ -35,8 +35,9 @@ Json cell_outcome(const std::vector<std::string>& statuses) {
   return any_valid ? Json("valid") : Json();
 }
 
-// The checkers' findings: their anomaly types where they name them, else the checker's name.
-std::vector<std::string> anomalies_of(const Json& checkers) {
+// Runs stored before results.json had "anomalies": each checker's "anomaly-types" where it names
+// them, else the checker's name.
+std::vector<std::string> stored_anomalies_of(const Json& checkers) {
   std::vector<std::string> out;
   if (!checkers.is_object()) return out;
   for (const auto& [name, entry] : checkers.items()) {
@@ -172,7 +173,11 @@ void read_run_summary(const fs::path& run_dir, CampaignTest& test) {
     if (info.contains("seed") && info["seed"].is_number_unsigned()) test.seed = info["seed"].get<uint64_t>();
     if (info.contains("duration_s") && info["duration_s"].is_number()) test.duration_s = info["duration_s"].get<double>();
   }
-  test.anomalies = anomalies_of(results.value("checkers", Json::object()));
+  const Json& anomalies = results.value("anomalies", Json());
+  if (anomalies.is_array() && std::all_of(anomalies.begin(), anomalies.end(), [](const Json& a) { return a.is_string(); }))
+    test.anomalies = anomalies.get<std::vector<std::string>>();
+  else
+    test.anomalies = stored_anomalies_of(results.value("checkers", Json::object()));
   test.explanation = explanation_of(results);
 }
 

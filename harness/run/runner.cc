@@ -38,17 +38,9 @@ Workload workload_for(const Spec& spec) {
 }
 
 std::unique_ptr<Checker> checker_for(const Workload& workload) {
-  std::vector<std::unique_ptr<Checker>> parts;
-  for (const auto& [name, options] : workload.checkers) parts.push_back(make_checker(name));
+  std::vector<CheckerWithOptions> parts;
+  for (const auto& [name, options] : workload.checkers) parts.push_back({make_checker(name), options});
   return compose(std::move(parts));
-}
-
-// Checker options are per checker; compose passes one CheckOptions, so they are merged here
-// (names do not clash between the checkers of one workload).
-Json checker_options(const Workload& workload) {
-  Json merged = Json::object();
-  for (const auto& [name, options] : workload.checkers) merged.update(options);
-  return merged;
 }
 
 // The workload's data, prepared once through a client on the first node (Client::setup).
@@ -70,9 +62,9 @@ RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload
   try {
     History history = read_history_file(dir / "history.jsonl");
     validate(history, (dir / "history.jsonl").string());
-    CheckOptions options{dir, checker_options(workload)};
-    r = checker_for(workload)->check(history, options);
+    r = checker_for(workload)->check(history, CheckOptions{dir, Json::object()});
     results["checkers"] = r.details;
+    results["anomalies"] = r.anomalies;
   } catch (const std::exception& e) {
     r.verdict = Verdict::kUnknown;
     results["error"] = std::string("checking failed: ") + e.what();
