@@ -37,6 +37,9 @@ struct CheckResult {
   Json details = Json::object();
   // Files written, relative to out_dir.
   std::vector<std::string> files;
+  // The anomaly types found ("G1c", "lost"), for indexes and campaigns; empty when the checker
+  // names none. compose() writes them into details as "anomaly-types".
+  std::vector<std::string> anomalies;
 };
 
 class Checker {
@@ -45,14 +48,24 @@ class Checker {
   virtual std::string name() const = 0;
   // Judges a history (all ops, client and nemesis, as recorded). Must not throw for histories
   // that pass validate(); may throw Error for options it cannot use.
-  virtual CheckResult check(const History& history, const CheckOptions& options) const = 0;
+  [[nodiscard]] virtual CheckResult check(const History& history, const CheckOptions& options) const = 0;
 };
 
 // Always valid; for runs that want no checking.
 std::unique_ptr<Checker> noop_checker();
 
-// Runs every checker in parallel over the same history; the verdict is the merge of theirs, details
-// hold each one's result under its name. A checker that throws counts as unknown with its error.
+// A checker with its own options (a workload's {"model": ...} for linearizability, {"group-size": 3}
+// for long-fork, ...).
+struct CheckerWithOptions {
+  std::unique_ptr<Checker> checker;
+  Json options = Json::object();
+};
+
+// Runs every checker in parallel over the same history, each with the call's out_dir and its own
+// options over the call's; the verdict is the merge of theirs, details hold each one's result under
+// its name. The anomalies are each checker's, or the checker's name when it is not valid and names
+// none. A checker that throws counts as unknown with its error.
+std::unique_ptr<Checker> compose(std::vector<CheckerWithOptions> checkers);
 std::unique_ptr<Checker> compose(std::vector<std::unique_ptr<Checker>> checkers);
 
 }  // namespace faultline

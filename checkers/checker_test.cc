@@ -44,6 +44,36 @@ TEST(Compose, ThrowingCheckerIsUnknownWithItsError) {
   EXPECT_EQ(r.details["bad"]["error"], "boom");
 }
 
+// Sees its own options and reports what it saw, with an anomaly when asked to.
+class Echo : public Checker {
+ public:
+  explicit Echo(std::string name) : name_(std::move(name)) {}
+  std::string name() const override { return name_; }
+  CheckResult check(const History&, const CheckOptions& o) const override {
+    CheckResult r;
+    r.verdict = o.options.contains("anomaly") ? Verdict::kInvalid : Verdict::kValid;
+    if (r.verdict == Verdict::kInvalid) r.anomalies = {o.options["anomaly"].get<std::string>()};
+    r.details = {{"saw", o.options}};
+    return r;
+  }
+
+ private:
+  std::string name_;
+};
+
+TEST(Compose, EachCheckerGetsItsOwnOptionsAndItsAnomaliesAreTyped) {
+  std::vector<CheckerWithOptions> cs;
+  cs.push_back({std::make_unique<Echo>("a"), {{"model", "cas-register"}}});
+  cs.push_back({std::make_unique<Echo>("b"), {{"model", "set"}, {"anomaly", "lost"}}});
+  cs.push_back({std::make_unique<Fixed>("c", Verdict::kUnknown, false), Json::object()});
+  CheckResult r = compose(std::move(cs))->check({}, {{}, {{"budget-ms", 5}}});
+  EXPECT_EQ(r.details["a"]["saw"], (Json{{"model", "cas-register"}, {"budget-ms", 5}}));
+  EXPECT_EQ(r.details["b"]["saw"]["model"], "set");  // no clash: each its own
+  EXPECT_EQ(r.details["b"]["anomaly-types"], Json({"lost"}));
+  EXPECT_FALSE(r.details["a"].contains("anomaly-types"));
+  EXPECT_EQ(r.anomalies, (std::vector<std::string>{"lost", "c"}));  // a checker naming none: its name
+}
+
 TEST(Stats, CountsPerFAndFlagsFsThatNeverSucceeded) {
   History h(4);
   h[0].f = h[1].f = "read";

@@ -16,7 +16,7 @@
 #include "checkers/kafka/kafka.h"
 #include "checkers/stats.h"
 #include "checkers/txn/txn.h"
-#include "harness/core/error.h"
+#include "harness/core/registry.h"
 
 namespace faultline {
 namespace {
@@ -24,8 +24,8 @@ namespace {
 using Factory = std::function<std::unique_ptr<Checker>()>;
 
 // One line per checker; each checker family adds its names here.
-const std::map<std::string, Factory>& factories() {
-  static const std::map<std::string, Factory> table = {
+const Registry<Factory>& factories() {
+  static const Registry<Factory> table("checker or model", std::map<std::string, Factory>{
       {"stats", [] { return stats_checker(); }},
       {"noop", [] { return noop_checker(); }},
       {"list-append", [] { return list_append_checker(); }},
@@ -51,26 +51,14 @@ const std::map<std::string, Factory>& factories() {
       {"fifo-queue", [] { return linear::linear_checker("fifo-queue"); }},
       {"multi-register", [] { return linear::linear_checker("multi-register"); }},
       {"kv", [] { return linear::linear_checker("kv"); }},
-  };
+  });
   return table;
 }
 
 }  // namespace
 
-std::unique_ptr<Checker> make_checker(const std::string& name) {
-  auto it = factories().find(name);
-  if (it == factories().end()) {
-    std::string known;
-    for (const auto& n : checker_names()) known += (known.empty() ? "" : ", ") + n;
-    fail(ErrorCode::kNotFound, "unknown checker or model \"" + name + "\"; known: " + known);
-  }
-  return it->second();
-}
+std::unique_ptr<Checker> make_checker(const std::string& name) { return factories().at(name)(); }
 
-std::vector<std::string> checker_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : factories()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> checker_names() { return factories().names(); }
 
 }  // namespace faultline

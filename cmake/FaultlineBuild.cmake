@@ -26,6 +26,18 @@ function(faultline_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
+# faultline_embed(TARGET FUNCTION FILE): compiles FILE's bytes into TARGET as
+# std::string_view faultline::FUNCTION() (cmake/embed.cmake), rebuilt when FILE changes.
+function(faultline_embed target function file)
+  set(input ${CMAKE_CURRENT_SOURCE_DIR}/${file})
+  set(output ${CMAKE_CURRENT_BINARY_DIR}/embedded/${function}.cc)
+  add_custom_command(OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DINPUT=${input} -DOUTPUT=${output} -DNAME=${function} -P ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+    DEPENDS ${input} ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+    COMMENT "Embedding ${file}")
+  target_sources(${target} PRIVATE ${output})
+endfunction()
+
 # Public histories with known verdicts, shared beside the checkout (../shared/data). A clone made
 # elsewhere finds them at the workplace's fixed location; -DFAULTLINE_DATA_DIR=... overrides both.
 if(NOT FAULTLINE_DATA_DIR)

@@ -13,6 +13,7 @@
 #include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
+#include "nemesis/fault_table.h"
 #include "nemesis/process.h"
 
 namespace faultline {
@@ -194,13 +195,14 @@ class ClockNemesis : public Nemesis {
         done["ntp-restarted"] = nodes_.on_each(chosen, [](Session& s) { return Json(s.check_script(ntp_restart_script())); });
       }
     } else {
-      chosen = nodes_.select(v.value("nodes", Json("one")), rng_);
-      double delta = v.value("delta", 0.0);
+      OptionReader fields = fault_value("clock", v, op.f);
+      chosen = nodes_.select(fields.get<Json>("nodes"), rng_);
+      double delta = fields.get<double>("delta", 0.0);
       if (!std::isfinite(delta) || delta == 0) fail(ErrorCode::kBadInput, op.f + " needs a non-zero \"delta\" in seconds, got " + v.dump());
       if (op.f == "bump-clock") {
         run(chosen, bump_script(backend_, delta));
       } else {
-        double period = v.value("period-ms", 100.0) / 1000, duration = v.value("duration", 5.0);
+        double period = fields.get<double>("period-ms") / 1000, duration = fields.get<double>("duration");
         if (period <= 0 || duration <= 0) fail(ErrorCode::kBadInput, "strobe-clock needs positive \"period-ms\" and \"duration\"");
         run(chosen, strobe_script(backend_, delta, period, std::max(1, static_cast<int>(duration / period / 2))));
       }
@@ -244,8 +246,8 @@ class ClockNemesis : public Nemesis {
 
 ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options) {
   if (!sandbox) return ClockBackend::kSystem;
-  Json clock = nemesis_options.is_object() ? nemesis_options.value("clock", Json::object()) : Json::object();
-  std::string backend = clock.is_object() ? clock.value("backend", std::string("ptrace")) : "ptrace";
+  Json clock = nemesis_options.is_object() && nemesis_options.contains("clock") ? nemesis_options["clock"] : Json();
+  std::string backend = OptionReader(clock, "nemesis option", "clock.").get<std::string>("backend", "ptrace");
   if (backend == "ptrace") return ClockBackend::kPtrace;
   if (backend == "faketime") return ClockBackend::kFaketime;
   fail(ErrorCode::kBadInput, "nemesis option clock.backend must be \"ptrace\" or \"faketime\", got \"" + backend + "\"");

@@ -11,6 +11,7 @@
 #include "harness/core/error.h"
 #include "harness/run/interpreter.h"
 #include "harness/sandbox/sandbox.h"
+#include "harness/sandbox/testing/private_sandbox.h"
 #include "nemesis/clock.h"
 #include "nemesis/heal.h"
 #include "nemesis/net.h"
@@ -23,25 +24,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-SandboxOptions test_sandbox() {
-  SandboxOptions options;
-  options.name = "nm";
-  options.subnet = "10.78.0.0/24";
-  return options;
-}
+const PrivateSandbox& sandbox = add_private_sandbox("nm", "10.78.0.0/24");
 
 std::string address(int i) { return "10.78.0." + std::to_string(10 + i); }  // node i = n<i>, 1-based
 
 class SandboxFaults : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    sandbox_up(test_sandbox());
-    sessions_ = new std::vector<std::unique_ptr<Session>>(open_sessions(load_sandbox_nodes(default_sandbox_dir("nm"))));
-  }
-  static void TearDownTestSuite() {
-    delete sessions_;
-    sandbox_down(test_sandbox());
-  }
+  static void SetUpTestSuite() { sessions_ = new std::vector<std::unique_ptr<Session>>(open_sessions(sandbox.nodes())); }
+  static void TearDownTestSuite() { delete sessions_; }
   void SetUp() override {
     for (auto& s : *sessions_) heal_node(*s);
   }

@@ -377,5 +377,33 @@ TEST(Package, BadFaultKindsAreRejectedBeforeTheRun) {
   EXPECT_EQ(make_nemesis_package(config).generator, nullptr);
 }
 
+TEST(FaultTable, AStartOpThatLeavesAFieldOutGetsTheTablesDefaultAndAWrongTypeNamesTheField) {
+  FakeCluster c;
+  auto nemesis = network_nemesis(NemesisNodes(c.ptrs()), 1);
+  Op loss = nemesis->invoke(nemesis_op("start-loss", {{"nodes", {"n2"}}}));
+  EXPECT_EQ(loss.value["probability"], fault_kind("loss").defaults["probability"]);
+  EXPECT_NE(c.commands(1).find("--probability 0.3 -j DROP"), std::string::npos) << c.commands(1);
+  Error e(ErrorCode::kInternal, "");
+  try {
+    nemesis->invoke(nemesis_op("start-loss", {{"probability", "high"}}));
+  } catch (const Error& thrown) {
+    e = thrown;
+  }
+  EXPECT_EQ(e.code(), ErrorCode::kBadInput);
+  EXPECT_EQ(std::string(e.what()), "start-loss field \"probability\" must be a number, got \"high\"");
+  EXPECT_NE(error_of([&] { nemesis->invoke(nemesis_op("start-bandwidth", "fast")); }).find("must be an object"), std::string::npos);
+  // The random schedule draws from the same defaults, and a bad nemesis option is named with its kind.
+  FakeCluster d;
+  TinyDaemon daemon;
+  NemesisConfig config{{"loss"}, 5, "", {{"loss", {{"probability", true}}}}, d.ptrs(), &daemon, true, 1, {}};
+  EXPECT_EQ(error_of([&] { make_nemesis_package(config); }), "nemesis option \"loss.probability\" must be a number, got true");
+  config.options = Json::object();
+  for (const auto& op : simulate(make_nemesis_package(config).generator, 60)) {
+    if (op.f == "start-loss") EXPECT_EQ(op.value["probability"], 0.3);
+  }
+  EXPECT_EQ(fault_kind_of("strobe-clock").name, "clock");
+  EXPECT_EQ(fault_kind("clock").defaults["duration"], 2.0);
+}
+
 }  // namespace
 }  // namespace faultline

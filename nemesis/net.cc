@@ -7,6 +7,7 @@
 
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
+#include "nemesis/fault_table.h"
 #include "nemesis/partition.h"
 
 namespace faultline {
@@ -140,10 +141,11 @@ class NetworkNemesis : public Nemesis {
       return {{"shape", value.is_null() ? Json("random-halves") : value}, {"grudge", to_json(grudge)}};
     }
     if (f == "start-loss") {
-      double p = value.value("probability", 0.2);
+      OptionReader fields = fault_value("loss", value, f);
+      double p = fields.get<double>("probability");
       if (!(p > 0 && p <= 1)) fail(ErrorCode::kBadInput, "start-loss probability must be in (0, 1], got " + number(p));
-      auto targets = nodes_.select(value.value("nodes", Json("all")), rng_);
-      auto peers = nodes_.select(value.value("peers", Json("all")), rng_);
+      auto targets = nodes_.select(fields.get<Json>("nodes"), rng_);
+      auto peers = nodes_.select(fields.get<Json>("peers"), rng_);
       nodes_.on_each(targets, [&](Session& s) {
         std::set<std::string> from;
         for (const auto& peer : peers) if (peer != s.node()) for (const auto& a : network(peer).addresses) from.insert(a);
@@ -151,10 +153,13 @@ class NetworkNemesis : public Nemesis {
       });
       return {{"probability", p}, {"nodes", targets}, {"peers", peers}};
     }
-    if (f == "start-netem") return start_qdisc("netem", value, netem_arguments(value));
+    if (f == "start-netem") {
+      OptionReader fields = fault_value("netem", value, f);
+      return start_qdisc("netem", value, fields, netem_arguments(fields));
+    }
     if (f == "start-bandwidth") {
-      std::string rate = value.value("rate", "1mbit");
-      return start_qdisc("tbf", value, {"rate", rate, "burst", "32kbit", "latency", "400ms"});
+      OptionReader fields = fault_value("bandwidth", value, f);
+      return start_qdisc("tbf", value, fields, {"rate", fields.get<std::string>("rate"), "burst", "32kbit", "latency", "400ms"});
     }
     // Stops: remove what the matching start installed, on every node.
     std::string script = std::string(kPath);
@@ -165,20 +170,21 @@ class NetworkNemesis : public Nemesis {
     return {{"healed", names}};
   }
 
-  static std::vector<std::string> netem_arguments(const Json& value) {
+  // With none of delay, loss, duplicate or reorder given: the default delay and jitter.
+  static std::vector<std::string> netem_arguments(const OptionReader& fields) {
     std::vector<std::string> args;
-    if (value.contains("delay-ms")) {
-      args = {"delay", number(value["delay-ms"].get<double>()) + "ms"};
-      if (value.contains("jitter-ms")) args.push_back(number(value["jitter-ms"].get<double>()) + "ms");
+    if (fields.has("delay-ms")) {
+      args = {"delay", number(fields.get<double>("delay-ms")) + "ms"};
+      if (fields.has("jitter-ms")) args.push_back(number(fields.get<double>("jitter-ms")) + "ms");
     }
     for (const char* key : {"loss", "duplicate", "reorder"})
-      if (value.contains(key)) args.insert(args.end(), {key, number(value[key].get<double>() * 100) + "%"});
-    if (args.empty()) args = {"delay", "100ms", "50ms"};
+      if (fields.has(key)) args.insert(args.end(), {key, number(fields.get<double>(key) * 100) + "%"});
+    if (args.empty()) args = {"delay", number(fields.get<double>("delay-ms")) + "ms", number(fields.get<double>("jitter-ms")) + "ms"};
     return args;
   }
 
-  Json start_qdisc(const std::string& kind, const Json& value, const std::vector<std::string>& arguments) {
-    auto targets = nodes_.select(value.value("nodes", Json("all")), rng_);
+  Json start_qdisc(const std::string& kind, const Json& value, const OptionReader& fields, const std::vector<std::string>& arguments) {
+    auto targets = nodes_.select(fields.get<Json>("nodes"), rng_);
     nodes_.on_each(targets, [&](Session& s) {
       std::vector<std::string> argv = {"tc", "qdisc", "replace", "dev", network(s.node()).device, "root", "handle", kHandle, kind};
       argv.insert(argv.end(), arguments.begin(), arguments.end());

@@ -62,6 +62,18 @@ std::vector<std::string> NemesisNodes::select(const Json& selector, Rng& rng,
   return ordered;
 }
 
+std::vector<std::string> NemesisNodes::chosen(const Json& value, const Json& fallback, Rng& rng,
+                                              const std::map<std::string, std::set<std::string>>& remembered,
+                                              const std::function<std::vector<std::string>()>& primaries) const {
+  Json selector = value.is_object() ? (value.contains("nodes") && !value["nodes"].is_null() ? value["nodes"] : fallback)
+                  : value.is_null() ? fallback : value;
+  if (selector.is_string()) {
+    auto it = remembered.find(selector.get<std::string>());
+    if (it != remembered.end()) return {it->second.begin(), it->second.end()};
+  }
+  return select(selector, rng, primaries);
+}
+
 Json NemesisNodes::on_each(const std::vector<std::string>& nodes, const std::function<Json(Session&)>& step) const {
   std::vector<std::string> on;
   std::vector<std::reference_wrapper<Session>> targets;

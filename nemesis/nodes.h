@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,13 @@ class NemesisNodes {
   // "majority" (n/2+1), "all", "primaries" (from `primaries`, which may return none), or a list
   // of node names. Random choices come from rng. Throws Error(kBadInput) for an unknown selector.
   std::vector<std::string> select(const Json& selector, Rng& rng,
+                                  const std::function<std::vector<std::string>()>& primaries = {}) const;
+
+  // The nodes an op's value names: its "nodes" (the value itself when not an object, `fallback`
+  // when it names none). A selector in `remembered` ("killed", "off") names the nodes the nemesis
+  // remembers under it; any other goes to select().
+  std::vector<std::string> chosen(const Json& value, const Json& fallback, Rng& rng,
+                                  const std::map<std::string, std::set<std::string>>& remembered = {},
                                   const std::function<std::vector<std::string>()>& primaries = {}) const;
 
   // Runs step(session) on each named node at once; returns one result per node (name -> value)

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "harness/core/error.h"
+#include "harness/core/text.h"
 #include "nemesis/clock.h"
 #include "nemesis/net.h"
 #include "nemesis/power.h"
@@ -11,12 +12,6 @@
 #include "nemesis/schedule.h"
 
 namespace faultline {
-
-std::vector<std::string> fault_names() {
-  std::vector<std::string> names;
-  for (const auto& kind : fault_kinds()) names.push_back(kind.name);
-  return names;
-}
 
 namespace {
 
@@ -28,11 +23,9 @@ const char* const kPowerNeedsVms = "fault \"power\" cuts a VM's power and these 
                                    "(faultline sandbox up --vm) or drop it";
 
 std::vector<FaultKind> kinds_for(const std::vector<std::string>& names, bool has_daemon, bool vm_nodes) {
-  std::string known;
-  for (const auto& n : fault_names()) known += n + ", ";
   for (const auto& name : names)
     if (name != "all" && !contains(fault_names(), name))
-      fail(ErrorCode::kBadInput, "unknown fault kind \"" + name + "\" in --nemesis; known: " + known + "all");
+      fail(ErrorCode::kBadInput, "unknown fault kind \"" + name + "\" in --nemesis; known: " + join(fault_names()) + ", all");
   std::vector<FaultKind> kinds;
   for (const auto& kind : fault_kinds()) {
     bool all = contains(names, "all");
@@ -91,18 +84,18 @@ NemesisPackage make_nemesis_package(const NemesisConfig& config) {
   if (config.sessions.empty()) fail(ErrorCode::kBadInput, "faults need nodes: run on --sandbox or --nodes");
 
   NemesisNodes nodes(config.sessions);
-  auto uses = [&](std::initializer_list<const char*> names) {
-    return std::any_of(kinds.begin(), kinds.end(), [&](const FaultKind& k) { return std::find(names.begin(), names.end(), k.name) != names.end(); });
+  auto uses = [&](FaultNemesis nemesis) {
+    return std::any_of(kinds.begin(), kinds.end(), [&](const FaultKind& k) { return k.nemesis == nemesis; });
   };
   std::vector<std::unique_ptr<Nemesis>> parts;
   // Teardowns run in this order: power first, since no other heal reaches a node that is off.
-  if (uses({"power"})) parts.push_back(power_nemesis(nodes, *config.daemon, config.power, config.seed));
-  if (uses({"partition", "loss", "netem", "bandwidth"})) parts.push_back(network_nemesis(nodes, config.seed));
-  if (uses({"kill", "pause", "corrupt"})) parts.push_back(process_nemesis(nodes, *config.daemon, config.seed));
-  if (uses({"clock"})) parts.push_back(clock_nemesis(nodes, clock, config.seed));
+  if (uses(FaultNemesis::kPower)) parts.push_back(power_nemesis(nodes, *config.daemon, config.power, config.seed));
+  if (uses(FaultNemesis::kNetwork)) parts.push_back(network_nemesis(nodes, config.seed));
+  if (uses(FaultNemesis::kProcess)) parts.push_back(process_nemesis(nodes, *config.daemon, config.seed));
+  if (uses(FaultNemesis::kClock)) parts.push_back(clock_nemesis(nodes, clock, config.seed));
 
   Gen schedule = steps.empty() ? random_schedule(kinds, config.interval, config.options, config.seed) : scripted_schedule(steps);
-  return {compose_nemeses(std::move(parts)), schedule, heal_schedule(kinds)};
+  return {compose_nemeses(std::move(parts)), schedule, heal_schedule(kinds), uses(FaultNemesis::kClock) && clock == ClockBackend::kFaketime};
 }
 
 }  // namespace faultline

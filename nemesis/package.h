@@ -31,10 +31,10 @@ struct NemesisPackage {
   std::unique_ptr<Nemesis> nemesis;  // never null (no-op when no faults)
   Gen generator;                     // main-phase schedule; null when no faults
   Gen final_generator;               // heals every fault; null when no faults
+  bool faketime_launch = false;      // clock faults through libfaketime: the target must start its daemons under it
 };
 
 // Throws Error(kBadInput) for an unknown fault kind (listing the known ones) or a bad schedule.
 NemesisPackage make_nemesis_package(const NemesisConfig& config);
-std::vector<std::string> fault_names();
 
 }  // namespace faultline

@@ -39,10 +39,8 @@ class PowerNemesis : public Nemesis {
 
  private:
   std::vector<std::string> targets(const Json& value, const char* fallback) {
-    Json selector = value.is_object() ? value.value("nodes", Json(fallback)) : value.is_null() ? Json(fallback) : value;
     std::lock_guard lock(mutex_);
-    if (selector == "off") return {off_.begin(), off_.end()};
-    return nodes_.select(selector, rng_, [this] { return daemon_.primaries(nodes_.sessions()); });
+    return nodes_.chosen(value, fallback, rng_, {{"off", off_}}, [this] { return daemon_.primaries(nodes_.sessions()); });
   }
 
   Json perform(const std::string& f, const Json& value) {

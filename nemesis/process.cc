@@ -9,6 +9,7 @@
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "harness/control/node_layout.h"
+#include "nemesis/fault_table.h"
 
 namespace faultline {
 
@@ -61,23 +62,21 @@ class ProcessNemesis : public Nemesis {
   }
 
   std::vector<std::string> targets(const Json& value, const char* fallback) {
-    Json selector = value.is_object() ? value.value("nodes", Json(fallback)) : value.is_null() ? Json(fallback) : value;
     std::lock_guard lock(mutex_);
-    if (selector == "killed") return still_in(killed_);
-    if (selector == "paused") return still_in(paused_);
-    return nodes_.select(selector, rng_, [this] { return daemon_.primaries(nodes_.sessions()); });
+    return nodes_.chosen(value, fallback, rng_, {{"killed", still_in(killed_)}, {"paused", still_in(paused_)}},
+                         [this] { return daemon_.primaries(nodes_.sessions()); });
   }
 
   // The nodes of a killed or paused set that are still so: a node powered on since runs its
   // daemon afresh (the power-on started it), and a node that is off waits for its power-on.
-  std::vector<std::string> still_in(std::map<std::string, int>& set) {
-    std::vector<std::string> nodes;
+  std::set<std::string> still_in(std::map<std::string, int>& set) {
+    std::set<std::string> nodes;
     for (auto it = set.begin(); it != set.end();) {
       if (nodes_.boots(it->first) != it->second) {
         it = set.erase(it);
         continue;
       }
-      if (!nodes_.powered_off(it->first)) nodes.push_back(it->first);
+      if (!nodes_.powered_off(it->first)) nodes.insert(it->first);
       ++it;
     }
     return nodes;
@@ -139,10 +138,9 @@ class ProcessNemesis : public Nemesis {
 
   Json corrupt(const Json& value) {
     auto chosen = targets(value, "one");
-    std::string mode = value.is_object() ? value.value("mode", "bitflip") : "bitflip";
-    int bits = value.is_object() ? value.value("bits", 16) : 16;
-    if (mode != "truncate" && mode != "bitflip")
-      fail(ErrorCode::kBadInput, "corrupt-file mode must be \"truncate\" or \"bitflip\", got \"" + mode + "\"");
+    OptionReader fields = fault_value("corrupt", value.is_object() ? value : Json::object(), "corrupt-file");
+    std::string mode = fields.choice("mode", fields.get<std::string>("mode"), {"truncate", "bitflip"});
+    int bits = fields.at_least("bits", fields.get<int>("bits"), 0);
     uint64_t op_seed = rng_.next();  // drawn here, so parallel nodes do not race for rng_
     Json done = nodes_.on_each(chosen, [&](Session& s) {
       Rng rng = Rng(op_seed).fork(s.node());

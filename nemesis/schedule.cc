@@ -3,78 +3,15 @@
 #include <memory>
 
 #include "harness/core/error.h"
-#include "nemesis/partition.h"
 
 namespace faultline {
 
-const std::vector<FaultKind>& fault_kinds() {
-  // Heals run in this order: power first, since no other heal reaches a node that is off.
-  static const std::vector<FaultKind> kinds = {
-      {"power", "power-off", "power-on", "off", true},
-      {"partition", "start-partition", "stop-partition", nullptr, false},
-      {"loss", "start-loss", "stop-loss", nullptr, false},
-      {"netem", "start-netem", "stop-netem", nullptr, false},
-      {"bandwidth", "start-bandwidth", "stop-bandwidth", nullptr, false},
-      {"pause", "pause", "resume", "paused", true},
-      {"kill", "kill", "start", "killed", true},
-      {"clock", "bump-clock", "reset-clock", {{"nodes", "all"}}, false},
-      {"corrupt", "corrupt-file", "", nullptr, true},
-  };
-  return kinds;
-}
-
-const FaultKind& fault_kind_of(const std::string& f) {
-  std::string known;
-  for (const auto& kind : fault_kinds()) {
-    if (f == kind.start || f == kind.stop || (kind.name == "clock" && f == "strobe-clock")) return kind;
-    known += (known.empty() ? "" : ", ") + kind.start + (kind.stop.empty() ? "" : ", " + kind.stop);
-  }
-  fail(ErrorCode::kBadInput, "unknown nemesis f \"" + f + "\"; known: " + known + ", strobe-clock");
-}
-
 namespace {
 
-// One of the kind's node selectors ("targets" option: a list of selectors to pick from).
-Json pick_targets(const Json& options, std::vector<std::string> fallback, Rng& rng) {
-  Json targets = options.value("targets", Json(fallback));
-  if (!targets.is_array() || targets.empty()) fail(ErrorCode::kBadInput, "nemesis option \"targets\" must be a non-empty list of node selectors");
-  return targets[rng.below(targets.size())];
-}
-
+// The kind's start op, drawn from its nemesis options over its defaults.
 Op start_op(const FaultKind& kind, const Json& all_options, Rng& rng) {
-  Json o = all_options.value(kind.name, Json::object());
-  if (!o.is_object()) fail(ErrorCode::kBadInput, "nemesis options for \"" + kind.name + "\" must be an object");
-  Op op;
-  op.f = kind.start;
-  const std::vector<std::string> some = {"one", "minority", "majority", "all"};
-  if (kind.name == "partition") {
-    Json shapes = o.value("shapes", Json(partition_shapes()));
-    if (!shapes.is_array() || shapes.empty()) fail(ErrorCode::kBadInput, "nemesis option partition.shapes must be a non-empty list");
-    op.value = shapes[rng.below(shapes.size())];
-  } else if (kind.name == "loss") {
-    op.value = {{"probability", o.value("probability", 0.3)}, {"nodes", pick_targets(o, {"all", "one", "minority"}, rng)}};
-  } else if (kind.name == "netem") {
-    op.value = {{"nodes", pick_targets(o, {"all"}, rng)}, {"delay-ms", o.value("delay-ms", 100.0)}, {"jitter-ms", o.value("jitter-ms", 50.0)}};
-  } else if (kind.name == "bandwidth") {
-    op.value = {{"nodes", pick_targets(o, {"all"}, rng)}, {"rate", o.value("rate", "1mbit")}};
-  } else if (kind.name == "clock") {
-    double max = o.value("max-delta", 10.0);
-    double delta = (rng.chance(0.5) ? 1 : -1) * max * (0.1 + 0.9 * rng.unit());
-    delta = static_cast<double>(std::llround(delta * 1000)) / 1000;
-    op.value = {{"nodes", pick_targets(o, some, rng)}, {"delta", delta}};
-    if (rng.chance(0.5)) {
-      op.f = "strobe-clock";
-      op.value["period-ms"] = o.value("period-ms", 100.0);
-      op.value["duration"] = o.value("duration", 2.0);
-    }
-  } else if (kind.name == "power") {
-    op.value = {{"nodes", pick_targets(o, {"one", "minority"}, rng)}};  // a majority stays up
-  } else if (kind.name == "corrupt") {
-    op.value = {{"nodes", pick_targets(o, {"one"}, rng)}, {"mode", rng.chance(0.5) ? "truncate" : "bitflip"}};
-  } else {
-    op.value = {{"nodes", pick_targets(o, some, rng)}};
-  }
-  return op;
+  Json given = all_options.is_object() && all_options.contains(kind.name) ? all_options[kind.name] : Json::object();
+  return kind.draw(OptionReader(given, "nemesis option", kind.name + ".", kind.defaults), rng);
 }
 
 Gen op_gen(Op op) { return once_op(std::move(op)); }

@@ -6,24 +6,13 @@
 
 #include "harness/core/json.h"
 #include "harness/core/generator.h"
+#include "nemesis/fault_table.h"
 
 namespace faultline {
 
-// A fault kind as named on the command line, and its nemesis ops.
-struct FaultKind {
-  std::string name;      // "partition", "kill", …
-  std::string start;     // f that starts it
-  std::string stop;      // f that heals it; empty when the fault needs no healing
-  Json stop_value;       // value of the stop op
-  bool needs_daemon;     // acts through the target's Daemon capability
-};
-const std::vector<FaultKind>& fault_kinds();
-// The kind a nemesis f belongs to; Error(kBadInput) listing the known fs for an unknown f.
-const FaultKind& fault_kind_of(const std::string& f);
-
 // The random schedule: for each kind independently (so kinds overlap), wait a random time around
-// `interval` seconds, start the fault with a random value from its options, wait again, stop it,
-// and so on. `options` holds per-kind settings (docs/results-schema.md). Random draws come from
+// `interval` seconds, start the fault with a value its FaultKind::draw picks from its options, wait
+// again, stop it, and so on. `options` holds per-kind settings (docs/results-schema.md). Random draws come from
 // per-kind streams of `seed`, so adding a kind does not change another's schedule.
 Gen random_schedule(const std::vector<FaultKind>& kinds, double interval, const Json& options, uint64_t seed);
 

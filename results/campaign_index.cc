@@ -35,8 +35,9 @@ Json cell_outcome(const std::vector<std::string>& statuses) {
   return any_valid ? Json("valid") : Json();
 }
 
-// The checkers' findings: their anomaly types where they name them, else the checker's name.
-std::vector<std::string> anomalies_of(const Json& checkers) {
+// Runs stored before results.json had "anomalies": each checker's "anomaly-types" where it names
+// them, else the checker's name.
+std::vector<std::string> stored_anomalies_of(const Json& checkers) {
   std::vector<std::string> out;
   if (!checkers.is_object()) return out;
   for (const auto& [name, entry] : checkers.items()) {
@@ -172,7 +173,11 @@ void read_run_summary(const fs::path& run_dir, CampaignTest& test) {
     if (info.contains("seed") && info["seed"].is_number_unsigned()) test.seed = info["seed"].get<uint64_t>();
     if (info.contains("duration_s") && info["duration_s"].is_number()) test.duration_s = info["duration_s"].get<double>();
   }
-  test.anomalies = anomalies_of(results.value("checkers", Json::object()));
+  const Json& anomalies = results.value("anomalies", Json());
+  if (anomalies.is_array() && std::all_of(anomalies.begin(), anomalies.end(), [](const Json& a) { return a.is_string(); }))
+    test.anomalies = anomalies.get<std::vector<std::string>>();
+  else
+    test.anomalies = stored_anomalies_of(results.value("checkers", Json::object()));
   test.explanation = explanation_of(results);
 }
 
@@ -293,26 +298,15 @@ std::string junit_xml(const Campaign& campaign) {
   return out.str();
 }
 
+// results/campaign.css, embedded at build time (cmake/embed.cmake).
+std::string_view campaign_css();
+
 namespace {
 
 std::string badge(const std::string& status) {
   std::string cls = status == "error" ? "unknown" : status == "skipped" ? "skipped" : status;
   return "<span class=\"verdict " + cls + "\">" + html_escape(status) + "</span>";
 }
-
-const char* kCampaignCss = R"CSS(
-.verdict.skipped { background: #9e9e9e; }
-th.campaign { white-space: nowrap; font-weight: 400; font-size: 12px; }
-td.square { width: 22px; height: 22px; padding: 0; border: 2px solid #fff; }
-td.square a { display: block; width: 100%; height: 100%; }
-td.square.valid { background: var(--ok); } td.square.invalid { background: var(--fail); }
-td.square.unknown { background: var(--info); } td.square.none { background: #eee; }
-tr.newly-failing th, tr.newly-failing td.label { background: #ffebee; }
-tr.flaky th, tr.flaky td.label { background: #fff8e1; }
-.tag { display: inline-block; font-size: 11.5px; padding: 0 6px; border-radius: 8px; margin-left: 6px; color: #fff; }
-.tag.newly-failing { background: var(--fail); } .tag.flaky { background: var(--info); }
-.tag.newly-passing { background: var(--ok); }
-)CSS";
 
 // "01-02 03:04" of an ISO-8601 time, short enough for a column heading.
 std::string month_day_time(const std::string& iso) {
@@ -328,7 +322,7 @@ std::string index_html(const Json& index) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       << "<title>" << html_escape(name + " — " + verdict) << " · faultline campaign</title><style>"
-      << report_css() << kCampaignCss << "</style></head>\n<body>\n"
+      << report_css() << campaign_css() << "</style></head>\n<body>\n"
       << "<header><h1>Campaign " << html_escape(name) << "</h1>" << badge(verdict) << "</header>\n"
       << "<nav><a href=\"#summary\">Summary</a><a href=\"#tests\">Tests</a><a href=\"#trend\">Trend</a>"
       << "<a href=\"index.json\">index.json</a><a href=\"junit.xml\">junit.xml</a></nav>\n<main>\n";

@@ -173,6 +173,12 @@ TEST_F(CampaignIndex, ReadRunSummaryTakesVerdictAnomaliesAndExplanation) {
   EXPECT_EQ(t.anomalies, (std::vector<std::string>{"G1c", "G-single", "linear"}));
   EXPECT_EQ(t.explanation, "linear: read 3 after write 4");
 
+  // The typed field the runner writes (CheckResult::anomalies) is taken as it is.
+  write_json_file(run / "results.json", {{"valid", "invalid"}, {"exit_code", 1}, {"anomalies", {"lost", "G0"}},
+                                         {"checkers", {{"elle", {{"valid", false}, {"anomaly-types", {"G1c"}}}}}}});
+  read_run_summary(run, t);
+  EXPECT_EQ(t.anomalies, (std::vector<std::string>{"lost", "G0"}));
+
   write_json_file(run / "results.json", {{"valid", "unknown"}, {"exit_code", 255}, {"error", "ssh to n1 failed"}});
   read_run_summary(run, t);
   EXPECT_EQ(t.status, "error");

@@ -1,4 +1,5 @@
-// The fixed parts of report.html: its style sheet and the script that draws the plots and the
+// The fixed parts of report.html, results/report.css and results/report.js (compiled in by
+// cmake/embed.cmake): its style sheet and the script that draws the plots and the
 // timeline from the JSON embedded in <script id="report-data"> (see summarize_history).
 #pragma once
 

@@ -11,7 +11,7 @@
 #include "harness/core/error.h"
 #include "harness/core/history_io.h"
 #include "harness/run/runner.h"
-#include "harness/sandbox/sandbox.h"
+#include "harness/sandbox/testing/private_sandbox.h"
 #include "results/store.h"
 #include "workloads/workload.h"
 
@@ -20,28 +20,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-SandboxOptions test_sandbox() {
-  SandboxOptions options;
-  options.name = "tg";
-  options.nodes = 3;
-  options.subnet = "10.79.0.0/24";
-  return options;
-}
-
-class SandboxEnvironment : public testing::Environment {
- public:
-  void SetUp() override { sandbox_up(test_sandbox()); }
-  void TearDown() override { sandbox_down(test_sandbox()); }
-};
-
-const testing::Environment* const environment = testing::AddGlobalTestEnvironment(new SandboxEnvironment);
+const PrivateSandbox& sandbox = add_private_sandbox("tg", "10.79.0.0/24", 3);
 
 const fs::path kStore = fs::temp_directory_path() / "faultline-targets-e2e";
 
 Spec spec_for(const std::string& target, const std::string& workload, Json target_options = Json::object()) {
   Spec s;
   s.name = workload + "-" + target;
-  s.sandbox = "tg";
+  s.sandbox = sandbox.options().name;
   s.target = target;
   s.target_options = std::move(target_options);
   s.workload = workload;
@@ -63,7 +49,7 @@ Json results_of(const RunOutcome& out) { return read_json_file(out.run_dir / "re
 // The processes on every node whose command line matches `pattern` (pgrep -af), "" when none.
 // Patterns are written like "[e]tcd" so pgrep's own shell does not match.
 std::string processes_matching(const std::string& pattern) {
-  auto sessions = open_sessions(load_sandbox_nodes(default_sandbox_dir("tg")));
+  auto sessions = open_sessions(sandbox.nodes());
   std::string found;
   for (auto& s : sessions) {
     std::string out = s->exec({"pgrep", "-af", pattern}).out;

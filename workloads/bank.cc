@@ -5,10 +5,10 @@
 namespace faultline {
 
 Workload bank_workload(const WorkloadEnv& env) {
-  int accounts = option_int(env.options, "accounts", 5, 2);
-  int balance = option_int(env.options, "balance", 10, 0);
-  int max_transfer = option_int(env.options, "max-transfer", 5, 1);
-  bool negative = option_bool(env.options, "negative-balances", false);
+  int accounts = workload_options(env.options).at_least<int>("accounts", 5, 2);
+  int balance = workload_options(env.options).at_least<int>("balance", 10, 0);
+  int max_transfer = workload_options(env.options).at_least<int>("max-transfer", 5, 1);
+  bool negative = workload_options(env.options).get<bool>("negative-balances", false);
   Workload w;
   w.generator = fn([=](const Context& ctx) -> std::optional<Op> {
     Op op;

@@ -5,7 +5,7 @@
 namespace faultline {
 
 Workload counter_workload(const WorkloadEnv& env) {
-  int max_add = option_int(env.options, "max-add", 5, 1);
+  int max_add = workload_options(env.options).at_least<int>("max-add", 5, 1);
   Workload w;
   w.generator = fn([=](const Context& ctx) -> std::optional<Op> {
     Op op;

@@ -7,7 +7,7 @@
 namespace faultline {
 
 Workload long_fork_workload(const WorkloadEnv& env) {
-  int group_size = option_int(env.options, "group-size", 2, 2);
+  int group_size = workload_options(env.options).at_least<int>("group-size", 2, 2);
   auto next_key = std::make_shared<int64_t>(0);
   Workload w;
   w.generator = fn([=](const Context& ctx) -> std::optional<Op> {

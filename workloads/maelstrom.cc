@@ -45,22 +45,22 @@ Workload echo_workload(const WorkloadEnv&) {
 
 Workload broadcast_workload(const WorkloadEnv& env) {
   Workload w;
-  w.generator = adds_and_reads("broadcast", option_int(env.options, "read-every", 3, 1));
-  w.final_generator = final_reads(option_int(env.options, "settle-s", 5, 0));
+  w.generator = adds_and_reads("broadcast", workload_options(env.options).at_least<int>("read-every", 3, 1));
+  w.final_generator = final_reads(workload_options(env.options).at_least<int>("settle-s", 5, 0));
   w.checkers = {{"broadcast", Json::object()}};
   return w;
 }
 
 Workload g_set_workload(const WorkloadEnv& env) {
   Workload w;
-  w.generator = adds_and_reads("add", option_int(env.options, "read-every", 3, 1));
-  w.final_generator = final_reads(option_int(env.options, "settle-s", 3, 0));
+  w.generator = adds_and_reads("add", workload_options(env.options).at_least<int>("read-every", 3, 1));
+  w.final_generator = final_reads(workload_options(env.options).at_least<int>("settle-s", 3, 0));
   w.checkers = {{"set", Json::object()}};
   return w;
 }
 
 Workload counter_crdt_workload(const WorkloadEnv& env, bool negative) {
-  int max_add = option_int(env.options, "max-add", 5, 1);
+  int max_add = workload_options(env.options).at_least<int>("max-add", 5, 1);
   Workload w;
   w.generator = fn([=](const Context& ctx) -> std::optional<Op> {
     Op op;
@@ -72,13 +72,13 @@ Workload counter_crdt_workload(const WorkloadEnv& env, bool negative) {
     }
     return op;
   });
-  w.final_generator = final_reads(option_int(env.options, "settle-s", 3, 0));
+  w.final_generator = final_reads(workload_options(env.options).at_least<int>("settle-s", 3, 0));
   w.checkers = {{"eventual-counter", Json::object()}};
   return w;
 }
 
 Workload kafka_workload(const WorkloadEnv& env) {
-  int key_count = option_int(env.options, "key-count", 4, 1);
+  int key_count = workload_options(env.options).at_least<int>("key-count", 4, 1);
   std::vector<std::string> keys;
   for (int k = 0; k < key_count; ++k) keys.push_back("k" + std::to_string(k));
   // Sends generated per key so far: polls start somewhere in the log written so far, and commits
@@ -112,7 +112,7 @@ Workload kafka_workload(const WorkloadEnv& env) {
   // After settle-s, every thread polls every key from 0 and lists the committed offsets.
   Json from_start = Json::object(), all = Json::array();
   for (const auto& k : keys) from_start[k] = 0, all.push_back(k);
-  w.final_generator = phases({sleep_for(seconds(option_int(env.options, "settle-s", 3, 0))),
+  w.final_generator = phases({sleep_for(seconds(workload_options(env.options).at_least<int>("settle-s", 3, 0))),
                               each_thread([=] {
                                 return phases({once_op("poll", from_start), once_op("list_committed_offsets", all)});
                               })});

@@ -7,7 +7,7 @@
 namespace faultline {
 
 Workload queue_workload(const WorkloadEnv& env) {
-  bool allow_duplicates = option_bool(env.options, "allow-duplicates", false);
+  bool allow_duplicates = workload_options(env.options).get<bool>("allow-duplicates", false);
   auto next_element = std::make_shared<int64_t>(0);
   Workload w;
   w.generator = fn([=](const Context& ctx) -> std::optional<Op> {

@@ -7,9 +7,9 @@
 namespace faultline {
 
 Workload register_workload(const WorkloadEnv& env, bool with_cas) {
-  int per_key = option_int(env.options, "threads-per-key", 5, 1);
-  int64_t ops_per_key = option_int(env.options, "ops-per-key", 100, 1);
-  int values = option_int(env.options, "values", 5, 1);
+  int per_key = workload_options(env.options).at_least<int>("threads-per-key", 5, 1);
+  int64_t ops_per_key = workload_options(env.options).at_least<int>("ops-per-key", 100, 1);
+  int values = workload_options(env.options).at_least<int>("values", 5, 1);
 
   auto next_key = std::make_shared<int64_t>(0);  // keys are handed out in order across groups
   auto key_gen = [=] {

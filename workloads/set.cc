@@ -7,9 +7,9 @@
 namespace faultline {
 
 Workload set_workload(const WorkloadEnv& env, bool full) {
-  int read_every = full ? option_int(env.options, "read-every", 10, 1) : 0;
-  int64_t elements = full ? option_int(env.options, "elements", 1000, 1) : INT64_MAX;
-  bool linearizable = full && option_bool(env.options, "linearizable", false);
+  int read_every = full ? workload_options(env.options).at_least<int>("read-every", 10, 1) : 0;
+  int64_t elements = full ? workload_options(env.options).at_least<int>("elements", 1000, 1) : INT64_MAX;
+  bool linearizable = full && workload_options(env.options).get<bool>("linearizable", false);
   auto next_element = std::make_shared<int64_t>(0);
   Workload w;
   w.generator = fn([=](const Context& ctx) -> std::optional<Op> {

@@ -66,12 +66,12 @@ Json consistency_models(const Json& options) {
 }  // namespace
 
 Workload txn_workload(const WorkloadEnv& env, bool list_append) {
-  int key_count = option_int(env.options, "key-count", 8, 1);
+  int key_count = workload_options(env.options).at_least<int>("key-count", 8, 1);
   std::string dist =
-      option_choice(env.options, "key-dist", "exponential", {"uniform", "exponential", "zipf"});
-  int min_length = option_int(env.options, "min-txn-length", 1, 1);
-  int max_length = option_int(env.options, "max-txn-length", 4, min_length);
-  int max_writes = option_int(env.options, "max-writes-per-key", 32, 1);
+      workload_options(env.options).choice("key-dist", "exponential", {"uniform", "exponential", "zipf"});
+  int min_length = workload_options(env.options).at_least<int>("min-txn-length", 1, 1);
+  int max_length = workload_options(env.options).at_least<int>("max-txn-length", 4, min_length);
+  int max_writes = workload_options(env.options).at_least<int>("max-writes-per-key", 32, 1);
   Json models = consistency_models(env.options);
   const char* write_f = list_append ? "append" : "w";
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "harness/core/error.h"
+#include "harness/core/registry.h"
 #include "workloads/bank.h"
 #include "workloads/counter.h"
 #include "workloads/long_fork.h"
@@ -24,8 +25,8 @@ struct Entry {
   std::string help;
 };
 
-const std::map<std::string, Entry>& table() {
-  static const std::map<std::string, Entry> t = {
+const Registry<Entry>& table() {
+  static const Registry<Entry> t("workload", std::map<std::string, Entry>{
       {"register",
        {[](const WorkloadEnv& e) { return register_workload(e, false); }, "register",
         "reads and writes on independent keys; checked for linearizability. Options: "
@@ -97,29 +98,21 @@ const std::map<std::string, Entry>& table() {
        {long_fork_workload, "long-fork",
         "single-key writes and reads of key groups; forked reads violate snapshot isolation. "
         "Options: group-size (2)"}},
-  };
+  });
   return t;
 }
 
 }  // namespace
 
 namespace {
-const Entry& entry(const std::string& name) {
-  auto it = table().find(name);
-  if (it == table().end()) {
-    std::string known;
-    for (const auto& n : workload_names()) known += (known.empty() ? "" : ", ") + n;
-    fail(ErrorCode::kNotFound, "unknown workload \"" + name + "\"; known: " + known);
-  }
-  return it->second;
-}
+const Entry& entry(const std::string& name) { return table().at(name); }
 }  // namespace
 
 std::string workload_vocabulary(const std::string& name) { return entry(name).vocabulary; }
 
 std::vector<std::string> workloads_speaking(const std::vector<std::string>& vocabularies) {
   std::vector<std::string> out;
-  for (const auto& [name, e] : table())
+  for (const auto& [name, e] : table().entries())
     if (std::find(vocabularies.begin(), vocabularies.end(), e.vocabulary) != vocabularies.end()) out.push_back(name);
   return out;
 }
@@ -139,15 +132,11 @@ Workload make_workload(const std::string& name, const WorkloadEnv& env) {
   return w;
 }
 
-std::vector<std::string> workload_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, entry] : table()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> workload_names() { return table().names(); }
 
 std::string workload_help() {
   std::string out;
-  for (const auto& [name, entry] : table()) out += "  " + name + ": " + entry.help + "\n";
+  for (const auto& [name, entry] : table().entries()) out += "  " + name + ": " + entry.help + "\n";
   return out;
 }
 

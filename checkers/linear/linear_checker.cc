@@ -16,6 +16,7 @@
 #include "checkers/linear/html_view.h"
 #include "checkers/linear/search.h"
 #include "harness/core/error.h"
+#include "harness/core/options.h"
 
 namespace faultline::linear {
 namespace {
@@ -104,14 +105,8 @@ Json signed_numbers(Json value) {
 
 // The option `key` as a T, or `fallback` when absent; Error(kBadInput) naming it when malformed.
 template <typename T>
-T option(const Json& options, const char* key, const char* expected, T fallback) {
-  auto it = options.find(key);
-  if (it == options.end() || it->is_null()) return fallback;
-  try {
-    return it->get<T>();
-  } catch (const Json::exception&) {
-    fail(ErrorCode::kBadInput, std::string("checker option \"") + key + "\" must be " + expected + ", got " + it->dump());
-  }
+T option(const Json& options, const char* key, T fallback) {
+  return OptionReader(options, "checker option").get<T>(key, fallback);
 }
 
 class LinearChecker : public Checker {
@@ -123,20 +118,20 @@ class LinearChecker : public Checker {
   CheckResult check(const History& history, const CheckOptions& options) const override {
     const Json& o = options.options;
     auto started = Clock::now();
-    int64_t budget_ms = option<int64_t>(o, "budget-ms", "an integer number of milliseconds", 10000);
+    int64_t budget_ms = option<int64_t>(o, "budget-ms", 10000);
     SearchLimits limits;
     limits.deadline = started + std::chrono::milliseconds(budget_ms);
     std::atomic<int64_t> memory_used{0};
     std::atomic<bool> stop{false};
     limits.memory_used = &memory_used;
     limits.stop = &stop;
-    int64_t memory_mb = option<int64_t>(o, "memory-mb", "an integer number of MiB", -1);
+    int64_t memory_mb = option<int64_t>(o, "memory-mb", -1);
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
     ClientOps ops(history);
-    bool independent = o.contains("independent") ? option<bool>(o, "independent", "true or false", false)
+    bool independent = o.contains("independent") ? option<bool>(o, "independent", false)
                                                  : looks_independent(ops);
-    std::vector<Part> parts = split(ops, independent, o.value("initial-value", Json()));
+    std::vector<Part> parts = split(ops, independent, option<Json>(o, "initial-value", Json()));
     run_parts(parts, limits);
 
     // Failed and unknown ops still make a history Knossos judges; only one without any client op
@@ -436,7 +431,7 @@ class LinearChecker : public Checker {
           result.files.push_back("linear.html");
           break;
         }
-    } else if (result.verdict == Verdict::kValid && option<bool>(o, "witness", "true or false", false)) {
+    } else if (result.verdict == Verdict::kValid && option<bool>(o, "witness", false)) {
       Json witness = Json::array();
       for (const Part& part : parts) {
         Json order = Json::array();

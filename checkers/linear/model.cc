@@ -4,12 +4,15 @@
 #include <map>
 
 #include "harness/core/error.h"
+#include "harness/core/registry.h"
 
 namespace faultline::linear {
 namespace {
 
-const std::map<std::string, std::function<std::unique_ptr<Model>()>>& models() {
-  static const std::map<std::string, std::function<std::unique_ptr<Model>()>> table = {
+using Factory = std::function<std::unique_ptr<Model>()>;
+
+const Registry<Factory>& models() {
+  static const Registry<Factory> table("linearizability model", std::map<std::string, Factory>{
       {"register", [] { return register_model(false); }},
       {"cas-register", [] { return register_model(true); }},
       {"mutex", [] { return mutex_model(); }},
@@ -18,26 +21,14 @@ const std::map<std::string, std::function<std::unique_ptr<Model>()>>& models() {
       {"fifo-queue", [] { return queue_model(true); }},
       {"multi-register", [] { return multi_register_model(); }},
       {"kv", [] { return kv_model(); }},
-  };
+  });
   return table;
 }
 
 }  // namespace
 
-std::unique_ptr<Model> make_model(const std::string& name) {
-  auto it = models().find(name);
-  if (it == models().end()) {
-    std::string known;
-    for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
-    fail(ErrorCode::kNotFound, "unknown linearizability model \"" + name + "\"; known: " + known);
-  }
-  return it->second();
-}
+std::unique_ptr<Model> make_model(const std::string& name) { return models().at(name)(); }
 
-std::vector<std::string> model_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : models()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> model_names() { return models().names(); }
 
 }  // namespace faultline::linear

@@ -279,7 +279,8 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
   d["valid"] = result.verdict == Verdict::kValid     ? Json(true)
                : result.verdict == Verdict::kInvalid ? Json(false)
                                                      : Json("unknown");
-  d["anomaly-types"] = std::vector<std::string>(types.begin(), types.end());
+  result.anomalies.assign(types.begin(), types.end());
+  d["anomaly-types"] = result.anomalies;
   d["anomalies"] = Json::object();
   for (const auto& [name, list] : found.instances) d["anomalies"][name] = list;
   d["anomaly-counts"] = found.counts;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "harness/core/error.h"
+#include "harness/core/options.h"
 #include "harness/core/random.h"
 
 namespace faultline {
@@ -13,45 +14,30 @@ namespace {
   fail(ErrorCode::kBadInput, source + ": field \"" + field + "\" " + why);
 }
 
-std::string get_string(const Json& j, const std::string& source, const std::string& field) {
-  if (!j.is_string()) bad(source, field, "must be a string");
-  return j.get<std::string>();
-}
-
-double get_number(const Json& j, const std::string& source, const std::string& field, double min) {
-  if (!j.is_number()) bad(source, field, "must be a number");
-  double v = j.get<double>();
-  if (!(v >= min)) bad(source, field, "must be at least " + std::to_string(min));
-  return v;
-}
-
-std::vector<std::string> get_strings(const Json& j, const std::string& source, const std::string& field) {
+// "a,b,c" is accepted as well as ["a","b","c"].
+std::vector<std::string> get_strings(const OptionReader& r, const Json& j, const std::string& key) {
+  if (!j.is_string()) return r.get<std::vector<std::string>>(key, {});
   std::vector<std::string> out;
-  if (j.is_string()) {  // "a,b,c" is accepted as well as ["a","b","c"]
-    std::string s = j.get<std::string>();
-    size_t pos = 0;
-    while (pos <= s.size()) {
-      size_t comma = s.find(',', pos);
-      if (comma == std::string::npos) comma = s.size();
-      if (comma > pos) out.push_back(s.substr(pos, comma - pos));
-      pos = comma + 1;
-    }
-    return out;
+  std::string s = j.get<std::string>();
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t comma = s.find(',', pos);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > pos) out.push_back(s.substr(pos, comma - pos));
+    pos = comma + 1;
   }
-  if (!j.is_array()) bad(source, field, "must be a list of strings");
-  for (const Json& e : j) out.push_back(get_string(e, source, field));
   return out;
 }
 
-Json get_object(const Json& j, const std::string& source, const std::string& field) {
-  if (!j.is_object()) bad(source, field, "must be an object");
-  return j;
+Json get_object(const OptionReader& r, const Json& j, const std::string& key) {
+  if (!j.is_object() && !j.is_null()) r.bad(key, "must be an object, got " + j.dump());
+  return j.is_object() ? j : Json::object();
 }
 
 // "5", "2n", 5.
 std::string get_concurrency(const Json& j, const std::string& source) {
-  std::string text = j.is_number_integer() ? std::to_string(j.get<int64_t>())
-                                           : get_string(j, source, "concurrency");
+  if (!j.is_number_integer() && !j.is_string()) bad(source, "concurrency", "must be a positive integer or Kn (K times the number of nodes), got " + j.dump());
+  std::string text = j.is_number_integer() ? std::to_string(j.get<int64_t>()) : j.get<std::string>();
   std::string digits = !text.empty() && text.back() == 'n' ? text.substr(0, text.size() - 1) : text;
   int n = 0;
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
@@ -84,30 +70,27 @@ Spec parse_spec(const Json& j, const std::string& source) {
   }
   Spec s;
   s.seed = random_seed();
+  OptionReader r(j, source + ": field");
   for (const auto& [key, v] : j.items()) {
-    if (key == "name") s.name = get_string(v, source, key);
-    else if (key == "nodes") s.nodes = get_strings(v, source, key), s.nodes_given = true;
-    else if (key == "nodes-file") s.nodes_file = get_string(v, source, key);
-    else if (key == "sandbox") s.sandbox = get_string(v, source, key);
-    else if (key == "ssh") s.ssh = get_object(v, source, key);
-    else if (key == "concurrency") s.concurrency = get_concurrency(v, source);
-    else if (key == "time-limit") s.time_limit = get_number(v, source, key, 0);
-    else if (key == "rate") s.rate = get_number(v, source, key, 0);
-    else if (key == "seed") {
-      if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
-        bad(source, key, "must be a non-negative integer");
-      s.seed = v.get<uint64_t>();
-    }
-    else if (key == "target") s.target = get_string(v, source, key);
-    else if (key == "target-options") s.target_options = get_object(v, source, key);
-    else if (key == "workload") s.workload = get_string(v, source, key);
-    else if (key == "workload-options") s.workload_options = get_object(v, source, key);
-    else if (key == "nemesis") s.nemesis = get_strings(v, source, key);
-    else if (key == "nemesis-interval") s.nemesis_interval = get_number(v, source, key, 0.01);
-    else if (key == "nemesis-schedule") s.nemesis_schedule = get_string(v, source, key);
-    else if (key == "nemesis-options") s.nemesis_options = get_object(v, source, key);
-    else if (key == "op-timeout") s.op_timeout = get_number(v, source, key, 0.001);
-    else if (key == "store") s.store = get_string(v, source, key);
+    if (key == "name") s.name = r.get<std::string>(key, s.name);
+    else if (key == "nodes") s.nodes = get_strings(r, v, key), s.nodes_given = true;
+    else if (key == "nodes-file") s.nodes_file = r.get<std::string>(key, s.nodes_file);
+    else if (key == "sandbox") s.sandbox = r.get<std::string>(key, s.sandbox);
+    else if (key == "ssh") s.ssh = get_object(r, v, key);
+    else if (key == "concurrency") s.concurrency = v.is_null() ? s.concurrency : get_concurrency(v, source);
+    else if (key == "time-limit") s.time_limit = r.at_least(key, s.time_limit, 0.0);
+    else if (key == "rate") s.rate = r.at_least(key, s.rate, 0.0);
+    else if (key == "seed") s.seed = r.get<uint64_t>(key, s.seed);
+    else if (key == "target") s.target = r.get<std::string>(key, s.target);
+    else if (key == "target-options") s.target_options = get_object(r, v, key);
+    else if (key == "workload") s.workload = r.get<std::string>(key, s.workload);
+    else if (key == "workload-options") s.workload_options = get_object(r, v, key);
+    else if (key == "nemesis") s.nemesis = get_strings(r, v, key);
+    else if (key == "nemesis-interval") s.nemesis_interval = r.at_least(key, s.nemesis_interval, 0.01);
+    else if (key == "nemesis-schedule") s.nemesis_schedule = r.get<std::string>(key, s.nemesis_schedule);
+    else if (key == "nemesis-options") s.nemesis_options = get_object(r, v, key);
+    else if (key == "op-timeout") s.op_timeout = r.at_least(key, s.op_timeout, 0.001);
+    else if (key == "store") s.store = r.get<std::string>(key, s.store);
   }
   if (s.nodes.empty()) s.nodes = {"n1", "n2", "n3", "n4", "n5"};
   if (s.name.empty()) s.name = s.workload + "-" + s.target;

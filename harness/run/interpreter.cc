@@ -17,10 +17,10 @@ namespace detail {
 // which is what limits a thread-per-worker interpreter.
 struct Worker {
   int thread = 0;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<Op> inbox;
-  bool quit = false;
+  std::mutex mu;               // guards inbox and quit (not th: only the interpreter's thread touches it)
+  std::condition_variable cv;  // signalled under mu when inbox or quit change
+  std::optional<Op> inbox;     // guarded by mu
+  bool quit = false;           // guarded by mu
   std::thread th;
 
   // Blocks for the next op; nullopt when told to quit.
@@ -51,8 +51,8 @@ struct Worker {
 // Workers stuck in a client past their timeout outlive the interpreter; they pass this gate,
 // which the interpreter closes when it is destroyed, before they touch it again.
 struct Gate {
-  std::shared_mutex mu;
-  bool open = true;
+  std::shared_mutex mu;  // workers hold it shared while they use the interpreter, its destructor exclusively
+  bool open = true;      // guarded by mu
 };
 
 }  // namespace detail

@@ -13,7 +13,6 @@
 #include "harness/run/interpreter.h"
 #include "harness/run/status.h"
 #include "harness/sandbox/sandbox.h"
-#include "nemesis/clock.h"
 #include "nemesis/package.h"
 #include "results/report.h"
 #include "results/store.h"
@@ -39,17 +38,9 @@ Workload workload_for(const Spec& spec) {
 }
 
 std::unique_ptr<Checker> checker_for(const Workload& workload) {
-  std::vector<std::unique_ptr<Checker>> parts;
-  for (const auto& [name, options] : workload.checkers) parts.push_back(make_checker(name));
+  std::vector<CheckerWithOptions> parts;
+  for (const auto& [name, options] : workload.checkers) parts.push_back({make_checker(name), options});
   return compose(std::move(parts));
-}
-
-// Checker options are per checker; compose passes one CheckOptions, so they are merged here
-// (names do not clash between the checkers of one workload).
-Json checker_options(const Workload& workload) {
-  Json merged = Json::object();
-  for (const auto& [name, options] : workload.checkers) merged.update(options);
-  return merged;
 }
 
 // The workload's data, prepared once through a client on the first node (Client::setup).
@@ -71,9 +62,9 @@ RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload
   try {
     History history = read_history_file(dir / "history.jsonl");
     validate(history, (dir / "history.jsonl").string());
-    CheckOptions options{dir, checker_options(workload)};
-    r = checker_for(workload)->check(history, options);
+    r = checker_for(workload)->check(history, CheckOptions{dir, Json::object()});
     results["checkers"] = r.details;
+    results["anomalies"] = r.anomalies;
   } catch (const std::exception& e) {
     r.verdict = Verdict::kUnknown;
     results["error"] = std::string("checking failed: ") + e.what();
@@ -132,10 +123,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   HistoryWriter history(dir / "history.jsonl");
 
   TestEnv env{spec.name, spec.nodes, dir, workload.vocabulary, spec.op_timeout, spec.seed,
-              cluster.session_ptrs(), !spec.sandbox.empty(),
-              (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end() ||
-               std::find(spec.nemesis.begin(), spec.nemesis.end(), "all") != spec.nemesis.end()) &&
-                  clock_backend_for(shared_clock, spec.nemesis_options) == ClockBackend::kFaketime};
+              cluster.session_ptrs(), !spec.sandbox.empty(), nemesis.faketime_launch};
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;

@@ -12,6 +12,7 @@
 #include "harness/core/error.h"
 #include "harness/core/random.h"
 #include "harness/sandbox/sandbox.h"
+#include "harness/sandbox/testing/private_sandbox.h"
 
 namespace faultline {
 namespace {
@@ -19,22 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-SandboxOptions test_sandbox() {
-  SandboxOptions options;
-  options.name = "flt";
-  options.subnet = "10.77.101.0/24";
-  return options;
-}
+PrivateSandbox& sandbox = add_private_sandbox("flt", "10.77.101.0/24");
+SandboxOptions test_sandbox() { return sandbox.options(); }
 
-class SandboxEnvironment : public testing::Environment {
- public:
-  void SetUp() override { sandbox_up(test_sandbox()); }
-  void TearDown() override { sandbox_down(test_sandbox()); }
-};
-
-const testing::Environment* const environment = testing::AddGlobalTestEnvironment(new SandboxEnvironment);
-
-std::vector<NodeSpec> nodes() { return load_sandbox_nodes(default_sandbox_dir("flt")); }
+std::vector<NodeSpec> nodes() { return sandbox.nodes(); }
 
 std::unique_ptr<Session> session(int i) { return open_session(nodes().at(i)); }
 

@@ -1,47 +1,4 @@
-#include "results/report_assets.h"
 
-namespace faultline {
-
-std::string_view report_css() {
-  return R"CSS(
-:root { --ok: #2e7d32; --fail: #d32f2f; --info: #ef8f00; --muted: #666; --line: #ddd; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
-       margin: 0; background: #fafafa; }
-header { background: #263238; color: #fff; padding: 14px 24px; display: flex; gap: 16px; align-items: center; }
-header h1 { font-size: 20px; margin: 0; font-weight: 600; }
-nav { padding: 6px 24px; background: #eceff1; border-bottom: 1px solid var(--line); }
-nav a { margin-right: 14px; color: #1e4e79; text-decoration: none; }
-main { padding: 8px 24px 40px; max-width: 1400px; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 14px 0; }
-h2 { font-size: 17px; margin: 0 0 8px; }
-h3 { font-size: 14px; margin: 10px 0 4px; }
-table { border-collapse: collapse; }
-td, th { text-align: left; vertical-align: top; padding: 3px 10px 3px 0; }
-table.grid td, table.grid th { border-bottom: 1px solid #eee; padding: 3px 10px; }
-th { color: var(--muted); font-weight: 600; }
-pre, code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 12.5px; }
-pre { white-space: pre-wrap; word-break: break-word; background: #f5f5f5; padding: 8px; border-radius: 4px; margin: 4px 0; }
-.verdict { display: inline-block; padding: 2px 10px; border-radius: 12px; color: #fff; font-weight: 600; }
-.verdict.valid { background: var(--ok); } .verdict.invalid { background: var(--fail); }
-.verdict.unknown { background: var(--info); }
-.note { color: var(--muted); font-size: 12.5px; }
-.error { color: var(--fail); font-weight: 600; }
-.checker { border-top: 1px solid #eee; padding: 8px 0; }
-.checker:first-of-type { border-top: 0; }
-.plot { margin: 6px 0 14px; }
-canvas { display: block; }
-.legend span { display: inline-block; margin-right: 14px; font-size: 12.5px; }
-.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
-#tooltip { position: fixed; pointer-events: none; background: rgba(33,33,33,.92); color: #fff; padding: 4px 8px;
-           border-radius: 4px; font: 12px ui-monospace, monospace; max-width: 600px; white-space: pre-wrap; z-index: 10; }
-.toolbar { margin: 4px 0 8px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
-img.checker-file { max-width: 100%; border: 1px solid #eee; margin: 4px 0; }
-)CSS";
-}
-
-std::string_view report_script() {
-  return R"JS(
 (function () {
   'use strict';
   const body = document.body;
@@ -471,7 +428,3 @@ std::string_view report_script() {
     fail(String((e && e.message) || e));
   }
 })();
-)JS";
-}
-
-}  // namespace faultline
