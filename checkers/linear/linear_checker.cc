@@ -27,7 +27,7 @@ struct Part {
   Json key;  // null when the history is not split
   std::vector<SearchOp> ops;             // sorted by call
   std::vector<std::pair<int64_t, int64_t>> positions;  // (invocation, completion) in the history; completion -1 = never
-  std::unique_ptr<StepTable> steps;
+  std::unique_ptr<Steps> steps;
   SearchResult result;
   double ms = 0;  // time the search took
 };
@@ -190,15 +190,20 @@ class LinearChecker : public Checker {
     }
     std::vector<Part> parts;
     for (auto& [key, pending] : by_key) {
-      std::vector<const ModelOp*> all;
+      std::vector<const ModelOp*> all, kept;
       for (const Pending& p : pending) all.push_back(&p.op);
+      std::vector<const Pending*> searched;
+      for (const Pending& p : pending)
+        if (p.op.known || !model_->unobservable(p.op, all)) {
+          searched.push_back(&p);
+          kept.push_back(&p.op);
+        }
       Part& part = parts.emplace_back();
       part.key = key;
-      part.steps = std::make_unique<StepTable>(*model_, model_->initial(signed_numbers(initial)));
-      for (const Pending& p : pending) {
-        if (!p.op.known && model_->unobservable(p.op, all)) continue;
-        part.ops.push_back({p.invoke, p.op.known ? p.complete : kNever, part.steps->intern_op(p.op), p.op.known});
-        part.positions.emplace_back(p.invoke, p.complete);
+      part.steps = make_steps(*model_, model_->initial(signed_numbers(initial)), kept);
+      for (const Pending* p : searched) {
+        part.ops.push_back({p->invoke, p->op.known ? p->complete : kNever, part.steps->intern_op(p->op), p->op.known});
+        part.positions.emplace_back(p->invoke, p->complete);
       }
     }
     return parts;
@@ -361,12 +366,12 @@ class LinearChecker : public Checker {
   void explain_failure(const ClientOps& ops, const Part& part, bool independent,
                        const std::vector<FaultWindow>& faults, CheckResult& result) const {
     const SearchResult& r = part.result;
-    const StepTable& steps = *part.steps;
+    const Steps& steps = *part.steps;
     Json& d = result.details;
     if (independent) d["key"] = part.key;
     Json prefix = Json::array();
     for (auto [i, state] : r.linearization)
-      prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.model().describe(steps.state(state))}});
+      prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.describe(state)}});
     d["last-linearized"] = prefix;
     Json previous_ok;
     for (auto it = r.linearization.rbegin(); it != r.linearization.rend(); ++it)
@@ -387,7 +392,7 @@ class LinearChecker : public Checker {
     }
     d["concurrent"] = concurrent;
     int32_t state = r.linearization.empty() ? 0 : r.linearization.back().second;
-    std::string state_text = steps.model().describe(steps.state(state));
+    std::string state_text = steps.describe(state);
     std::string where = independent ? "key " + part.key.dump() + ": " : "";
     std::string what = where + "op " + std::to_string(ops[part.positions[r.stuck].first].index) + " (" +
                        describe(ops[part.positions[r.stuck].second]) + ") cannot be linearized";
@@ -442,7 +447,7 @@ class LinearChecker : public Checker {
         Json order = Json::array();
         for (auto [i, state] : part.result.linearization)
           order.push_back({{"index", ops[part.positions[i].first].index},
-                           {"model", part.steps->model().describe(part.steps->state(state))}});
+                           {"model", part.steps->describe(state)}});
         witness.push_back({{"key", part.key}, {"linearization", order}});
       }
       std::ofstream out(dir / "linear-witness.json");
@@ -470,7 +475,7 @@ class LinearChecker : public Checker {
       bar.label = (done < 0 ? "info " : "") + shown.f + (shown.value.is_null() ? "" : " " + shown.value.dump());
       bar.order = order[i];
       if (order[i] >= 0) {
-        bar.model_after = part.steps->model().describe(part.steps->state(r.linearization[order[i]].second));
+        bar.model_after = part.steps->describe(r.linearization[order[i]].second);
         bar.role = HtmlBar::Role::kLinearized;
       } else if (static_cast<int32_t>(i) == r.stuck) {
         bar.role = HtmlBar::Role::kStuck;

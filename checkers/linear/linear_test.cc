@@ -454,6 +454,48 @@ TEST(LinearModels, AModelObjectNeedsNoName) {
   EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kInvalid);
 }
 
+// The same model through its Json functions only: what the search did before compact forms.
+class JsonOnly : public Model {
+ public:
+  explicit JsonOnly(std::unique_ptr<Model> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  Json initial(const Json& initial) const override { return inner_->initial(initial); }
+  std::optional<Json> step(const Json& state, const ModelOp& op) const override { return inner_->step(state, op); }
+  bool read_only(const ModelOp& op) const override { return inner_->read_only(op); }
+  bool unobservable(const ModelOp& op, const std::vector<const ModelOp*>& all) const override {
+    return inner_->unobservable(op, all);
+  }
+  void check_op(const ModelOp& op) const override { inner_->check_op(op); }
+  std::string describe(const Json& state) const override { return inner_->describe(state); }
+
+ private:
+  std::unique_ptr<Model> inner_;
+};
+
+// The compact kv form (string values) explores exactly what the Json model does: same verdicts,
+// same number of configurations, same explanations, on valid and corrupted histories, with few
+// distinct values (so different orders reach equal strings) and with unique ones.
+TEST(LinearProperty, CompactKvAgreesWithTheJsonModel) {
+  auto compact = linear_checker("kv");
+  auto json_only = linear_checker(std::make_unique<JsonOnly>(make_model("kv")));
+  CheckOptions o;
+  o.options = {{"initial-value", ""}};
+  int invalid = 0;
+  for (uint64_t seed = 0; seed < 120; ++seed) {
+    GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = seed, .processes = 2 + int(seed % 5), .ops = 20 + int(seed % 7) * 20,
+                 .values = int(seed % 3), .keys = 1 + int(seed % 3), .crash_rate = 0.1 * double(seed % 4)};
+    History h = generate_history(spec);
+    if (seed % 2) h = corrupt_history(h, seed);
+    CheckResult a = compact->check(h, o), b = json_only->check(h, o);
+    ASSERT_EQ(a.verdict, b.verdict) << "seed " << seed;
+    EXPECT_EQ(a.details["configurations"], b.details["configurations"]) << "seed " << seed;
+    EXPECT_EQ(a.explanation, b.explanation) << "seed " << seed;
+    invalid += a.verdict == Verdict::kInvalid;
+  }
+  EXPECT_GT(invalid, 20);  // the corrupted copies are found
+  EXPECT_LT(invalid, 120);
+}
+
 TEST(LinearProperty, SimulatedHistoriesAreLinearizable) {
   for (uint64_t seed = 0; seed < 40; ++seed) {
     History h = generate_history({.seed = seed, .ops = 200, .crash_rate = 0.15});

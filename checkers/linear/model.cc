@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "checkers/linear/steps.h"
 #include "harness/core/error.h"
 
 namespace faultline::linear {
@@ -23,6 +24,8 @@ const std::map<std::string, std::function<std::unique_ptr<Model>()>>& models() {
 }
 
 }  // namespace
+
+std::unique_ptr<Steps> Model::compact_steps(const Json&, const std::vector<const ModelOp*>&) const { return nullptr; }
 
 std::unique_ptr<Model> make_model(const std::string& name) {
   auto it = models().find(name);

@@ -14,7 +14,6 @@ int32_t StepTable::intern_state(Json state) {
   auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
   if (added) {
     states_.push_back(std::move(state));
-    memo_.emplace_back(kinds_.size(), -2);
   }
   return it->second;
 }
@@ -25,18 +24,21 @@ int32_t StepTable::intern_op(const ModelOp& op) {
   if (added) {
     kinds_.push_back(op);
     read_only_.push_back(model_.read_only(op));
-    for (auto& row : memo_) row.push_back(-2);
   }
   return it->second;
 }
 
 int32_t StepTable::step(int32_t state, int32_t kind) {
-  int32_t& memo = memo_[state][kind];
-  if (memo != -2) return memo;
+  if (int32_t known = memo_.find(state, kind); known != StepMemo::kUnknown) return known;
   std::optional<Json> next = model_.step(states_[state], kinds_[kind]);
   int32_t id = next ? intern_state(std::move(*next)) : -1;
-  memo_[state][kind] = id;  // re-index: interning may have grown memo_
+  memo_.put(state, kind, id);
   return id;
+}
+
+std::unique_ptr<Steps> make_steps(const Model& model, const Json& initial, const std::vector<const ModelOp*>& ops) {
+  if (std::unique_ptr<Steps> compact = model.compact_steps(initial, ops)) return compact;
+  return std::make_unique<StepTable>(model, initial);
 }
 
 namespace {
@@ -168,7 +170,7 @@ struct Frame {
 
 class Searcher {
  public:
-  Searcher(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits)
+  Searcher(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits)
       : ops_(ops), steps_(steps), limits_(limits), n_(ops.size()), by_call_(n_), by_ret_(n_),
         unknown_(n_), bit_(n_), zobrist_(n_) {
     std::vector<int32_t> required;
@@ -363,7 +365,7 @@ class Searcher {
   }
 
   const std::vector<SearchOp>& ops_;
-  StepTable& steps_;
+  Steps& steps_;
   const SearchLimits& limits_;
   size_t n_;
   Links by_call_, by_ret_, unknown_;
@@ -391,7 +393,7 @@ namespace {
 
 // A required op that is legal in no state reachable from the initial one by any sequence of the
 // ops, ignoring real time; -1 when there is none or the reachable states are too many to list.
-int32_t unreachable_op(const std::vector<SearchOp>& ops, StepTable& steps) {
+int32_t unreachable_op(const std::vector<SearchOp>& ops, Steps& steps) {
   constexpr size_t kMaxStates = 256, kMaxSteps = 4096;  // cheap next to the search, or give up
   std::vector<int32_t> kinds;
   for (const SearchOp& op : ops) kinds.push_back(op.kind);
@@ -423,7 +425,7 @@ int32_t unreachable_op(const std::vector<SearchOp>& ops, StepTable& steps) {
 
 }  // namespace
 
-SearchResult search(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits) {
+SearchResult search(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits) {
   if (int32_t culprit = unreachable_op(ops, steps); culprit >= 0) {
     SearchResult result;
     result.outcome = SearchOutcome::kIllegal;

@@ -11,21 +11,18 @@
 #include <unordered_map>
 #include <vector>
 
-#include "checkers/linear/model.h"
+#include "checkers/linear/steps.h"
 
 namespace faultline::linear {
 
-// Interned model states and memoized steps for one part; not thread-safe (one per search).
-class StepTable {
+// Any model through its Json functions: interned Json states and memoized steps for one part.
+class StepTable : public Steps {
  public:
   StepTable(const Model& model, const Json& initial_state);
-  // The id of an op kind: ops with equal (f, value, known) step alike.
-  int32_t intern_op(const ModelOp& op);
-  // The state id after op kind `kind` in state `state`, or -1 when the model refuses it.
-  int32_t step(int32_t state, int32_t kind);
-  const Json& state(int32_t id) const { return states_[id]; }
-  bool read_only(int32_t kind) const { return read_only_[kind]; }
-  const Model& model() const { return model_; }
+  int32_t intern_op(const ModelOp& op) override;
+  int32_t step(int32_t state, int32_t kind) override;
+  bool read_only(int32_t kind) const override { return read_only_[kind]; }
+  std::string describe(int32_t state) const override { return model_.describe(states_[state]); }
 
  private:
   int32_t intern_state(Json state);
@@ -36,8 +33,12 @@ class StepTable {
   std::vector<ModelOp> kinds_;
   std::vector<bool> read_only_;  // per kind: Model::read_only
   std::unordered_map<Json, int32_t> kind_ids_;
-  std::vector<std::vector<int32_t>> memo_;  // memo_[state][kind]: -2 not computed yet
+  StepMemo memo_;
 };
+
+// The steps for one part: the model's compact form when it has one for these ops, else its Json
+// functions. `initial` is the model's initial state (Model::initial).
+std::unique_ptr<Steps> make_steps(const Model& model, const Json& initial, const std::vector<const ModelOp*>& ops);
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
@@ -45,7 +46,7 @@ inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 struct SearchOp {
   int64_t call = 0;       // position of the invocation in the history
   int64_t ret = kNever;   // position of the completion; kNever for info ops
-  int32_t kind = 0;       // from StepTable::intern_op
+  int32_t kind = 0;       // from Steps::intern_op
   bool required = true;   // ok ops must be placed; info ops may be placed or never happen
 };
 
@@ -74,6 +75,6 @@ struct SearchResult {
 };
 
 // Searches for a linearization of ops (sorted by call) from state 0 of `steps`.
-SearchResult search(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits);
+SearchResult search(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits);
 
 }  // namespace faultline::linear
