@@ -127,9 +127,12 @@ class LinearChecker : public Checker {
     SearchLimits limits;
     limits.deadline = started + std::chrono::milliseconds(budget_ms);
     std::atomic<int64_t> memory_used{0};
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop{false}, decided{false};
     limits.memory_used = &memory_used;
     limits.stop = &stop;
+    limits.decided = &decided;
+    limits.configurations_once_decided =
+        option<int64_t>(o, "configurations-after-verdict", "an integer number of configurations", 1000);
     int64_t memory_mb = option<int64_t>(o, "memory-mb", "an integer number of MiB", -1);
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
@@ -209,8 +212,10 @@ class LinearChecker : public Checker {
     return parts;
   }
 
-  // Checks the parts on worker threads, smallest first; every part is decided, so that every key
-  // that is not linearizable is reported.
+  // Checks the parts on worker threads, smallest first. Once one part is not linearizable the
+  // verdict is known: the other parts are still decided when that is cheap, so that the keys that
+  // fail are listed, but a part that needs a long search to prove more is left undecided (proving a
+  // key not linearizable can mean exhausting millions of configurations).
   static void run_parts(std::vector<Part>& parts, const SearchLimits& limits) {
     std::vector<size_t> order(parts.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -226,6 +231,7 @@ class LinearChecker : public Checker {
           if (limits.stop->load()) break;
           auto started = Clock::now();
           part.result = search(part.ops, *part.steps, limits);
+          if (part.result.outcome == SearchOutcome::kIllegal) limits.decided->store(true);
           part.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         }
       } catch (...) {
@@ -283,6 +289,7 @@ class LinearChecker : public Checker {
         d["failed-keys"] = failed_keys;
         d["failed-key-count"] = failed_keys.size();
         d["failures"] = std::move(failures);
+        if (!undecided.empty()) d["undecided-keys"] = undecided;
         if (failed_keys.size() > 1) {
           std::string list;
           for (size_t i = 0; i < failed_keys.size() && i < 20; ++i) list += (i ? ", " : "") + failed_keys[i].dump();
@@ -290,6 +297,10 @@ class LinearChecker : public Checker {
           result.explanation = std::to_string(failed_keys.size()) + " of " + std::to_string(parts.size()) +
                                " keys are not linearizable (" + list + "). First: " + result.explanation;
         }
+        if (!undecided.empty())
+          result.explanation += " " + std::to_string(undecided.size()) +
+                                " keys were left undecided once the verdict was known (raise "
+                                "configurations-after-verdict to decide them).";
       }
     } else if (!undecided.empty()) {
       result.verdict = Verdict::kUnknown;

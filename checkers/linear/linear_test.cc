@@ -589,6 +589,30 @@ TEST(LinearExplanation, EveryFailingKeyIsCountedAndStaleReadsAreNamed) {
   EXPECT_NE(r.details["failures"][1]["explanation"].get<std::string>().find("returned 5"), std::string::npos);
 }
 
+// Once one key is not linearizable the verdict is known: a key that would need a long search is
+// then left undecided (listed), unless configurations-after-verdict allows the search.
+TEST(LinearExplanation, KeysLeftOnceTheVerdictIsKnownAreListed) {
+  GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = 7, .processes = 10, .ops = 600, .keys = 2};
+  History big = generate_history(spec);  // keys 0 and 1, each needing a search of many configurations
+  History h = make({{100, "invoke", "put", {9, "a"}}, {100, "ok", "put", {9, "a"}},
+                    {100, "invoke", "put", {9, "b"}}, {100, "ok", "put", {9, "b"}},
+                    {101, "invoke", "get", {9, nullptr}}, {101, "ok", "get", {9, "a"}}});
+  h.insert(h.end(), big.begin(), big.end());
+  reindex(h);
+  // Key 9 is checked first (smallest); at least one big key starts after it failed.
+  CheckResult cut = check("kv", h, {{"initial-value", ""}, {"configurations-after-verdict", 0}});
+  ASSERT_EQ(cut.verdict, Verdict::kInvalid);
+  EXPECT_EQ(cut.details["failed-keys"], Json::parse("[9]"));
+  ASSERT_TRUE(cut.details.contains("undecided-keys")) << cut.details.dump();
+  EXPECT_GE(cut.details["undecided-keys"].size(), 1u);
+  EXPECT_NE(cut.explanation.find("left undecided once the verdict was known"), std::string::npos) << cut.explanation;
+  CheckResult all = check("kv", h, {{"initial-value", ""}, {"configurations-after-verdict", 1000000000}});
+  ASSERT_EQ(all.verdict, Verdict::kInvalid);
+  EXPECT_EQ(all.details["failed-keys"], Json::parse("[9]"));
+  EXPECT_FALSE(all.details.contains("undecided-keys")) << all.details.dump();
+  EXPECT_GT(all.details["configurations"].get<int64_t>(), 2000) << all.details["configurations"];
+}
+
 TEST(LinearExplanation, AHistoryWithoutClientOpsIsUnknown) {
   History h = make({{-1, "invoke", "start-partition", "halves"}, {-1, "info", "start-partition", "halves"}});
   EXPECT_EQ(check("register", h).verdict, Verdict::kUnknown);

@@ -211,6 +211,9 @@ class Searcher {
       if ((ticks++ & 1023) == 0) {  // also before the first step, so a spent budget shows at once
         if (limits_.stop && limits_.stop->load(std::memory_order_relaxed))
           return finish(result, SearchOutcome::kCancelled);
+        if (limits_.decided && limits_.decided->load(std::memory_order_relaxed) &&
+            static_cast<int64_t>(cache_->size()) > limits_.configurations_once_decided)
+          return finish(result, SearchOutcome::kCancelled);
         if (std::chrono::steady_clock::now() > limits_.deadline) return finish(result, SearchOutcome::kOutOfTime);
         if (!account_memory()) return finish(result, SearchOutcome::kOutOfMemory);
       }

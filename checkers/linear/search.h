@@ -56,6 +56,10 @@ struct SearchLimits {
   int64_t memory_limit_bytes = std::numeric_limits<int64_t>::max();
   std::atomic<int64_t>* memory_used = nullptr;  // bytes of caches of all running searches
   std::atomic<bool>* stop = nullptr;            // set when another part already decided the verdict
+  // Set once some part is not linearizable: the verdict is known, and a search that has gone past
+  // `configurations_once_decided` configurations stops (cancelled) instead of proving more.
+  std::atomic<bool>* decided = nullptr;
+  int64_t configurations_once_decided = std::numeric_limits<int64_t>::max();
 };
 
 enum class SearchOutcome { kLinearizable, kIllegal, kOutOfTime, kOutOfMemory, kCancelled };
