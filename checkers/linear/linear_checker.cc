@@ -240,7 +240,9 @@ class LinearChecker : public Checker {
         limits.stop->store(true);
       }
     };
-    size_t threads = std::min<size_t>(parts.size(), std::max(1u, std::thread::hardware_concurrency()));
+    // hardware_concurrency() reads /sys on every call: a cost next to a small history's whole check.
+    static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    size_t threads = std::min<size_t>(parts.size(), cores);
     std::vector<std::thread> pool;
     for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
     work();

@@ -18,14 +18,17 @@ int32_t StepTable::intern_state(Json state) {
   return it->second;
 }
 
+size_t StepTable::KindHash::operator()(const ModelOp& op) const {
+  return (std::hash<std::string>()(op.f) * 31 + std::hash<Json>()(op.value)) * 2 + op.known;
+}
+
 int32_t StepTable::intern_op(const ModelOp& op) {
-  Json key = Json::array({op.f, op.value, op.known});
-  auto [it, added] = kind_ids_.emplace(std::move(key), static_cast<int32_t>(kinds_.size()));
-  if (added) {
-    kinds_.push_back(op);
-    read_only_.push_back(model_.read_only(op));
-  }
-  return it->second;
+  if (auto it = kind_ids_.find(op); it != kind_ids_.end()) return *it;
+  kinds_.push_back(op);
+  read_only_.push_back(model_.read_only(op));
+  int32_t id = static_cast<int32_t>(kinds_.size() - 1);
+  kind_ids_.insert(id);
+  return id;
 }
 
 int32_t StepTable::step(int32_t state, int32_t kind) {
@@ -228,7 +231,7 @@ class Searcher {
       push_frame(next, i);
       if (placed_required_ > best_placed_) {
         best_placed_ = placed_required_;
-        record_path(best_path_);
+        best_on_stack_ = true;
         best_stuck_ = by_ret_.first() == by_ret_.sentinel ? -1 : by_ret_.first();
       }
     }
@@ -287,6 +290,10 @@ class Searcher {
   }
 
   void pop_frame() {
+    if (best_on_stack_) {  // about to leave the longest prefix: keep it
+      record_path(best_path_);
+      best_on_stack_ = false;
+    }
     Frame& top = frames_.back();
     candidates_.resize(top.cand_begin);
     int32_t op = top.op;
@@ -359,6 +366,7 @@ class Searcher {
     account_memory();
     if (limits_.memory_used) limits_.memory_used->fetch_sub(reported_);
     if (result.outcome != SearchOutcome::kLinearizable) {
+      if (best_on_stack_) record_path(best_path_);
       result.linearization = best_path_;
       result.stuck = best_stuck_;
     }
@@ -385,6 +393,7 @@ class Searcher {
   int64_t placed_required_ = 0;
   int64_t best_placed_ = 0;
   std::vector<std::pair<int32_t, int32_t>> best_path_;
+  bool best_on_stack_ = false;  // the frames hold a longer prefix than best_path_ (copied when left)
   int32_t best_stuck_ = -1;
   int64_t peak_ = 0;
   int64_t reported_ = 0;

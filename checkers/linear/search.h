@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "checkers/linear/steps.h"
@@ -27,12 +28,29 @@ class StepTable : public Steps {
  private:
   int32_t intern_state(Json state);
 
+  // Kind ids hashed and compared by the ops they stand for, and looked up by an op directly, so that
+  // interning an op builds no key.
+  struct KindHash {
+    using is_transparent = void;
+    const std::vector<ModelOp>* kinds;
+    size_t operator()(const ModelOp& op) const;
+    size_t operator()(int32_t id) const { return (*this)((*kinds)[id]); }
+  };
+  struct KindEqual {
+    using is_transparent = void;
+    const std::vector<ModelOp>* kinds;
+    static bool same(const ModelOp& a, const ModelOp& b) { return a.known == b.known && a.f == b.f && a.value == b.value; }
+    bool operator()(int32_t a, int32_t b) const { return same((*kinds)[a], (*kinds)[b]); }
+    bool operator()(const ModelOp& a, int32_t b) const { return same(a, (*kinds)[b]); }
+    bool operator()(int32_t a, const ModelOp& b) const { return same((*kinds)[a], b); }
+  };
+
   const Model& model_;
   std::vector<Json> states_;
   std::unordered_map<Json, int32_t> state_ids_;
   std::vector<ModelOp> kinds_;
   std::vector<bool> read_only_;  // per kind: Model::read_only
-  std::unordered_map<Json, int32_t> kind_ids_;
+  std::unordered_set<int32_t, KindHash, KindEqual> kind_ids_{16, KindHash{&kinds_}, KindEqual{&kinds_}};
   StepMemo memo_;
 };
 
