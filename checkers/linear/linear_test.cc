@@ -496,6 +496,35 @@ TEST(LinearProperty, CompactKvAgreesWithTheJsonModel) {
   EXPECT_LT(invalid, 120);
 }
 
+// Likewise the compact register form, on cas-register histories with crashes, garbage reads and
+// stale reads, from initial values 0 and nil.
+TEST(LinearProperty, CompactRegisterAgreesWithTheJsonModel) {
+  for (const char* name : {"cas-register", "register"}) {
+    auto compact = linear_checker(name);
+    auto json_only = linear_checker(std::make_unique<JsonOnly>(make_model(name)));
+    int invalid = 0;
+    for (uint64_t seed = 0; seed < 90; ++seed) {
+      GenSpec spec{.seed = seed, .processes = 2 + int(seed % 5), .ops = 20 + int(seed % 5) * 30,
+                   .values = 2 + int(seed % 4), .keys = 1 + int(seed % 2), .crash_rate = 0.05 * double(seed % 5)};
+      History h = generate_history(spec);
+      if (std::string(name) == "register")  // no cas: keep reads and writes only
+        h.erase(std::remove_if(h.begin(), h.end(), [](const Op& op) { return op.f == "cas"; }), h.end());
+      if (seed % 3 == 1) h = corrupt_history(h, seed);
+      if (seed % 3 == 2 && spec.keys == 1) h = stale_read_history(h, seed);
+      reindex(h);
+      CheckOptions o;
+      o.options = {{"initial-value", seed % 4 == 0 ? Json() : Json(0)}};
+      CheckResult a = compact->check(h, o), b = json_only->check(h, o);
+      ASSERT_EQ(a.verdict, b.verdict) << name << " seed " << seed;
+      EXPECT_EQ(a.details["configurations"], b.details["configurations"]) << name << " seed " << seed;
+      EXPECT_EQ(a.explanation, b.explanation) << name << " seed " << seed;
+      invalid += a.verdict == Verdict::kInvalid;
+    }
+    EXPECT_GT(invalid, 15) << name;
+    EXPECT_LT(invalid, 90) << name;
+  }
+}
+
 TEST(LinearProperty, SimulatedHistoriesAreLinearizable) {
   for (uint64_t seed = 0; seed < 40; ++seed) {
     History h = generate_history({.seed = seed, .ops = 200, .crash_rate = 0.15});
