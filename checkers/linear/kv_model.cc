@@ -98,6 +98,7 @@ class KvStringSteps : public Steps {
         return id;
       }
       const Node& other = nodes_[id];
+      if (other.parent == node.parent && other.piece == node.piece) return id;  // the same step again
       if (other.hash == node.hash && other.length == node.length && equal(id, node)) return id;
     }
   }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <cstdio>
@@ -224,15 +225,27 @@ class LinearChecker : public Checker {
     std::atomic<size_t> next{0};
     std::mutex mu;
     std::exception_ptr error;  // a model that throws on a worker thread is reported on this one
-    auto work = [&] {
+    std::vector<std::thread> pool;
+    // hardware_concurrency() reads /sys on every call: a cost next to a small history's whole check.
+    static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    // Helper threads join at once for big histories, else once the parts prove slow: on a loaded
+    // machine waiting for a new thread to be scheduled takes milliseconds, longer than a small
+    // history's whole check.
+    size_t total_ops = 0;
+    for (const Part& part : parts) total_ops += part.ops.size();
+    bool big = total_ops >= 1000;
+    auto started = Clock::now();
+    std::function<void(bool)> work = [&](bool main) {
       try {
         for (size_t i; (i = next.fetch_add(1)) < order.size();) {
+          if (main && pool.empty() && (big || Clock::now() - started > std::chrono::milliseconds(1)))
+            for (size_t t = 1; t < std::min(cores, order.size() - i); ++t) pool.emplace_back([&] { work(false); });
           Part& part = parts[order[i]];
           if (limits.stop->load()) break;
-          auto started = Clock::now();
+          auto began = Clock::now();
           part.result = search(part.ops, *part.steps, limits);
           if (part.result.outcome == SearchOutcome::kIllegal) limits.decided->store(true);
-          part.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+          part.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
         }
       } catch (...) {
         std::lock_guard lock(mu);
@@ -240,12 +253,7 @@ class LinearChecker : public Checker {
         limits.stop->store(true);
       }
     };
-    // hardware_concurrency() reads /sys on every call: a cost next to a small history's whole check.
-    static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-    size_t threads = std::min<size_t>(parts.size(), cores);
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
+    work(true);
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
   }

@@ -420,7 +420,7 @@ int32_t unreachable_op(const std::vector<SearchOp>& ops, Steps& steps) {
       int32_t next = steps.step(reached[r], kind);
       if (next < 0) continue;
       legal_somewhere[kind] = true;
-      if (static_cast<size_t>(next) >= seen.size()) seen.resize(next + 1, false);
+      if (static_cast<size_t>(next) >= seen.size()) seen.resize(std::max<size_t>(next + 1, seen.size() * 2), false);
       if (!seen[next]) {
         if (reached.size() == kMaxStates) return -1;
         seen[next] = true;
