@@ -31,9 +31,10 @@ class KvStringSteps : public Steps {
 
   int32_t intern_op(const ModelOp& op) override {
     Kind kind{is_get(op.f) ? Kind::kGet : op.f == "append" ? Kind::kAppend : Kind::kPut, -1};
+    // f, known, then "n" for a get of nil or "s" and the string.
     std::string key = std::to_string(int(kind.f)) + (op.known ? "k" : "u");
-    if (!op.value.is_null()) key += op.value.get_ref<const std::string&>();
-    else key += '\0';  // a get of nil: no string ends in a NUL that a real value does not also carry
+    if (op.value.is_null()) key += 'n';
+    else key += 's' + op.value.get_ref<const std::string&>();
     auto [it, added] = kind_ids_.emplace(std::move(key), int32_t(kinds_.size()));
     if (added) {
       if (!op.value.is_null()) kind.piece = add_piece(op.value.get_ref<const std::string&>());

@@ -310,7 +310,7 @@ class LinearChecker : public Checker {
         if (!undecided.empty())
           result.explanation += " " + std::to_string(undecided.size()) +
                                 " keys were left undecided once the verdict was known (raise "
-                                "configurations-after-verdict to decide them).";
+                                "configurations-after-verdict, or budget-ms, to decide them).";
       }
     } else if (!undecided.empty()) {
       result.verdict = Verdict::kUnknown;
