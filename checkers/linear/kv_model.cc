@@ -2,12 +2,134 @@
 // get / put / append, like Porcupine's kv model. Append concatenates strings and appends other values
 // to a list. A get with nil value matches anything.
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "checkers/linear/model.h"
+#include "checkers/linear/steps.h"
 #include "harness/core/error.h"
 
 namespace faultline::linear {
 namespace {
+
+// The kv model over interned ids when every value is a string (Porcupine's kv): a state is a node
+// of a tree of appends (its parent state plus one appended piece, or a put's whole value at a root),
+// carrying the polynomial hash and length of the string it stands for, so that an append costs a
+// hash and a get compares hashes; strings are spelled out only to confirm a match. Equal strings
+// are one state, as with Json states. Steps are cheaper than a memo lookup, so none is kept.
+class KvStringSteps : public Steps {
+ public:
+  // Null when some value is not a string (lists, numbers): the Json model handles those.
+  static std::unique_ptr<Steps> make(const Json& initial, const std::vector<const ModelOp*>& ops) {
+    if (!initial.is_string()) return nullptr;
+    for (const ModelOp* op : ops)
+      if (!op->value.is_string() && !(is_get(op->f) && op->value.is_null())) return nullptr;
+    auto steps = std::make_unique<KvStringSteps>();
+    steps->intern_node(-1, steps->add_piece(initial.get_ref<const std::string&>()));
+    return steps;
+  }
+
+  int32_t intern_op(const ModelOp& op) override {
+    Kind kind{is_get(op.f) ? Kind::kGet : op.f == "append" ? Kind::kAppend : Kind::kPut, -1};
+    // f, known, then "n" for a get of nil or "s" and the string.
+    std::string key = std::to_string(int(kind.f)) + (op.known ? "k" : "u");
+    if (op.value.is_null()) key += 'n';
+    else key += 's' + op.value.get_ref<const std::string&>();
+    auto [it, added] = kind_ids_.emplace(std::move(key), int32_t(kinds_.size()));
+    if (added) {
+      if (!op.value.is_null()) kind.piece = add_piece(op.value.get_ref<const std::string&>());
+      kinds_.push_back(kind);
+    }
+    return it->second;
+  }
+
+  int32_t step(int32_t state, int32_t kind_id) override {
+    const Kind& kind = kinds_[kind_id];
+    if (kind.f == Kind::kGet) return kind.piece < 0 || same(state, pieces_[kind.piece]) ? state : -1;
+    return intern_node(kind.f == Kind::kPut ? -1 : state, kind.piece);
+  }
+
+  bool read_only(int32_t kind) const override { return kinds_[kind].f == Kind::kGet; }
+  std::string describe(int32_t state) const override { return Json(spell(state)).dump(); }
+
+ private:
+  static bool is_get(const std::string& f) { return f == "get" || f == "read"; }
+  static constexpr uint64_t kBase = 0x100000001B3ull;
+
+  struct Kind {
+    enum F { kGet, kPut, kAppend } f;
+    int32_t piece;  // -1: a get of nil, which matches any state
+  };
+  struct Piece {
+    std::string text;
+    uint64_t hash, power;  // power: kBase^length, to shift a hash past this piece
+  };
+  struct Node {
+    int32_t parent;  // -1 at a root
+    int32_t piece;
+    uint64_t hash, length;
+  };
+
+  int32_t add_piece(const std::string& text) {
+    uint64_t hash = 0, power = 1;
+    for (unsigned char c : text) {
+      hash = hash * kBase + c;
+      power *= kBase;
+    }
+    pieces_.push_back({text, hash, power});
+    return int32_t(pieces_.size() - 1);
+  }
+
+  // The state for `parent` (a root when -1) followed by the piece, one id per distinct string.
+  int32_t intern_node(int32_t parent, int32_t piece) {
+    const Piece& p = pieces_[piece];
+    Node node{parent, piece, p.hash, p.text.size()};
+    if (parent >= 0) {
+      node.hash += nodes_[parent].hash * p.power;
+      node.length += nodes_[parent].length;
+    }
+    uint64_t key = node.hash ^ (node.length * 0x9E3779B97F4A7C15ull);
+    for (;; key = key * 0xBF58476D1CE4E5B9ull + 1) {  // on a hash collision, probe on
+      if (key == ~uint64_t{0}) continue;  // FlatIdMap's empty mark
+      int32_t id = node_ids_.find(key);
+      if (id == FlatIdMap::kMissing) {
+        id = int32_t(nodes_.size());
+        node_ids_.put(key, id);
+        nodes_.push_back(node);
+        return id;
+      }
+      const Node& other = nodes_[id];
+      if (other.parent == node.parent && other.piece == node.piece) return id;  // the same step again
+      if (other.hash == node.hash && other.length == node.length && equal(id, node)) return id;
+    }
+  }
+
+  // Whether the existing state `id` spells what `node` (not yet interned) would.
+  bool equal(int32_t id, const Node& node) const {
+    std::string s = node.parent >= 0 ? spell(node.parent) : std::string();
+    s += pieces_[node.piece].text;
+    return spell(id) == s;
+  }
+
+  bool same(int32_t state, const Piece& piece) const {
+    const Node& n = nodes_[state];
+    return n.length == piece.text.size() && n.hash == piece.hash && spell(state) == piece.text;
+  }
+
+  std::string spell(int32_t state) const {
+    std::vector<int32_t> chain;
+    for (int32_t n = state; n >= 0; n = nodes_[n].parent) chain.push_back(nodes_[n].piece);
+    std::string s;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) s += pieces_[*it].text;
+    return s;
+  }
+
+  std::vector<Kind> kinds_;
+  std::unordered_map<std::string, int32_t> kind_ids_;
+  std::vector<Piece> pieces_;
+  std::vector<Node> nodes_;
+  FlatIdMap node_ids_;  // hash of (string hash, length) -> state
+};
 
 class KvModel : public Model {
  public:
@@ -43,6 +165,10 @@ class KvModel : public Model {
       if (got.is_array() && std::find(got.begin(), got.end(), op.value) != got.end()) return false;
     }
     return true;
+  }
+
+  std::unique_ptr<Steps> compact_steps(const Json& initial, const std::vector<const ModelOp*>& ops) const override {
+    return KvStringSteps::make(initial, ops);
   }
 
   void check_op(const ModelOp& op) const override {

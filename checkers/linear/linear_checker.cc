@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <cstdio>
@@ -28,7 +29,7 @@ struct Part {
   Json key;  // null when the history is not split
   std::vector<SearchOp> ops;             // sorted by call
   std::vector<std::pair<int64_t, int64_t>> positions;  // (invocation, completion) in the history; completion -1 = never
-  std::unique_ptr<StepTable> steps;
+  std::unique_ptr<Steps> steps;
   SearchResult result;
   double ms = 0;  // time the search took
 };
@@ -122,9 +123,11 @@ class LinearChecker : public Checker {
     SearchLimits limits;
     limits.deadline = started + std::chrono::milliseconds(budget_ms);
     std::atomic<int64_t> memory_used{0};
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop{false}, decided{false};
     limits.memory_used = &memory_used;
     limits.stop = &stop;
+    limits.decided = &decided;
+    limits.configurations_once_decided = option<int64_t>(o, "configurations-after-verdict", 1000);
     int64_t memory_mb = option<int64_t>(o, "memory-mb", -1);
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
@@ -185,22 +188,29 @@ class LinearChecker : public Checker {
     }
     std::vector<Part> parts;
     for (auto& [key, pending] : by_key) {
-      std::vector<const ModelOp*> all;
+      std::vector<const ModelOp*> all, kept;
       for (const Pending& p : pending) all.push_back(&p.op);
+      std::vector<const Pending*> searched;
+      for (const Pending& p : pending)
+        if (p.op.known || !model_->unobservable(p.op, all)) {
+          searched.push_back(&p);
+          kept.push_back(&p.op);
+        }
       Part& part = parts.emplace_back();
       part.key = key;
-      part.steps = std::make_unique<StepTable>(*model_, model_->initial(signed_numbers(initial)));
-      for (const Pending& p : pending) {
-        if (!p.op.known && model_->unobservable(p.op, all)) continue;
-        part.ops.push_back({p.invoke, p.op.known ? p.complete : kNever, part.steps->intern_op(p.op), p.op.known});
-        part.positions.emplace_back(p.invoke, p.complete);
+      part.steps = make_steps(*model_, model_->initial(signed_numbers(initial)), kept);
+      for (const Pending* p : searched) {
+        part.ops.push_back({p->invoke, p->op.known ? p->complete : kNever, part.steps->intern_op(p->op), p->op.known});
+        part.positions.emplace_back(p->invoke, p->complete);
       }
     }
     return parts;
   }
 
-  // Checks the parts on worker threads, smallest first; every part is decided, so that every key
-  // that is not linearizable is reported.
+  // Checks the parts on worker threads, smallest first. Once one part is not linearizable the
+  // verdict is known: the other parts are still decided when that is cheap, so that the keys that
+  // fail are listed, but a part that needs a long search to prove more is left undecided (proving a
+  // key not linearizable can mean exhausting millions of configurations).
   static void run_parts(std::vector<Part>& parts, const SearchLimits& limits) {
     std::vector<size_t> order(parts.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -209,14 +219,27 @@ class LinearChecker : public Checker {
     std::atomic<size_t> next{0};
     std::mutex mu;
     std::exception_ptr error;  // a model that throws on a worker thread is reported on this one
-    auto work = [&] {
+    std::vector<std::thread> pool;
+    // hardware_concurrency() reads /sys on every call: a cost next to a small history's whole check.
+    static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    // Helper threads join at once for big histories, else once the parts prove slow: on a loaded
+    // machine waiting for a new thread to be scheduled takes milliseconds, longer than a small
+    // history's whole check.
+    size_t total_ops = 0;
+    for (const Part& part : parts) total_ops += part.ops.size();
+    bool big = total_ops >= 1000;
+    auto started = Clock::now();
+    std::function<void(bool)> work = [&](bool main) {
       try {
         for (size_t i; (i = next.fetch_add(1)) < order.size();) {
+          if (main && pool.empty() && (big || Clock::now() - started > std::chrono::milliseconds(1)))
+            for (size_t t = 1; t < std::min(cores, order.size() - i); ++t) pool.emplace_back([&] { work(false); });
           Part& part = parts[order[i]];
           if (limits.stop->load()) break;
-          auto started = Clock::now();
+          auto began = Clock::now();
           part.result = search(part.ops, *part.steps, limits);
-          part.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+          if (part.result.outcome == SearchOutcome::kIllegal) limits.decided->store(true);
+          part.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
         }
       } catch (...) {
         std::lock_guard lock(mu);
@@ -224,10 +247,7 @@ class LinearChecker : public Checker {
         limits.stop->store(true);
       }
     };
-    size_t threads = std::min<size_t>(parts.size(), std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
+    work(true);
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
   }
@@ -273,6 +293,7 @@ class LinearChecker : public Checker {
         d["failed-keys"] = failed_keys;
         d["failed-key-count"] = failed_keys.size();
         d["failures"] = std::move(failures);
+        if (!undecided.empty()) d["undecided-keys"] = undecided;
         if (failed_keys.size() > 1) {
           std::string list;
           for (size_t i = 0; i < failed_keys.size() && i < 20; ++i) list += (i ? ", " : "") + failed_keys[i].dump();
@@ -280,6 +301,10 @@ class LinearChecker : public Checker {
           result.explanation = std::to_string(failed_keys.size()) + " of " + std::to_string(parts.size()) +
                                " keys are not linearizable (" + list + "). First: " + result.explanation;
         }
+        if (!undecided.empty())
+          result.explanation += " " + std::to_string(undecided.size()) +
+                                " keys were left undecided once the verdict was known (raise "
+                                "configurations-after-verdict, or budget-ms, to decide them).";
       }
     } else if (!undecided.empty()) {
       result.verdict = Verdict::kUnknown;
@@ -356,12 +381,12 @@ class LinearChecker : public Checker {
   void explain_failure(const ClientOps& ops, const Part& part, bool independent,
                        const std::vector<FaultWindow>& faults, CheckResult& result) const {
     const SearchResult& r = part.result;
-    const StepTable& steps = *part.steps;
+    const Steps& steps = *part.steps;
     Json& d = result.details;
     if (independent) d["key"] = part.key;
     Json prefix = Json::array();
     for (auto [i, state] : r.linearization)
-      prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.model().describe(steps.state(state))}});
+      prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.describe(state)}});
     d["last-linearized"] = prefix;
     Json previous_ok;
     for (auto it = r.linearization.rbegin(); it != r.linearization.rend(); ++it)
@@ -382,7 +407,7 @@ class LinearChecker : public Checker {
     }
     d["concurrent"] = concurrent;
     int32_t state = r.linearization.empty() ? 0 : r.linearization.back().second;
-    std::string state_text = steps.model().describe(steps.state(state));
+    std::string state_text = steps.describe(state);
     std::string where = independent ? "key " + part.key.dump() + ": " : "";
     std::string what = where + "op " + std::to_string(ops[part.positions[r.stuck].first].index) + " (" +
                        describe(ops[part.positions[r.stuck].second]) + ") cannot be linearized";
@@ -437,7 +462,7 @@ class LinearChecker : public Checker {
         Json order = Json::array();
         for (auto [i, state] : part.result.linearization)
           order.push_back({{"index", ops[part.positions[i].first].index},
-                           {"model", part.steps->model().describe(part.steps->state(state))}});
+                           {"model", part.steps->describe(state)}});
         witness.push_back({{"key", part.key}, {"linearization", order}});
       }
       std::ofstream out(dir / "linear-witness.json");
@@ -465,7 +490,7 @@ class LinearChecker : public Checker {
       bar.label = (done < 0 ? "info " : "") + shown.f + (shown.value.is_null() ? "" : " " + shown.value.dump());
       bar.order = order[i];
       if (order[i] >= 0) {
-        bar.model_after = part.steps->model().describe(part.steps->state(r.linearization[order[i]].second));
+        bar.model_after = part.steps->describe(r.linearization[order[i]].second);
         bar.role = HtmlBar::Role::kLinearized;
       } else if (static_cast<int32_t>(i) == r.stuck) {
         bar.role = HtmlBar::Role::kStuck;

@@ -454,6 +454,77 @@ TEST(LinearModels, AModelObjectNeedsNoName) {
   EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kInvalid);
 }
 
+// The same model through its Json functions only: what the search did before compact forms.
+class JsonOnly : public Model {
+ public:
+  explicit JsonOnly(std::unique_ptr<Model> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  Json initial(const Json& initial) const override { return inner_->initial(initial); }
+  std::optional<Json> step(const Json& state, const ModelOp& op) const override { return inner_->step(state, op); }
+  bool read_only(const ModelOp& op) const override { return inner_->read_only(op); }
+  bool unobservable(const ModelOp& op, const std::vector<const ModelOp*>& all) const override {
+    return inner_->unobservable(op, all);
+  }
+  void check_op(const ModelOp& op) const override { inner_->check_op(op); }
+  std::string describe(const Json& state) const override { return inner_->describe(state); }
+
+ private:
+  std::unique_ptr<Model> inner_;
+};
+
+// The compact kv form (string values) explores exactly what the Json model does: same verdicts,
+// same number of configurations, same explanations, on valid and corrupted histories, with few
+// distinct values (so different orders reach equal strings) and with unique ones.
+TEST(LinearProperty, CompactKvAgreesWithTheJsonModel) {
+  auto compact = linear_checker("kv");
+  auto json_only = linear_checker(std::make_unique<JsonOnly>(make_model("kv")));
+  CheckOptions o;
+  o.options = {{"initial-value", ""}};
+  int invalid = 0;
+  for (uint64_t seed = 0; seed < 120; ++seed) {
+    GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = seed, .processes = 2 + int(seed % 5), .ops = 20 + int(seed % 7) * 20,
+                 .values = int(seed % 3), .keys = 1 + int(seed % 3), .crash_rate = 0.1 * double(seed % 4)};
+    History h = generate_history(spec);
+    if (seed % 2) h = corrupt_history(h, seed);
+    CheckResult a = compact->check(h, o), b = json_only->check(h, o);
+    ASSERT_EQ(a.verdict, b.verdict) << "seed " << seed;
+    EXPECT_EQ(a.details["configurations"], b.details["configurations"]) << "seed " << seed;
+    EXPECT_EQ(a.explanation, b.explanation) << "seed " << seed;
+    invalid += a.verdict == Verdict::kInvalid;
+  }
+  EXPECT_GT(invalid, 20);  // the corrupted copies are found
+  EXPECT_LT(invalid, 120);
+}
+
+// Likewise the compact register form, on cas-register histories with crashes, garbage reads and
+// stale reads, from initial values 0 and nil.
+TEST(LinearProperty, CompactRegisterAgreesWithTheJsonModel) {
+  for (const char* name : {"cas-register", "register"}) {
+    auto compact = linear_checker(name);
+    auto json_only = linear_checker(std::make_unique<JsonOnly>(make_model(name)));
+    int invalid = 0;
+    for (uint64_t seed = 0; seed < 90; ++seed) {
+      GenSpec spec{.seed = seed, .processes = 2 + int(seed % 5), .ops = 20 + int(seed % 5) * 30,
+                   .values = 2 + int(seed % 4), .keys = 1 + int(seed % 2), .crash_rate = 0.05 * double(seed % 5)};
+      History h = generate_history(spec);
+      if (std::string(name) == "register")  // no cas: keep reads and writes only
+        h.erase(std::remove_if(h.begin(), h.end(), [](const Op& op) { return op.f == "cas"; }), h.end());
+      if (seed % 3 == 1) h = corrupt_history(h, seed);
+      if (seed % 3 == 2 && spec.keys == 1) h = stale_read_history(h, seed);
+      reindex(h);
+      CheckOptions o;
+      o.options = {{"initial-value", seed % 4 == 0 ? Json() : Json(0)}};
+      CheckResult a = compact->check(h, o), b = json_only->check(h, o);
+      ASSERT_EQ(a.verdict, b.verdict) << name << " seed " << seed;
+      EXPECT_EQ(a.details["configurations"], b.details["configurations"]) << name << " seed " << seed;
+      EXPECT_EQ(a.explanation, b.explanation) << name << " seed " << seed;
+      invalid += a.verdict == Verdict::kInvalid;
+    }
+    EXPECT_GT(invalid, 15) << name;
+    EXPECT_LT(invalid, 90) << name;
+  }
+}
+
 TEST(LinearProperty, SimulatedHistoriesAreLinearizable) {
   for (uint64_t seed = 0; seed < 40; ++seed) {
     History h = generate_history({.seed = seed, .ops = 200, .crash_rate = 0.15});
@@ -545,6 +616,30 @@ TEST(LinearExplanation, EveryFailingKeyIsCountedAndStaleReadsAreNamed) {
   EXPECT_NE(r.explanation.find("served by n2"), std::string::npos) << r.explanation;
   EXPECT_NE(r.explanation.find("partition"), std::string::npos) << r.explanation;
   EXPECT_NE(r.details["failures"][1]["explanation"].get<std::string>().find("returned 5"), std::string::npos);
+}
+
+// Once one key is not linearizable the verdict is known: a key that would need a long search is
+// then left undecided (listed), unless configurations-after-verdict allows the search.
+TEST(LinearExplanation, KeysLeftOnceTheVerdictIsKnownAreListed) {
+  GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = 7, .processes = 10, .ops = 600, .keys = 2};
+  History big = generate_history(spec);  // keys 0 and 1, each needing a search of many configurations
+  History h = make({{100, "invoke", "put", {9, "a"}}, {100, "ok", "put", {9, "a"}},
+                    {100, "invoke", "put", {9, "b"}}, {100, "ok", "put", {9, "b"}},
+                    {101, "invoke", "get", {9, nullptr}}, {101, "ok", "get", {9, "a"}}});
+  h.insert(h.end(), big.begin(), big.end());
+  reindex(h);
+  // Key 9 is checked first (smallest); at least one big key starts after it failed.
+  CheckResult cut = check("kv", h, {{"initial-value", ""}, {"configurations-after-verdict", 0}});
+  ASSERT_EQ(cut.verdict, Verdict::kInvalid);
+  EXPECT_EQ(cut.details["failed-keys"], Json::parse("[9]"));
+  ASSERT_TRUE(cut.details.contains("undecided-keys")) << cut.details.dump();
+  EXPECT_GE(cut.details["undecided-keys"].size(), 1u);
+  EXPECT_NE(cut.explanation.find("left undecided once the verdict was known"), std::string::npos) << cut.explanation;
+  CheckResult all = check("kv", h, {{"initial-value", ""}, {"configurations-after-verdict", 1000000000}});
+  ASSERT_EQ(all.verdict, Verdict::kInvalid);
+  EXPECT_EQ(all.details["failed-keys"], Json::parse("[9]"));
+  EXPECT_FALSE(all.details.contains("undecided-keys")) << all.details.dump();
+  EXPECT_GT(all.details["configurations"].get<int64_t>(), 2000) << all.details["configurations"];
 }
 
 TEST(LinearExplanation, AHistoryWithoutClientOpsIsUnknown) {

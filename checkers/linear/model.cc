@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "checkers/linear/steps.h"
 #include "harness/core/error.h"
 #include "harness/core/registry.h"
 
@@ -26,6 +27,8 @@ const Registry<Factory>& models() {
 }
 
 }  // namespace
+
+std::unique_ptr<Steps> Model::compact_steps(const Json&, const std::vector<const ModelOp*>&) const { return nullptr; }
 
 std::unique_ptr<Model> make_model(const std::string& name) { return models().at(name)(); }
 

@@ -1,7 +1,8 @@
 // A sequential specification for the linearizability checker: a handful of pure functions over JSON
 // states, in the style of Knossos and Porcupine. The search interns states and memoizes steps, so a
 // model stays simple and never needs to be fast. Adding a model is one small file plus one line in
-// make_model().
+// make_model(). A built-in model may also offer a compact form stepping over integer ids
+// (compact_steps), which the search then uses instead of the Json states.
 #pragma once
 
 #include <memory>
@@ -23,6 +24,8 @@ struct ModelOp {
   bool known = true;
 };
 
+class Steps;
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -41,6 +44,10 @@ class Model {
   virtual void check_op(const ModelOp& op) const = 0;
   // A short human form of a state for explanations.
   virtual std::string describe(const Json& state) const { return state.dump(); }
+  // The same model over interned ids for one part with these ops (all of them pass check_op), or
+  // null when this model has no compact form for them; the search then steps over Json states.
+  // A compact form must accept, refuse and describe exactly as step() and describe() do.
+  virtual std::unique_ptr<Steps> compact_steps(const Json& initial, const std::vector<const ModelOp*>& ops) const;
 };
 
 // "register", "cas-register", "mutex", "linear-set", "unordered-queue", "fifo-queue",

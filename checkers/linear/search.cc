@@ -14,29 +14,34 @@ int32_t StepTable::intern_state(Json state) {
   auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
   if (added) {
     states_.push_back(std::move(state));
-    memo_.emplace_back(kinds_.size(), -2);
   }
   return it->second;
+}
+
+size_t StepTable::KindHash::operator()(const ModelOp& op) const {
+  return (std::hash<std::string>()(op.f) * 31 + std::hash<Json>()(op.value)) * 2 + op.known;
 }
 
 int32_t StepTable::intern_op(const ModelOp& op) {
-  Json key = Json::array({op.f, op.value, op.known});
-  auto [it, added] = kind_ids_.emplace(std::move(key), static_cast<int32_t>(kinds_.size()));
-  if (added) {
-    kinds_.push_back(op);
-    read_only_.push_back(model_.read_only(op));
-    for (auto& row : memo_) row.push_back(-2);
-  }
-  return it->second;
+  if (auto it = kind_ids_.find(op); it != kind_ids_.end()) return *it;
+  kinds_.push_back(op);
+  read_only_.push_back(model_.read_only(op));
+  int32_t id = static_cast<int32_t>(kinds_.size() - 1);
+  kind_ids_.insert(id);
+  return id;
 }
 
 int32_t StepTable::step(int32_t state, int32_t kind) {
-  int32_t& memo = memo_[state][kind];
-  if (memo != -2) return memo;
+  if (int32_t known = memo_.find(state, kind); known != StepMemo::kUnknown) return known;
   std::optional<Json> next = model_.step(states_[state], kinds_[kind]);
   int32_t id = next ? intern_state(std::move(*next)) : -1;
-  memo_[state][kind] = id;  // re-index: interning may have grown memo_
+  memo_.put(state, kind, id);
   return id;
+}
+
+std::unique_ptr<Steps> make_steps(const Model& model, const Json& initial, const std::vector<const ModelOp*>& ops) {
+  if (std::unique_ptr<Steps> compact = model.compact_steps(initial, ops)) return compact;
+  return std::make_unique<StepTable>(model, initial);
 }
 
 namespace {
@@ -168,7 +173,7 @@ struct Frame {
 
 class Searcher {
  public:
-  Searcher(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits)
+  Searcher(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits)
       : ops_(ops), steps_(steps), limits_(limits), n_(ops.size()), by_call_(n_), by_ret_(n_),
         unknown_(n_), bit_(n_), zobrist_(n_) {
     std::vector<int32_t> required;
@@ -209,6 +214,9 @@ class Searcher {
       if ((ticks++ & 1023) == 0) {  // also before the first step, so a spent budget shows at once
         if (limits_.stop && limits_.stop->load(std::memory_order_relaxed))
           return finish(result, SearchOutcome::kCancelled);
+        if (limits_.decided && limits_.decided->load(std::memory_order_relaxed) &&
+            static_cast<int64_t>(cache_->size()) > limits_.configurations_once_decided)
+          return finish(result, SearchOutcome::kCancelled);
         if (std::chrono::steady_clock::now() > limits_.deadline) return finish(result, SearchOutcome::kOutOfTime);
         if (!account_memory()) return finish(result, SearchOutcome::kOutOfMemory);
       }
@@ -223,7 +231,7 @@ class Searcher {
       push_frame(next, i);
       if (placed_required_ > best_placed_) {
         best_placed_ = placed_required_;
-        record_path(best_path_);
+        best_on_stack_ = true;
         best_stuck_ = by_ret_.first() == by_ret_.sentinel ? -1 : by_ret_.first();
       }
     }
@@ -282,6 +290,10 @@ class Searcher {
   }
 
   void pop_frame() {
+    if (best_on_stack_) {  // about to leave the longest prefix: keep it
+      record_path(best_path_);
+      best_on_stack_ = false;
+    }
     Frame& top = frames_.back();
     candidates_.resize(top.cand_begin);
     int32_t op = top.op;
@@ -354,6 +366,7 @@ class Searcher {
     account_memory();
     if (limits_.memory_used) limits_.memory_used->fetch_sub(reported_);
     if (result.outcome != SearchOutcome::kLinearizable) {
+      if (best_on_stack_) record_path(best_path_);
       result.linearization = best_path_;
       result.stuck = best_stuck_;
     }
@@ -363,7 +376,7 @@ class Searcher {
   }
 
   const std::vector<SearchOp>& ops_;
-  StepTable& steps_;
+  Steps& steps_;
   const SearchLimits& limits_;
   size_t n_;
   Links by_call_, by_ret_, unknown_;
@@ -380,6 +393,7 @@ class Searcher {
   int64_t placed_required_ = 0;
   int64_t best_placed_ = 0;
   std::vector<std::pair<int32_t, int32_t>> best_path_;
+  bool best_on_stack_ = false;  // the frames hold a longer prefix than best_path_ (copied when left)
   int32_t best_stuck_ = -1;
   int64_t peak_ = 0;
   int64_t reported_ = 0;
@@ -391,7 +405,7 @@ namespace {
 
 // A required op that is legal in no state reachable from the initial one by any sequence of the
 // ops, ignoring real time; -1 when there is none or the reachable states are too many to list.
-int32_t unreachable_op(const std::vector<SearchOp>& ops, StepTable& steps) {
+int32_t unreachable_op(const std::vector<SearchOp>& ops, Steps& steps) {
   constexpr size_t kMaxStates = 256, kMaxSteps = 4096;  // cheap next to the search, or give up
   std::vector<int32_t> kinds;
   for (const SearchOp& op : ops) kinds.push_back(op.kind);
@@ -406,7 +420,7 @@ int32_t unreachable_op(const std::vector<SearchOp>& ops, StepTable& steps) {
       int32_t next = steps.step(reached[r], kind);
       if (next < 0) continue;
       legal_somewhere[kind] = true;
-      if (static_cast<size_t>(next) >= seen.size()) seen.resize(next + 1, false);
+      if (static_cast<size_t>(next) >= seen.size()) seen.resize(std::max<size_t>(next + 1, seen.size() * 2), false);
       if (!seen[next]) {
         if (reached.size() == kMaxStates) return -1;
         seen[next] = true;
@@ -423,7 +437,7 @@ int32_t unreachable_op(const std::vector<SearchOp>& ops, StepTable& steps) {
 
 }  // namespace
 
-SearchResult search(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits) {
+SearchResult search(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits) {
   if (int32_t culprit = unreachable_op(ops, steps); culprit >= 0) {
     SearchResult result;
     result.outcome = SearchOutcome::kIllegal;

@@ -9,35 +9,54 @@
 #include <cstdint>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
-#include "checkers/linear/model.h"
+#include "checkers/linear/steps.h"
 
 namespace faultline::linear {
 
-// Interned model states and memoized steps for one part; not thread-safe (one per search).
-class StepTable {
+// Any model through its Json functions: interned Json states and memoized steps for one part.
+class StepTable : public Steps {
  public:
   StepTable(const Model& model, const Json& initial_state);
-  // The id of an op kind: ops with equal (f, value, known) step alike.
-  int32_t intern_op(const ModelOp& op);
-  // The state id after op kind `kind` in state `state`, or -1 when the model refuses it.
-  int32_t step(int32_t state, int32_t kind);
-  const Json& state(int32_t id) const { return states_[id]; }
-  bool read_only(int32_t kind) const { return read_only_[kind]; }
-  const Model& model() const { return model_; }
+  int32_t intern_op(const ModelOp& op) override;
+  int32_t step(int32_t state, int32_t kind) override;
+  bool read_only(int32_t kind) const override { return read_only_[kind]; }
+  std::string describe(int32_t state) const override { return model_.describe(states_[state]); }
 
  private:
   int32_t intern_state(Json state);
+
+  // Kind ids hashed and compared by the ops they stand for, and looked up by an op directly, so that
+  // interning an op builds no key.
+  struct KindHash {
+    using is_transparent = void;
+    const std::vector<ModelOp>* kinds;
+    size_t operator()(const ModelOp& op) const;
+    size_t operator()(int32_t id) const { return (*this)((*kinds)[id]); }
+  };
+  struct KindEqual {
+    using is_transparent = void;
+    const std::vector<ModelOp>* kinds;
+    static bool same(const ModelOp& a, const ModelOp& b) { return a.known == b.known && a.f == b.f && a.value == b.value; }
+    bool operator()(int32_t a, int32_t b) const { return same((*kinds)[a], (*kinds)[b]); }
+    bool operator()(const ModelOp& a, int32_t b) const { return same(a, (*kinds)[b]); }
+    bool operator()(int32_t a, const ModelOp& b) const { return same((*kinds)[a], b); }
+  };
 
   const Model& model_;
   std::vector<Json> states_;
   std::unordered_map<Json, int32_t> state_ids_;
   std::vector<ModelOp> kinds_;
   std::vector<bool> read_only_;  // per kind: Model::read_only
-  std::unordered_map<Json, int32_t> kind_ids_;
-  std::vector<std::vector<int32_t>> memo_;  // memo_[state][kind]: -2 not computed yet
+  std::unordered_set<int32_t, KindHash, KindEqual> kind_ids_{16, KindHash{&kinds_}, KindEqual{&kinds_}};
+  StepMemo memo_;
 };
+
+// The steps for one part: the model's compact form when it has one for these ops, else its Json
+// functions. `initial` is the model's initial state (Model::initial).
+std::unique_ptr<Steps> make_steps(const Model& model, const Json& initial, const std::vector<const ModelOp*>& ops);
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
@@ -45,7 +64,7 @@ inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 struct SearchOp {
   int64_t call = 0;       // position of the invocation in the history
   int64_t ret = kNever;   // position of the completion; kNever for info ops
-  int32_t kind = 0;       // from StepTable::intern_op
+  int32_t kind = 0;       // from Steps::intern_op
   bool required = true;   // ok ops must be placed; info ops may be placed or never happen
 };
 
@@ -55,6 +74,10 @@ struct SearchLimits {
   int64_t memory_limit_bytes = std::numeric_limits<int64_t>::max();
   std::atomic<int64_t>* memory_used = nullptr;  // bytes of caches of all running searches
   std::atomic<bool>* stop = nullptr;            // set when another part already decided the verdict
+  // Set once some part is not linearizable: the verdict is known, and a search that has gone past
+  // `configurations_once_decided` configurations stops (cancelled) instead of proving more.
+  std::atomic<bool>* decided = nullptr;
+  int64_t configurations_once_decided = std::numeric_limits<int64_t>::max();
 };
 
 enum class SearchOutcome { kLinearizable, kIllegal, kOutOfTime, kOutOfMemory, kCancelled };
@@ -74,6 +97,6 @@ struct SearchResult {
 };
 
 // Searches for a linearization of ops (sorted by call) from state 0 of `steps`.
-SearchResult search(const std::vector<SearchOp>& ops, StepTable& steps, const SearchLimits& limits);
+SearchResult search(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits);
 
 }  // namespace faultline::linear

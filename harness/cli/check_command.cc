@@ -22,6 +22,8 @@ multi-register, kv), options:
   independent     split [key value] ops per key (default: when every op looks like one)
   budget-ms       time budget; past it the verdict is unknown (default 10000)
   memory-mb       memory budget for the search (default none)
+  configurations-after-verdict  once one key is not linearizable, the others are decided only
+                  within this many configurations each, else listed as undecided (default 1000)
   witness         write linear-witness.json for a valid history (default false)
 Transactional (list-append, rw-register):
   consistency-models  models to check (default strict-serializable)
