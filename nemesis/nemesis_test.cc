@@ -164,6 +164,10 @@ TEST(PowerNemesis, NodesThatAreOffArePassedByAndAPowerOnEndsTheirKill) {
   EXPECT_EQ(process->invoke(nemesis_op("start", "killed")).value["started"], Json::array());
   EXPECT_EQ(daemon.starts["n1"], 1);
   EXPECT_EQ(power.log, (std::vector<std::string>{"off n1", "on n1"}));
+  // A power-on may name the nodes it boots, among those that are off.
+  cut->invoke(nemesis_op("power-off", {{"nodes", {"n2"}}}));
+  EXPECT_EQ(cut->invoke(nemesis_op("power-on", {{"nodes", {"n2", "n3"}}})).value["powered-on"], Json({"n2"}));
+  EXPECT_EQ(power.log, (std::vector<std::string>{"off n1", "on n1", "off n2", "on n2"}));
 }
 
 TEST(NetworkNemesis, PartitionDropsOnlyTheGrudgeAndNeverTheController) {

@@ -99,6 +99,11 @@ bool NemesisNodes::powered_off(const std::string& node) const {
   return power_->off.count(node) > 0;
 }
 
+std::set<std::string> NemesisNodes::powered_off_nodes() const {
+  std::lock_guard lock(power_->mutex);
+  return power_->off;
+}
+
 int NemesisNodes::boots(const std::string& node) const {
   std::lock_guard lock(power_->mutex);
   auto it = power_->boots.find(node);

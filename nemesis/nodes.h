@@ -47,6 +47,7 @@ class NemesisNodes {
   // others and on_each passes it by. The power nemesis marks a node on before it boots it.
   void set_powered(const std::string& node, bool on) const;
   bool powered_off(const std::string& node) const;
+  std::set<std::string> powered_off_nodes() const;
   // How often the node was powered on again: what a fault left on it before is gone since.
   int boots(const std::string& node) const;
 

@@ -1,5 +1,6 @@
 #include "nemesis/power.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -40,7 +41,22 @@ class PowerNemesis : public Nemesis {
  private:
   std::vector<std::string> targets(const Json& value, const char* fallback) {
     std::lock_guard lock(mutex_);
-    return nodes_.chosen(value, fallback, rng_, {{"off", off_}}, [this] { return daemon_.primaries(nodes_.sessions()); });
+    return nodes_.chosen(value, fallback, rng_, {{"off", nodes_.powered_off_nodes()}},
+                         [this] { return daemon_.primaries(nodes_.sessions()); });
+  }
+
+  // A power-on reaches nodes that are off, which selectors pass by: a list of names is read among
+  // them, anything else means all of them ("off").
+  std::vector<std::string> power_on_targets(const Json& value) {
+    const Json& selector = value.is_object() && value.contains("nodes") ? value["nodes"] : value;
+    if (!selector.is_array()) return targets(value, "off");
+    std::set<std::string> off = nodes_.powered_off_nodes();
+    std::vector<std::string> chosen;
+    for (const auto& name : nodes_.names()) {
+      bool named = std::find(selector.begin(), selector.end(), Json(name)) != selector.end();
+      if (named && off.count(name)) chosen.push_back(name);
+    }
+    return chosen;
   }
 
   Json perform(const std::string& f, const Json& value) {
@@ -51,13 +67,12 @@ class PowerNemesis : public Nemesis {
         power_->off(s.node());
         nodes_.set_powered(s.node(), false);
         std::lock_guard lock(mutex_);
-        off_.insert(s.node());
         boot_ids_[s.node()] = id;
         return Json(id);
       });
       return {{"powered-off", chosen}, {"boot-ids", boots}};
     }
-    auto chosen = targets(value, "off");
+    auto chosen = power_on_targets(value);
     for (const auto& node : chosen) nodes_.set_powered(node, true);
     // What the power-on measured: the node runs a new kernel (boot id changed) and the target was
     // started on its disk.
@@ -67,7 +82,6 @@ class PowerNemesis : public Nemesis {
       daemon_.start(s);
       std::lock_guard lock(mutex_);
       bool new_kernel = id != boot_ids_[s.node()];
-      off_.erase(s.node());
       return Json(new_kernel);
     });
     return {{"powered-on", chosen}, {"new-boot", rebooted}};
@@ -78,7 +92,6 @@ class PowerNemesis : public Nemesis {
   PowerSwitch* power_;
   Rng rng_;
   std::mutex mutex_;
-  std::set<std::string> off_;
   std::map<std::string, std::string> boot_ids_;
 };
 
