@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "checkers/linear/history_gen.h"
-#include "checkers/registry.h"
 #include "checkers/linear/linear_checker.h"
+#include "checkers/registry.h"
 #include "checkers/txn/generator.h"
 #include "harness/core/history_io.h"
 
@@ -70,8 +70,8 @@ void etcd_row(int runs) {
   std::vector<double> per_history;
   int over_goal = 0;
   for (int i = 0; i < 102; ++i) {
-    faultline::linear::GenSpec spec{.seed = uint64_t(i), .processes = 5, .ops = 85, .values = 5,
-                                    .crash_rate = (7 + i % 13) / 85.0};
+    faultline::linear::GenSpec spec{
+        .seed = uint64_t(i), .processes = 5, .ops = 85, .values = 5, .crash_rate = (7 + i % 13) / 85.0};
     History h = faultline::linear::generate_history(spec);
     double us = check_us(*checker, h, options, runs);
     per_history.push_back(us);
@@ -80,19 +80,23 @@ void etcd_row(int runs) {
   std::sort(per_history.begin(), per_history.end());
   std::printf("  anchor  Porcupine 40-300 us on the easy ones, 122 ms on the hardest\n");
   std::printf("  goal    >= 10x Porcupine on every history: <= 5 us for an easy 85-op history\n");
-  std::printf("  now     per history: fastest %.1f us, median %.1f us, slowest %.1f us; %d of 102 over 5 us; "
-              "peak RSS %.0f MB\n",
-              per_history.front(), median(per_history), per_history.back(), over_goal, self_peak_mb());
+  std::printf(
+      "  now     per history: fastest %.1f us, median %.1f us, slowest %.1f us; %d of 102 over 5 us; "
+      "peak RSS %.0f MB\n",
+      per_history.front(), median(per_history), per_history.back(), over_goal, self_peak_mb());
 }
 
 void kv_rows(const fs::path& data, int runs) {
   header("Porcupine kv files (../shared/data/porcupine/kv), kv model, initial value \"\" (check only)");
   auto checker = faultline::linear::linear_checker("kv");
   Json options = {{"initial-value", ""}};
-  struct Anchor { const char* file; double porcupine_ms; };
+  struct Anchor {
+    const char* file;
+    double porcupine_ms;
+  };
   // Porcupine's own times on this machine kind (shared/data/README.md); c01 at its slower end.
-  const Anchor anchors[] = {{"c01-ok.edn", 0.09}, {"c01-bad.edn", 0.09}, {"c10-ok.edn", 0.43},
-                            {"c10-bad.edn", 0.43}, {"c50-bad.edn", 5.3}, {"c50-ok.edn", 136}};
+  const Anchor anchors[] = {{"c01-ok.edn", 0.09},  {"c01-bad.edn", 0.09}, {"c10-ok.edn", 0.43},
+                            {"c10-bad.edn", 0.43}, {"c50-bad.edn", 5.3},  {"c50-ok.edn", 136}};
   std::printf("  %-12s %12s %12s %12s %8s  %s\n", "file", "Porcupine ms", "goal ms", "faultline ms", "x", "verdict");
   for (const Anchor& a : anchors) {
     fs::path file = data / "porcupine" / "kv" / a.file;
@@ -163,8 +167,10 @@ ProcessRun run_check(const std::string& bin, const std::string& model, const std
 
 void write_history(const fs::path& file, const History& h, bool jsonl) {
   std::ofstream out(file, std::ios::binary);
-  if (jsonl) faultline::write_jsonl(out, h);
-  else faultline::write_edn(out, h);
+  if (jsonl)
+    faultline::write_jsonl(out, h);
+  else
+    faultline::write_edn(out, h);
 }
 
 struct TxnRow {
@@ -192,8 +198,9 @@ void txn_rows(const std::string& faultline_bin, const fs::path& dir, int runs) {
        HistoryShape{DataModel::kListAppend, 10, 850'000, 4, 8, 32}, true, "list-append-1.7m.jsonl"},
   };
   fs::create_directories(dir);
-  std::printf("  %s\n", fs::exists(faultline_bin) ? ("process: " + faultline_bin).c_str()
-                                                  : "process: a forked child doing what `faultline check` does (binary not built)");
+  std::printf("  %s\n", fs::exists(faultline_bin)
+                            ? ("process: " + faultline_bin).c_str()
+                            : "process: a forked child doing what `faultline check` does (binary not built)");
   std::printf("  %-52s %-40s %10s %10s %10s %10s %10s  %s\n", "history", "anchor", "goal s", "median s", "cpu s",
               "peak MB", "MB/s", "verdict");
   for (TxnRow& row : rows) {
@@ -230,8 +237,11 @@ void txn_rows(const std::string& faultline_bin, const fs::path& dir, int runs) {
     bool met = s <= row.goal_seconds && (row.goal_mb == 0 || peak <= row.goal_mb);
     char goal[32];
     std::snprintf(goal, sizeof goal, row.goal_mb ? "%.1f/%.0fMB" : "%.1f", row.goal_seconds, row.goal_mb);
-    std::printf("  %-52s %-40s %10s %10.2f %10.2f %10.0f %10.0f  %s%s\n", row.label, row.anchor, goal, s, median(cpu), peak, mb / s,
-                code == 0 ? "valid" : code == 1 ? "invalid" : ("exit " + std::to_string(code)).c_str(),
+    std::printf("  %-52s %-40s %10s %10.2f %10.2f %10.0f %10.0f  %s%s\n", row.label, row.anchor, goal, s, median(cpu),
+                peak, mb / s,
+                code == 0   ? "valid"
+                : code == 1 ? "invalid"
+                            : ("exit " + std::to_string(code)).c_str(),
                 met ? "" : "  (goal not met)");
     std::fflush(stdout);
   }
@@ -247,12 +257,17 @@ int main(int argc, char** argv) {
   std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (flag == "--faultline") faultline_bin = argv[i + 1];
-    else if (flag == "--dir") dir = argv[i + 1];
-    else if (flag == "--only") only = argv[i + 1];
+    if (flag == "--runs")
+      runs = std::max(1, std::atoi(argv[i + 1]));
+    else if (flag == "--faultline")
+      faultline_bin = argv[i + 1];
+    else if (flag == "--dir")
+      dir = argv[i + 1];
+    else if (flag == "--only")
+      only = argv[i + 1];
     else {
-      std::fprintf(stderr, "check_bench: unknown flag %s; flags: --runs N --faultline PATH --dir DIR --only linear|txn\n",
+      std::fprintf(stderr,
+                   "check_bench: unknown flag %s; flags: --runs N --faultline PATH --dir DIR --only linear|txn\n",
                    argv[i]);
       return 254;
     }

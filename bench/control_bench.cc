@@ -50,9 +50,8 @@ int main() {
     ExecOptions with_stdin;
     with_stdin.stdin_data = "x";
     report("exec `cat` with stdin (channel per command)", 100, [&] { sessions[0]->exec({"cat"}, with_stdin); });
-    report("exec `true` on all 5 nodes in parallel", 200, [&] {
-      values_or_throw(fan_out(sessions, [](std::unique_ptr<Session>& s) { s->exec({"true"}); }));
-    });
+    report("exec `true` on all 5 nodes in parallel", 200,
+           [&] { values_or_throw(fan_out(sessions, [](std::unique_ptr<Session>& s) { s->exec({"true"}); })); });
   }
   start = Clock::now();
   sandbox_down(options);

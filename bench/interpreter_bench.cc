@@ -48,12 +48,13 @@ int main(int argc, char** argv) {
                 static_cast<double>(completions) / s, rss_kib());
   };
   Interpreter interpreter(std::move(o));
-  auto gen = clients(limit(ops, fn([](const Context& ctx) -> std::optional<Op> {
-    Op op;
-    op.f = ctx.rng->below(2) ? "read" : "write";
-    op.value = Json::array({ctx.rng->below(100), op.f == "read" ? Json(nullptr) : Json(ctx.rng->below(5))});
-    return op;
-  })));
+  auto gen = clients(
+      limit(ops, fn([](const Context& ctx) -> std::optional<Op> {
+              Op op;
+              op.f = ctx.rng->below(2) ? "read" : "write";
+              op.value = Json::array({ctx.rng->below(100), op.f == "read" ? Json(nullptr) : Json(ctx.rng->below(5))});
+              return op;
+            })));
   std::printf("interpreter: %lld ops, concurrency %d, history streamed to %s\n", static_cast<long long>(ops),
               concurrency, path.c_str());
   interpreter.run(gen);

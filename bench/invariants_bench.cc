@@ -83,8 +83,8 @@ void measure(const char* label, const Checker& checker, const History& h) {
   auto start = std::chrono::steady_clock::now();
   CheckResult r = checker.check(h, CheckOptions{});
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%-40s ops %9zu  check %7.3f s  %11.0f ops/s  %s\n", label, h.size(), secs,
-              double(h.size()) / secs, std::string(to_string(r.verdict)).c_str());
+  std::printf("%-40s ops %9zu  check %7.3f s  %11.0f ops/s  %s\n", label, h.size(), secs, double(h.size()) / secs,
+              std::string(to_string(r.verdict)).c_str());
 }
 
 }  // namespace

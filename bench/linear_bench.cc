@@ -31,8 +31,8 @@ struct Tally {
     peak_mb = std::max(peak_mb, r.details.value("peak-memory-bytes", int64_t{0}) / 1048576.0);
   }
   std::string verdicts() const {
-    return std::to_string(valid) + " valid, " + std::to_string(invalid) + " invalid, " +
-           std::to_string(unknown) + " unknown";
+    return std::to_string(valid) + " valid, " + std::to_string(invalid) + " invalid, " + std::to_string(unknown) +
+           " unknown";
   }
 };
 
@@ -46,7 +46,8 @@ void timed_check(const std::string& model, const History& h, const faultline::Js
   for (int run = 0; run < 3; ++run) {
     auto started = std::chrono::steady_clock::now();
     r = checker->check(h, o);
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    best =
+        std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     if (best > 1000) break;  // slow enough that noise does not matter
   }
   tally.add(r, best);
@@ -57,8 +58,8 @@ void etcd_shape(int count) {
   Tally good, bad, stale;
   size_t ops = 0;
   for (int i = 0; i < count; ++i) {
-    GenSpec spec{.seed = static_cast<uint64_t>(i), .processes = 5, .ops = 80, .values = 5,
-                 .crash_rate = (7 + i % 13) / 80.0};
+    GenSpec spec{
+        .seed = static_cast<uint64_t>(i), .processes = 5, .ops = 80, .values = 5, .crash_rate = (7 + i % 13) / 80.0};
     History h = faultline::linear::generate_history(spec);
     ops += h.size();
     faultline::Json options = {{"initial-value", 0}};
@@ -71,12 +72,12 @@ void etcd_shape(int count) {
   std::printf("  %-34s %12s %12s %10s   %s\n", "", "total ms", "hardest ms", "peak MB", "verdicts");
   std::printf("  %-34s %12.0f %12.0f %10.0f   %s\n", "anchor: Porcupine (real histories)", 455.0, 173.0, 28.0,
               "Knossos: 4 undecided after 10 s");
-  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, simulated (valid)", good.total_ms,
-              good.hardest_ms, good.peak_mb, good.verdicts().c_str());
-  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, garbage-read copies", bad.total_ms,
-              bad.hardest_ms, bad.peak_mb, bad.verdicts().c_str());
-  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, stale-read copies", stale.total_ms,
-              stale.hardest_ms, stale.peak_mb, stale.verdicts().c_str());
+  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, simulated (valid)", good.total_ms, good.hardest_ms,
+              good.peak_mb, good.verdicts().c_str());
+  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, garbage-read copies", bad.total_ms, bad.hardest_ms,
+              bad.peak_mb, bad.verdicts().c_str());
+  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, stale-read copies", stale.total_ms, stale.hardest_ms,
+              stale.peak_mb, stale.verdicts().c_str());
   std::printf("  speed-up over the anchor: %.0fx in total, %.0fx on the hardest\n",
               455.0 / std::max(good.total_ms, 1e-3), 173.0 / std::max(good.hardest_ms, 1e-3));
 }
@@ -85,8 +86,13 @@ void kv_shape(int count, int values) {
   // 2,000 ops over 10 keys, get/put/append, 10 clients, some crashes (Porcupine's kv test shape).
   Tally good, bad;
   for (int i = 0; i < count; ++i) {
-    GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = static_cast<uint64_t>(1000 + i), .processes = 10,
-                 .ops = 2000, .values = values, .keys = 10, .crash_rate = 0.05};
+    GenSpec spec{.shape = GenSpec::Shape::kKv,
+                 .seed = static_cast<uint64_t>(1000 + i),
+                 .processes = 10,
+                 .ops = 2000,
+                 .values = values,
+                 .keys = 10,
+                 .crash_rate = 0.05};
     History h = faultline::linear::generate_history(spec);
     timed_check("kv", h, faultline::Json::object(), good);
     timed_check("kv", faultline::linear::corrupt_history(h, i), faultline::Json::object(), bad);
@@ -95,8 +101,8 @@ void kv_shape(int count, int values) {
               count, values == 0 ? "unique written tokens" : "written values: one digit (ambiguous, stress)");
   std::printf("  %-34s %12s %14s %10s   %s\n", "", "total ms", "slowest key ms", "peak MB", "verdicts");
   if (values == 0) {
-    std::printf("  %-34s %12s %14s %10s   %s\n", "anchor: Porcupine (one history)", "28 (early)", "> 10000",
-                "-", "4 of 10 keys undecided after 10 s each");
+    std::printf("  %-34s %12s %14s %10s   %s\n", "anchor: Porcupine (one history)", "28 (early)", "> 10000", "-",
+                "4 of 10 keys undecided after 10 s each");
     std::printf("  %-34s %12s %14s %10s   %s\n", "target", "-", "< 1000", "tens", "every key decided");
   }
   std::printf("  %-34s %12.2f %14.2f %10.2f   %s\n", "faultline, simulated (valid)", good.total_ms,
@@ -109,8 +115,8 @@ void stress_shape(int count) {
   // Beyond the anchors: long single-register histories with many clients and many crashed ops.
   Tally good, bad, stale;
   for (int i = 0; i < count; ++i) {
-    GenSpec spec{.seed = static_cast<uint64_t>(5000 + i), .processes = 10, .ops = 1000, .values = 5,
-                 .crash_rate = 0.15};
+    GenSpec spec{
+        .seed = static_cast<uint64_t>(5000 + i), .processes = 10, .ops = 1000, .values = 5, .crash_rate = 0.15};
     History h = faultline::linear::generate_history(spec);
     faultline::Json options = {{"initial-value", 0}};
     timed_check("cas-register", h, options, good);
@@ -119,20 +125,21 @@ void stress_shape(int count) {
   }
   std::printf("\n== cas-register stress (no anchor): %d histories, 10 clients, 1,000 ops, 15%% crashed ==\n", count);
   std::printf("  %-34s %12s %12s %10s   %s\n", "", "total ms", "hardest ms", "peak MB", "verdicts");
-  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, simulated (valid)", good.total_ms,
-              good.hardest_ms, good.peak_mb, good.verdicts().c_str());
-  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, garbage-read copies", bad.total_ms,
-              bad.hardest_ms, bad.peak_mb, bad.verdicts().c_str());
-  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, stale-read copies", stale.total_ms,
-              stale.hardest_ms, stale.peak_mb, stale.verdicts().c_str());
+  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, simulated (valid)", good.total_ms, good.hardest_ms,
+              good.peak_mb, good.verdicts().c_str());
+  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, garbage-read copies", bad.total_ms, bad.hardest_ms,
+              bad.peak_mb, bad.verdicts().c_str());
+  std::printf("  %-34s %12.2f %12.2f %10.2f   %s\n", "faultline, stale-read copies", stale.total_ms, stale.hardest_ms,
+              stale.peak_mb, stale.verdicts().c_str());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  std::printf("faultline linearizability benchmark: seeded, generated histories; budget 10 s per check;\n"
-              "each time is the best of 3 runs. Anchors were measured on real histories of the same shape.\n");
+  std::printf(
+      "faultline linearizability benchmark: seeded, generated histories; budget 10 s per check;\n"
+      "each time is the best of 3 runs. Anchors were measured on real histories of the same shape.\n");
   etcd_shape(quick ? 10 : 102);
   kv_shape(quick ? 1 : 10, 0);
   kv_shape(quick ? 1 : 10, 10);

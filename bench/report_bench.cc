@@ -14,8 +14,8 @@
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   size_t ops = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
-  fs::path dir = argc > 2 ? fs::path(argv[2])
-                          : fs::temp_directory_path() / ("faultline-report-bench-" + std::to_string(getpid()));
+  fs::path dir =
+      argc > 2 ? fs::path(argv[2]) : fs::temp_directory_path() / ("faultline-report-bench-" + std::to_string(getpid()));
   fs::remove_all(dir);
   faultline::SyntheticFacts facts = faultline::write_synthetic_run(dir, {.ops = ops, .concurrency = 10, .seed = 1});
   auto start = std::chrono::steady_clock::now();

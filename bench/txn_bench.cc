@@ -19,8 +19,7 @@ namespace {
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 double peak_rss_mb() {
@@ -43,11 +42,11 @@ void measure(const char* label, const HistoryShape& shape, const std::string& in
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string types;
   for (const auto& t : r.details["anomaly-types"]) types += (types.empty() ? "" : ",") + t.get<std::string>();
-  std::printf("%-44s ops %8zu  txns %7zu  mops %8zu  edges %8zu  check %6.2f s (cpu %6.2f s)  "
-              "%8.0f ops/s  peak RSS %6.0f MB  %s %s\n",
-              label, h.size(), h.size() / 2, mops, r.details["edge-count"].get<size_t>(), secs, cpu,
-              double(h.size()) / secs, peak_rss_mb(), std::string(to_string(r.verdict)).c_str(),
-              types.c_str());
+  std::printf(
+      "%-44s ops %8zu  txns %7zu  mops %8zu  edges %8zu  check %6.2f s (cpu %6.2f s)  "
+      "%8.0f ops/s  peak RSS %6.0f MB  %s %s\n",
+      label, h.size(), h.size() / 2, mops, r.details["edge-count"].get<size_t>(), secs, cpu, double(h.size()) / secs,
+      peak_rss_mb(), std::string(to_string(r.verdict)).c_str(), types.c_str());
   std::fflush(stdout);
 }
 

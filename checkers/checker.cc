@@ -34,7 +34,7 @@ namespace {
 class NoopChecker : public Checker {
  public:
   std::string name() const override { return "noop"; }
-  CheckResult check(const History&, const CheckOptions&) const override {
+  CheckResult check(const HistoryView&, const CheckOptions&) const override {
     return {Verdict::kValid, "", Json::object(), {}};
   }
 };
@@ -44,7 +44,8 @@ class ComposedChecker : public Checker {
   explicit ComposedChecker(std::vector<CheckerWithOptions> checkers) : checkers_(std::move(checkers)) {}
   std::string name() const override { return "compose"; }
 
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  // Every checker reads the same view, so each form of the history is made at most once.
+  CheckResult check(const HistoryView& history, const CheckOptions& options) const override {
     std::vector<std::future<CheckResult>> results;
     for (const auto& part : checkers_) {
       CheckOptions mine = options;
@@ -73,8 +74,10 @@ class ComposedChecker : public Checker {
         if (!merged.explanation.empty()) merged.explanation += '\n';
         merged.explanation += name + ": " + r.explanation;
       }
-      if (!r.anomalies.empty()) merged.anomalies.insert(merged.anomalies.end(), r.anomalies.begin(), r.anomalies.end());
-      else if (r.verdict != Verdict::kValid) merged.anomalies.push_back(name);
+      if (!r.anomalies.empty())
+        merged.anomalies.insert(merged.anomalies.end(), r.anomalies.begin(), r.anomalies.end());
+      else if (r.verdict != Verdict::kValid)
+        merged.anomalies.push_back(name);
       Json entry = r.details;
       if (!r.anomalies.empty()) entry["anomaly-types"] = r.anomalies;
       entry["valid"] = std::string(to_string(r.verdict));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/core/history.h"
+#include "harness/core/history_view.h"
 #include "harness/core/json.h"
 
 namespace faultline {
@@ -46,9 +47,10 @@ class Checker {
  public:
   virtual ~Checker() = default;
   virtual std::string name() const = 0;
-  // Judges a history (all ops, client and nemesis, as recorded). Must not throw for histories
-  // that pass validate(); may throw Error for options it cannot use.
-  [[nodiscard]] virtual CheckResult check(const History& history, const CheckOptions& options) const = 0;
+  // Judges a history (all ops, client and nemesis, as recorded), in the form the checker reads best
+  // (see history_view.h). Must not throw for histories that pass validate(); may throw Error for
+  // options it cannot use.
+  [[nodiscard]] virtual CheckResult check(const HistoryView& history, const CheckOptions& options) const = 0;
 };
 
 // Always valid; for runs that want no checking.

@@ -12,7 +12,7 @@ class Fixed : public Checker {
  public:
   Fixed(std::string name, Verdict v, bool throws = false) : name_(std::move(name)), v_(v), throws_(throws) {}
   std::string name() const override { return name_; }
-  CheckResult check(const History&, const CheckOptions&) const override {
+  CheckResult check(const HistoryView&, const CheckOptions&) const override {
     if (throws_) throw std::runtime_error("boom");
     return {v_, "", Json::object(), {}};
   }
@@ -27,7 +27,7 @@ Verdict composed(std::vector<std::pair<Verdict, bool>> parts) {
   std::vector<std::unique_ptr<Checker>> cs;
   int i = 0;
   for (auto [v, t] : parts) cs.push_back(std::make_unique<Fixed>("c" + std::to_string(i++), v, t));
-  return compose(std::move(cs))->check({}, {}).verdict;
+  return compose(std::move(cs))->check(History{}, {}).verdict;
 }
 
 TEST(Compose, MergesInvalidOverUnknownOverValid) {
@@ -39,7 +39,7 @@ TEST(Compose, MergesInvalidOverUnknownOverValid) {
 TEST(Compose, ThrowingCheckerIsUnknownWithItsError) {
   std::vector<std::unique_ptr<Checker>> cs;
   cs.push_back(std::make_unique<Fixed>("bad", Verdict::kValid, true));
-  CheckResult r = compose(std::move(cs))->check({}, {});
+  CheckResult r = compose(std::move(cs))->check(History{}, {});
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.details["bad"]["error"], "boom");
 }
@@ -49,7 +49,7 @@ class Echo : public Checker {
  public:
   explicit Echo(std::string name) : name_(std::move(name)) {}
   std::string name() const override { return name_; }
-  CheckResult check(const History&, const CheckOptions& o) const override {
+  CheckResult check(const HistoryView&, const CheckOptions& o) const override {
     CheckResult r;
     r.verdict = o.options.contains("anomaly") ? Verdict::kInvalid : Verdict::kValid;
     if (r.verdict == Verdict::kInvalid) r.anomalies = {o.options["anomaly"].get<std::string>()};
@@ -66,7 +66,7 @@ TEST(Compose, EachCheckerGetsItsOwnOptionsAndItsAnomaliesAreTyped) {
   cs.push_back({std::make_unique<Echo>("a"), {{"model", "cas-register"}}});
   cs.push_back({std::make_unique<Echo>("b"), {{"model", "set"}, {"anomaly", "lost"}}});
   cs.push_back({std::make_unique<Fixed>("c", Verdict::kUnknown, false), Json::object()});
-  CheckResult r = compose(std::move(cs))->check({}, {{}, {{"budget-ms", 5}}});
+  CheckResult r = compose(std::move(cs))->check(History{}, {{}, {{"budget-ms", 5}}});
   EXPECT_EQ(r.details["a"]["saw"], (Json{{"model", "cas-register"}, {"budget-ms", 5}}));
   EXPECT_EQ(r.details["b"]["saw"]["model"], "set");  // no clash: each its own
   EXPECT_EQ(r.details["b"]["anomaly-types"], Json({"lost"}));

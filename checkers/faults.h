@@ -19,7 +19,7 @@ struct FaultWindow {
   std::string stop_f;   // empty when never stopped
   int64_t start_ns = 0, end_ns = 0;
   int64_t start_index = -1, end_index = -1;  // end_index -1 when never stopped
-  Json value;           // what the start did (the start op's completion value)
+  Json value;                                // what the start did (the start op's completion value)
   bool healed = false;
 };
 

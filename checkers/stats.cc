@@ -11,15 +11,16 @@ struct Counts {
 };
 
 Json to_json(const Counts& c) {
-  return {{"count", c.total()}, {"ok-count", c.ok}, {"fail-count", c.fail},
-          {"info-count", c.info}, {"valid", c.ok > 0}};
+  return {
+      {"count", c.total()}, {"ok-count", c.ok}, {"fail-count", c.fail}, {"info-count", c.info}, {"valid", c.ok > 0}};
 }
 
 class StatsChecker : public Checker {
  public:
   std::string name() const override { return "stats"; }
 
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     Counts all;
     std::map<std::string, Counts> by_f;
     for (const Op& op : history) {

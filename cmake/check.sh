@@ -8,6 +8,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
 ./cmake/install-deps.sh
 ./cmake/check-layers.sh
+./cmake/check-format.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$JOBS"
 

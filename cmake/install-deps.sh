@@ -3,7 +3,7 @@
 # already present it only checks and returns in well under a second.
 set -eu
 
-PACKAGES="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+PACKAGES="build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
 libssh2-1-dev nlohmann-json3-dev libsimdjson-dev libboost-dev libboost-filesystem-dev libcli11-dev
 libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev
 openssh-server openssh-client iproute2 iptables procps psmisc util-linux

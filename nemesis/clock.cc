@@ -36,7 +36,8 @@ constexpr const char* kAdd = "add() { awk -v a=\"$1\" -v b=\"$2\" 'BEGIN { print
 std::string faketime_script(const std::string& body) {
   return std::string(kAdd) + "mkdir -p " + shell_quote(kNemesisStateDir) + "\nf=" + shell_quote(kFaketimeFile) +
          "\nput() { printf '%s\\n' \"$1\" > \"$f.new\" && mv \"$f.new\" \"$f\"; }\n"
-         "base=$(cat \"$f\" 2>/dev/null || echo 0)\n" + body;
+         "base=$(cat \"$f\" 2>/dev/null || echo 0)\n" +
+         body;
 }
 
 // Real-host scripts: NTP stopped first (once, noting what was stopped), the clock stepped with
@@ -44,24 +45,36 @@ std::string faketime_script(const std::string& body) {
 std::string system_clock_script(const std::string& body) {
   std::string dir = shell_quote(kNemesisStateDir), ntp = shell_quote(kNtpStoppedFile);
   return std::string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; set -e\n") + kAdd +
-         "mkdir -p " + dir + "\n"
-         "if [ ! -e " + ntp + " ]; then\n"
-         "  : > " + ntp + "\n"
+         "mkdir -p " + dir +
+         "\n"
+         "if [ ! -e " +
+         ntp +
+         " ]; then\n"
+         "  : > " +
+         ntp +
+         "\n"
          "  for s in ntp ntpd ntpsec chrony chronyd systemd-timesyncd openntpd; do\n"
-         "    if systemctl is-active --quiet \"$s\" 2>/dev/null; then systemctl stop \"$s\"; echo \"$s\" >> " + ntp + "; fi\n"
+         "    if systemctl is-active --quiet \"$s\" 2>/dev/null; then systemctl stop \"$s\"; echo \"$s\" >> " +
+         ntp +
+         "; fi\n"
          "  done\n"
          // Without systemd (busybox, OpenRC, VM nodes) the daemons themselves, by name: each
          // command line is noted to start it again, and it must be gone before the clock steps.
          "  for p in $(pgrep -x 'chronyd|ntpd|systemd-timesyncd|openntpd' || true); do\n"
-         "    printf 'exec' >> " + ntp + "; xargs -0 printf \" '%s'\" < /proc/$p/cmdline >> " + ntp + "; echo >> " + ntp + "\n"
+         "    printf 'exec' >> " +
+         ntp + "; xargs -0 printf \" '%s'\" < /proc/$p/cmdline >> " + ntp + "; echo >> " + ntp +
+         "\n"
          "    kill \"$p\"; i=0; while kill -0 \"$p\" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done\n"
          "  done\n"
          "fi\n"
-         "o=" + shell_quote(kClockOffsetFile) + "\n"
+         "o=" +
+         shell_quote(kClockOffsetFile) +
+         "\n"
          // Relative to the moment date itself reads the clock: computing an absolute time first
          // would lose the time awk and date take to start (a second on a loaded VM).
          "step() { date -s \"$1 seconds\" >/dev/null; }\n"
-         "base=$(cat \"$o\" 2>/dev/null || echo 0)\n" + body;
+         "base=$(cat \"$o\" 2>/dev/null || echo 0)\n" +
+         body;
 }
 
 // Ptrace scripts: the helper keeps the offset (ns) in skew_file(); $base is it in seconds.
@@ -69,9 +82,13 @@ std::string skew_file() { return kNemesisStateDir + "/clock-skew"; }
 
 std::string ptrace_script(const std::string& body) {
   return std::string(kAdd) + "mkdir -p " + shell_quote(kNemesisStateDir) + "\nh=" + shell_quote(kNodeClockHelper) +
-         "\nd=" + shell_quote(kNemesisStateDir) + "\nput() { \"$h\" set \"$d\" \"$1\" >/dev/null; }\n"
-         "base=$(awk '{ printf \"%+.9f\", $1 / 1e9 }' " + shell_quote(skew_file()) + " 2>/dev/null)\n"
-         "[ -n \"$base\" ] || base=+0\n" + body;
+         "\nd=" + shell_quote(kNemesisStateDir) +
+         "\nput() { \"$h\" set \"$d\" \"$1\" >/dev/null; }\n"
+         "base=$(awk '{ printf \"%+.9f\", $1 / 1e9 }' " +
+         shell_quote(skew_file()) +
+         " 2>/dev/null)\n"
+         "[ -n \"$base\" ] || base=+0\n" +
+         body;
 }
 
 std::string bump_script(ClockBackend backend, double delta) {
@@ -85,12 +102,13 @@ std::string strobe_script(ClockBackend backend, double delta, double period_s, i
   std::string d = seconds_text(delta), minus = seconds_text(-delta), p = seconds_text(period_s).substr(1);
   std::string loop = "i=0\nwhile [ $i -lt " + std::to_string(flips) + " ]; do\n";
   if (backend == ClockBackend::kPtrace)
-    return ptrace_script("high=$(add \"$base\" " + d + ")\n" + loop + "  put \"$high\"; sleep " + p + "; put \"$base\"; sleep " + p +
-                         "; i=$((i + 1))\ndone\n");
+    return ptrace_script("high=$(add \"$base\" " + d + ")\n" + loop + "  put \"$high\"; sleep " + p +
+                         "; put \"$base\"; sleep " + p + "; i=$((i + 1))\ndone\n");
   if (backend == ClockBackend::kFaketime)
-    return faketime_script("high=$(add \"$base\" " + d + ")\n" + loop + "  put \"$high\"; sleep " + p + "; put \"$base\"; sleep " + p +
-                           "; i=$((i + 1))\ndone\n");
-  return system_clock_script(loop + "  step " + d + "; sleep " + p + "; step " + minus + "; sleep " + p + "; i=$((i + 1))\ndone\n");
+    return faketime_script("high=$(add \"$base\" " + d + ")\n" + loop + "  put \"$high\"; sleep " + p +
+                           "; put \"$base\"; sleep " + p + "; i=$((i + 1))\ndone\n");
+  return system_clock_script(loop + "  step " + d + "; sleep " + p + "; step " + minus + "; sleep " + p +
+                             "; i=$((i + 1))\ndone\n");
 }
 
 std::string reset_script(ClockBackend backend) {
@@ -135,13 +153,15 @@ class ClockNemesis : public Nemesis {
     if (backend_ == ClockBackend::kPtrace) {
       std::string helper = clock_helper_path();
       if (!std::filesystem::is_regular_file(helper))
-        fail(ErrorCode::kNotFound, "clock faults on the sandbox need the helper " + helper + ": build the faultline-clock target");
+        fail(ErrorCode::kNotFound,
+             "clock faults on the sandbox need the helper " + helper + ": build the faultline-clock target");
       nodes_.on_each(nodes_.names(), [&](Session& s) {
         std::string arch = s.check({"uname", "-m"});
         while (!arch.empty() && arch.back() == '\n') arch.pop_back();
         if (arch != "x86_64")
-          fail(ErrorCode::kBadInput, "clock faults on sandbox nodes reach processes through ptrace on x86-64 only, and " + s.node() +
-                                         " is " + arch + ": use VM or real-host nodes, whose system clock is stepped");
+          fail(ErrorCode::kBadInput,
+               "clock faults on sandbox nodes reach processes through ptrace on x86-64 only, and " + s.node() + " is " +
+                   arch + ": use VM or real-host nodes, whose system clock is stepped");
         // Nodes do not see every path of the controller (their /tmp and /root are their own), so
         // the helper goes into node storage; renamed into place, as a watcher may be running it.
         std::string staged = kNodeClockHelper + ".new";
@@ -154,8 +174,8 @@ class ClockNemesis : public Nemesis {
     if (backend_ == ClockBackend::kFaketime) {
       nodes_.on_each(nodes_.names(), [](Session& s) {
         if (s.exec({"test", "-r", kLibFaketime}).exit_code != 0)
-          fail(ErrorCode::kNotFound, std::string("clock faults on the sandbox need libfaketime on ") + s.node() + " (" + kLibFaketime +
-                                         "): install the Debian package libfaketime");
+          fail(ErrorCode::kNotFound, std::string("clock faults on the sandbox need libfaketime on ") + s.node() + " (" +
+                                         kLibFaketime + "): install the Debian package libfaketime");
         return Json(nullptr);
       });
     }
@@ -170,8 +190,9 @@ class ClockNemesis : public Nemesis {
       bool any = false;
       for (const auto& [node, n] : found.items()) any = any || n.get<size_t>() > 0;
       if (!any)
-        fail(ErrorCode::kBadInput, "clock faults on the sandbox skew the target's processes, and this target started none on any "
-                                   "node: use a target with daemons on the nodes, or VM or real-host nodes");
+        fail(ErrorCode::kBadInput,
+             "clock faults on the sandbox skew the target's processes, and this target started none on any "
+             "node: use a target with daemons on the nodes, or VM or real-host nodes");
     }
     teardown();
   }
@@ -192,18 +213,21 @@ class ClockNemesis : public Nemesis {
       if (backend_ == ClockBackend::kSystem) {
         // NTP starts again only once the clock is aligned, so the two never step it together.
         done["aligned"] = nodes_.on_each(chosen, [](Session& s) { return Json(align_system_clock(s)); });
-        done["ntp-restarted"] = nodes_.on_each(chosen, [](Session& s) { return Json(s.check_script(ntp_restart_script())); });
+        done["ntp-restarted"] =
+            nodes_.on_each(chosen, [](Session& s) { return Json(s.check_script(ntp_restart_script())); });
       }
     } else {
       OptionReader fields = fault_value("clock", v, op.f);
       chosen = nodes_.select(fields.get<Json>("nodes"), rng_);
       double delta = fields.get<double>("delta", 0.0);
-      if (!std::isfinite(delta) || delta == 0) fail(ErrorCode::kBadInput, op.f + " needs a non-zero \"delta\" in seconds, got " + v.dump());
+      if (!std::isfinite(delta) || delta == 0)
+        fail(ErrorCode::kBadInput, op.f + " needs a non-zero \"delta\" in seconds, got " + v.dump());
       if (op.f == "bump-clock") {
         run(chosen, bump_script(backend_, delta));
       } else {
         double period = fields.get<double>("period-ms") / 1000, duration = fields.get<double>("duration");
-        if (period <= 0 || duration <= 0) fail(ErrorCode::kBadInput, "strobe-clock needs positive \"period-ms\" and \"duration\"");
+        if (period <= 0 || duration <= 0)
+          fail(ErrorCode::kBadInput, "strobe-clock needs positive \"period-ms\" and \"duration\"");
         run(chosen, strobe_script(backend_, delta, period, std::max(1, static_cast<int>(duration / period / 2))));
       }
     }
@@ -224,7 +248,8 @@ class ClockNemesis : public Nemesis {
       done["clock-observed"] = observed;
     } else {
       bool faketime = backend_ == ClockBackend::kFaketime;
-      done["clock-offsets"] = nodes_.on_each(nodes_.names(), [faketime](Session& s) { return Json(measure_clock_offset(s, faketime)); });
+      done["clock-offsets"] =
+          nodes_.on_each(nodes_.names(), [faketime](Session& s) { return Json(measure_clock_offset(s, faketime)); });
     }
     Op completed = op;
     completed.type = OpType::kInfo;
@@ -250,7 +275,8 @@ ClockBackend clock_backend_for(bool sandbox, const Json& nemesis_options) {
   std::string backend = OptionReader(clock, "nemesis option", "clock.").get<std::string>("backend", "ptrace");
   if (backend == "ptrace") return ClockBackend::kPtrace;
   if (backend == "faketime") return ClockBackend::kFaketime;
-  fail(ErrorCode::kBadInput, "nemesis option clock.backend must be \"ptrace\" or \"faketime\", got \"" + backend + "\"");
+  fail(ErrorCode::kBadInput,
+       "nemesis option clock.backend must be \"ptrace\" or \"faketime\", got \"" + backend + "\"");
 }
 
 const std::string kNodeClockHelper = std::string(kNodeStorage) + "/bin/faultline-clock";
@@ -269,34 +295,57 @@ std::string clock_heal_script(bool restart_ntp) {
   std::string h = shell_quote(kNodeClockHelper), d = shell_quote(kNemesisStateDir);
   return std::string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n") + kAdd +
          // ptrace backend: the helper restores every patched process's vDSO, offset file or not.
-         "if [ -x " + h + " ] && [ \"$(uname -m)\" = x86_64 ]; then\n"
-         "  if [ -e " + shell_quote(skew_file()) + " ]; then echo \"reset ptrace clock offset $(cat " + shell_quote(skew_file()) + ") ns\"; fi\n"
-         "  mkdir -p " + d + " && " + h + " reset " + d + "\n"
+         "if [ -x " + h +
+         " ] && [ \"$(uname -m)\" = x86_64 ]; then\n"
+         "  if [ -e " +
+         shell_quote(skew_file()) + " ]; then echo \"reset ptrace clock offset $(cat " + shell_quote(skew_file()) +
+         ") ns\"; fi\n"
+         "  mkdir -p " +
+         d + " && " + h + " reset " + d +
+         "\n"
          "fi\n" +
-         "if [ -e " + f + " ]; then\n"
-         "  off=$(cat " + f + ")\n"
+         "if [ -e " + f +
+         " ]; then\n"
+         "  off=$(cat " +
+         f +
+         ")\n"
          "  awk -v o=\"$off\" 'BEGIN { exit !(o + 0 != 0) }' && echo \"reset faketime offset $off\"\n"
-         "  printf '+0\\n' > " + f + ".new && mv " + f + ".new " + f + "\n"
+         "  printf '+0\\n' > " +
+         f + ".new && mv " + f + ".new " + f +
+         "\n"
          "fi\n"
-         "if [ -e " + o + " ]; then\n"
-         "  off=$(cat " + o + ")\n"
+         "if [ -e " +
+         o +
+         " ]; then\n"
+         "  off=$(cat " +
+         o +
+         ")\n"
          "  date -s \"$(awk -v o=\"$off\" 'BEGIN { printf \"%+.6f\", -o }') seconds\" >/dev/null\n"
-         "  echo \"stepped the system clock back by $off s\"; rm -f " + o + "\n"
+         "  echo \"stepped the system clock back by $off s\"; rm -f " +
+         o +
+         "\n"
          "fi\n"
-         "true\n" + (restart_ntp ? ntp_restart_script() : std::string());
+         "true\n" +
+         (restart_ntp ? ntp_restart_script() : std::string());
 }
 
 std::string ntp_restart_script() {
   std::string ntp = shell_quote(kNtpStoppedFile);
   return "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
-         "if [ -e " + ntp + " ]; then\n"
+         "if [ -e " +
+         ntp +
+         " ]; then\n"
          "  while read -r s rest; do\n"
          "    case \"$s\" in\n"
          "      exec) setsid -f sh -c \"exec $rest\" </dev/null >/dev/null 2>&1 && echo \"restarted $rest\" ;;\n"
          "      ?*) systemctl start \"$s\" && echo \"restarted $s\" ;;\n"
          "    esac\n"
-         "  done < " + ntp + "\n"
-         "  rm -f " + ntp + "\n"
+         "  done < " +
+         ntp +
+         "\n"
+         "  rm -f " +
+         ntp +
+         "\n"
          "fi; true\n";
 }
 

@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "harness/control/remote.h"
-#include "harness/core/error.h"
 #include "harness/control/shell.h"
+#include "harness/core/error.h"
 #include "harness/sandbox/sandbox.h"
 #include "nemesis/clock.h"
 #include "nemesis/heal.h"
@@ -55,14 +55,16 @@ int main(int argc, char** argv) {
 }
 )";
 
-constexpr const char* kPython = "import time\nf = open(__import__('sys').argv[1], 'a', buffering=1)\n"
-                                "while True:\n    f.write('%.6f\\n' % time.time())\n    time.sleep(0.05)\n";
+constexpr const char* kPython =
+    "import time\nf = open(__import__('sys').argv[1], 'a', buffering=1)\n"
+    "while True:\n    f.write('%.6f\\n' % time.time())\n    time.sleep(0.05)\n";
 
 class ClockFaults : public testing::Test {
  protected:
   static void SetUpTestSuite() {
     sandbox_up(test_sandbox());
-    sessions_ = new std::vector<std::unique_ptr<Session>>(open_sessions(load_sandbox_nodes(default_sandbox_dir("ck2"))));
+    sessions_ =
+        new std::vector<std::unique_ptr<Session>>(open_sessions(load_sandbox_nodes(default_sandbox_dir("ck2"))));
   }
   static void TearDownTestSuite() {
     delete sessions_;
@@ -72,7 +74,8 @@ class ClockFaults : public testing::Test {
     heal_node(node());
     stop_programs();
     node().check_script("rm -rf " + kDir + " && mkdir -p " + kDir + "\ncat > " + kDir + "/rt.c <<'EOF'\n" + kCProgram +
-                        "EOF\ncc -O2 -o " + kDir + "/rt " + kDir + "/rt.c\ncat > " + kDir + "/rt.py <<'EOF'\n" + kPython + "EOF\n");
+                        "EOF\ncc -O2 -o " + kDir + "/rt " + kDir + "/rt.c\ncat > " + kDir + "/rt.py <<'EOF'\n" +
+                        kPython + "EOF\n");
   }
   void TearDown() override {
     heal_node(node());
@@ -89,14 +92,17 @@ class ClockFaults : public testing::Test {
   void start_all() {
     start("c", kDir + "/rt " + kDir + "/c.out");
     start("py", "python3 " + kDir + "/rt.py " + kDir + "/py.out");
-    start("etcd", "etcd --name ck --data-dir " + kDir + "/etcd.data --logger zap --log-outputs stderr "
-                  "--listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 "
-                  "--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 "
-                  "--initial-cluster ck=http://127.0.0.1:2380");
-    for (int i = 0; i < 50 && node().exec({"curl", "-sf", "http://127.0.0.1:2379/health"}).exit_code != 0; ++i) std::this_thread::sleep_for(200ms);
+    start("etcd", "etcd --name ck --data-dir " + kDir +
+                      "/etcd.data --logger zap --log-outputs stderr "
+                      "--listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 "
+                      "--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 "
+                      "--initial-cluster ck=http://127.0.0.1:2380");
+    for (int i = 0; i < 50 && node().exec({"curl", "-sf", "http://127.0.0.1:2379/health"}).exit_code != 0; ++i)
+      std::this_thread::sleep_for(200ms);
   }
   void stop_programs() {
-    node().exec_script("for f in " + kDir + "/*.pid; do [ -e \"$f\" ] && kill -9 $(cat \"$f\") 2>/dev/null; done; true");
+    node().exec_script("for f in " + kDir +
+                       "/*.pid; do [ -e \"$f\" ] && kill -9 $(cat \"$f\") 2>/dev/null; done; true");
   }
 
   // The last time a program wrote, minus the real time now (it writes every 50 ms).
@@ -114,7 +120,9 @@ class ClockFaults : public testing::Test {
         "rev=$(echo \"$put\" | sed -n 's/.*\"revision\":\"\\([0-9]*\\)\".*/\\1/p')\n"
         "curl -sf -X POST http://127.0.0.1:2379/v3/kv/compaction -d \"{\\\"revision\\\":$rev}\" >/dev/null\n"
         "sleep 0.1\n"
-        "ts=$(grep compact " + kDir + "/etcd.log | tail -n 1 | sed -n 's/.*\"ts\":\"\\([^\"]*\\)\".*/\\1/p')\n"
+        "ts=$(grep compact " +
+        kDir +
+        "/etcd.log | tail -n 1 | sed -n 's/.*\"ts\":\"\\([^\"]*\\)\".*/\\1/p')\n"
         "date -d \"$ts\" +%s.%N\n";
     return std::stod(node().check_script(script)) - before;
   }
@@ -150,7 +158,8 @@ TEST_F(ClockFaults, GoCAndPythonSeeBumpStrobeAndReset) {
 
   // A strobe of +5 s every 300 ms: consecutive lines of the C and Python programs jump both
   // ways, and etcd's log shows both offsets.
-  std::string c_mark = node().check_script("wc -l < " + kDir + "/c.out"), py_mark = node().check_script("wc -l < " + kDir + "/py.out");
+  std::string c_mark = node().check_script("wc -l < " + kDir + "/c.out"),
+              py_mark = node().check_script("wc -l < " + kDir + "/py.out");
   std::atomic<bool> strobing = true;
   std::jthread strobe([&] {
     nemesis->invoke(op("strobe-clock", {{"nodes", "all"}, {"delta", 5}, {"period-ms", 300}, {"duration", 3}}));
@@ -233,8 +242,9 @@ TEST_F(ClockFaults, HealAfterTheControllerWasKilledRestoresRealTime) {
     int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
-    execl(FAULTLINE_BINARY, "faultline", "test", "--sandbox", "--sandbox-name", "ck2", "--target", "etcd", "--workload", "register",
-          "--nemesis-schedule", schedule.c_str(), "--time-limit", "60", "--store", store.c_str(), static_cast<char*>(nullptr));
+    execl(FAULTLINE_BINARY, "faultline", "test", "--sandbox", "--sandbox-name", "ck2", "--target", "etcd", "--workload",
+          "register", "--nemesis-schedule", schedule.c_str(), "--time-limit", "60", "--store", store.c_str(),
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   // Wait until the bump reached the programs (the C program is a node process too).

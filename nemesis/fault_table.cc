@@ -24,7 +24,9 @@ Op op(const std::string& f, Json value) {
   return o;
 }
 
-Op draw_nodes(const OptionReader& o, Rng& rng, const std::string& f) { return op(f, {{"nodes", pick_targets(o, rng)}}); }
+Op draw_nodes(const OptionReader& o, Rng& rng, const std::string& f) {
+  return op(f, {{"nodes", pick_targets(o, rng)}});
+}
 
 const Json kSome = {"one", "minority", "majority", "all"};
 
@@ -32,38 +34,82 @@ const Json kSome = {"one", "minority", "majority", "all"};
 
 const std::vector<FaultKind>& fault_kinds() {
   static const std::vector<FaultKind> kinds = {
-      {"power", FaultNemesis::kPower, {"power-off"}, "power-on", "off", true,
+      {"power",
+       FaultNemesis::kPower,
+       {"power-off"},
+       "power-on",
+       "off",
+       true,
        {{"targets", {"one", "minority"}}, {"nodes", "one"}},  // a majority stays up
        [](const OptionReader& o, Rng& rng) { return draw_nodes(o, rng, "power-off"); }},
-      {"partition", FaultNemesis::kNetwork, {"start-partition"}, "stop-partition", nullptr, false,
+      {"partition",
+       FaultNemesis::kNetwork,
+       {"start-partition"},
+       "stop-partition",
+       nullptr,
+       false,
        {{"shapes", partition_shapes()}},
        [](const OptionReader& o, Rng& rng) {
          Json shapes = o.get<Json>("shapes");
          if (!shapes.is_array() || shapes.empty()) o.bad("shapes", "must be a non-empty list");
          return op("start-partition", shapes[rng.below(shapes.size())]);
        }},
-      {"loss", FaultNemesis::kNetwork, {"start-loss"}, "stop-loss", nullptr, false,
+      {"loss",
+       FaultNemesis::kNetwork,
+       {"start-loss"},
+       "stop-loss",
+       nullptr,
+       false,
        {{"targets", {"all", "one", "minority"}}, {"nodes", "all"}, {"peers", "all"}, {"probability", 0.3}},
        [](const OptionReader& o, Rng& rng) {
          return op("start-loss", {{"probability", o.get<double>("probability")}, {"nodes", pick_targets(o, rng)}});
        }},
-      {"netem", FaultNemesis::kNetwork, {"start-netem"}, "stop-netem", nullptr, false,
+      {"netem",
+       FaultNemesis::kNetwork,
+       {"start-netem"},
+       "stop-netem",
+       nullptr,
+       false,
        {{"targets", {"all"}}, {"nodes", "all"}, {"delay-ms", 100.0}, {"jitter-ms", 50.0}},
        [](const OptionReader& o, Rng& rng) {
          Json nodes = pick_targets(o, rng);
-         return op("start-netem", {{"nodes", nodes}, {"delay-ms", o.get<double>("delay-ms")}, {"jitter-ms", o.get<double>("jitter-ms")}});
+         return op(
+             "start-netem",
+             {{"nodes", nodes}, {"delay-ms", o.get<double>("delay-ms")}, {"jitter-ms", o.get<double>("jitter-ms")}});
        }},
-      {"bandwidth", FaultNemesis::kNetwork, {"start-bandwidth"}, "stop-bandwidth", nullptr, false,
+      {"bandwidth",
+       FaultNemesis::kNetwork,
+       {"start-bandwidth"},
+       "stop-bandwidth",
+       nullptr,
+       false,
        {{"targets", {"all"}}, {"nodes", "all"}, {"rate", "1mbit"}},
        [](const OptionReader& o, Rng& rng) {
          Json nodes = pick_targets(o, rng);
          return op("start-bandwidth", {{"nodes", nodes}, {"rate", o.get<std::string>("rate")}});
        }},
-      {"pause", FaultNemesis::kProcess, {"pause"}, "resume", "paused", true, {{"targets", kSome}, {"nodes", "one"}},
+      {"pause",
+       FaultNemesis::kProcess,
+       {"pause"},
+       "resume",
+       "paused",
+       true,
+       {{"targets", kSome}, {"nodes", "one"}},
        [](const OptionReader& o, Rng& rng) { return draw_nodes(o, rng, "pause"); }},
-      {"kill", FaultNemesis::kProcess, {"kill"}, "start", "killed", true, {{"targets", kSome}, {"nodes", "one"}},
+      {"kill",
+       FaultNemesis::kProcess,
+       {"kill"},
+       "start",
+       "killed",
+       true,
+       {{"targets", kSome}, {"nodes", "one"}},
        [](const OptionReader& o, Rng& rng) { return draw_nodes(o, rng, "kill"); }},
-      {"clock", FaultNemesis::kClock, {"bump-clock", "strobe-clock"}, "reset-clock", {{"nodes", "all"}}, false,
+      {"clock",
+       FaultNemesis::kClock,
+       {"bump-clock", "strobe-clock"},
+       "reset-clock",
+       {{"nodes", "all"}},
+       false,
        {{"targets", kSome}, {"nodes", "one"}, {"max-delta", 10.0}, {"period-ms", 100.0}, {"duration", 2.0}},
        [](const OptionReader& o, Rng& rng) {
          double max = o.get<double>("max-delta");
@@ -77,7 +123,12 @@ const std::vector<FaultKind>& fault_kinds() {
          }
          return bump;
        }},
-      {"corrupt", FaultNemesis::kProcess, {"corrupt-file"}, "", nullptr, true,
+      {"corrupt",
+       FaultNemesis::kProcess,
+       {"corrupt-file"},
+       "",
+       nullptr,
+       true,
        {{"targets", {"one"}}, {"nodes", "one"}, {"mode", "bitflip"}, {"bits", 16}},
        [](const OptionReader& o, Rng& rng) {
          Json nodes = pick_targets(o, rng);

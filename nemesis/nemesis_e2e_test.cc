@@ -30,7 +30,9 @@ std::string address(int i) { return "10.78.0." + std::to_string(10 + i); }  // n
 
 class SandboxFaults : public testing::Test {
  protected:
-  static void SetUpTestSuite() { sessions_ = new std::vector<std::unique_ptr<Session>>(open_sessions(sandbox.nodes())); }
+  static void SetUpTestSuite() {
+    sessions_ = new std::vector<std::unique_ptr<Session>>(open_sessions(sandbox.nodes()));
+  }
   static void TearDownTestSuite() { delete sessions_; }
   void SetUp() override {
     for (auto& s : *sessions_) heal_node(*s);
@@ -60,11 +62,14 @@ class SandboxFaults : public testing::Test {
   // "i>j" for every pair of nodes where a TCP connect from node i to node j's sshd succeeds
   // within a second; probes run in parallel on each node.
   std::set<std::string> reachable() {
-    std::string script = "for j in 1 2 3 4 5; do (timeout 1 bash -c \"exec 3<>/dev/tcp/10.78.0.1$j/22\" 2>/dev/null && echo $j) & done; wait";
+    std::string script =
+        "for j in 1 2 3 4 5; do (timeout 1 bash -c \"exec 3<>/dev/tcp/10.78.0.1$j/22\" 2>/dev/null && echo $j) & done; "
+        "wait";
     std::vector<std::string> outs(5);
     {
       std::vector<std::jthread> threads;
-      for (int i = 1; i <= 5; ++i) threads.emplace_back([&, i] { outs[static_cast<size_t>(i - 1)] = node(i).check_script(script); });
+      for (int i = 1; i <= 5; ++i)
+        threads.emplace_back([&, i] { outs[static_cast<size_t>(i - 1)] = node(i).check_script(script); });
     }
     std::set<std::string> pairs;
     for (int i = 1; i <= 5; ++i) {
@@ -84,9 +89,10 @@ class SandboxFaults : public testing::Test {
 
   // How many of `count` UDP datagrams sent from node `from` arrive at node `to`.
   int datagrams(int from, int to, int count) {
-    std::string receive = "timeout 10 perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => \"" + address(to) +
-                          "\", LocalPort => 9999, Proto => \"udp\") or die; print \"ready\\n\"; $| = 1; $n = 0; "
-                          "$SIG{ALRM} = sub { print \"$n\\n\"; exit }; alarm 2; while ($s->recv($b, 100)) { $n++; alarm 1 }'";
+    std::string receive =
+        "timeout 10 perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => \"" + address(to) +
+        "\", LocalPort => 9999, Proto => \"udp\") or die; print \"ready\\n\"; $| = 1; $n = 0; "
+        "$SIG{ALRM} = sub { print \"$n\\n\"; exit }; alarm 2; while ($s->recv($b, 100)) { $n++; alarm 1 }'";
     std::string send = "perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(PeerAddr => \"" + address(to) +
                        "\", PeerPort => 9999, Proto => \"udp\") or die; for (1.." + std::to_string(count) +
                        ") { $s->send(\"x\"); select(undef, undef, undef, 0.002) }'";
@@ -229,7 +235,8 @@ TEST_F(SandboxFaults, FaketimeBumpIsSeenByTheProcessAndReset) {
   EXPECT_NEAR(ticker_offset(node(4)), 100, 0.5);
   nemesis->invoke(op("bump-clock", {{"nodes", {"n4"}}, {"delta", -30}}));
   EXPECT_NEAR(ticker_offset(node(4)), 70, 0.5);
-  Op strobe = nemesis->invoke(op("strobe-clock", {{"nodes", {"n4"}}, {"delta", 5}, {"period-ms", 100}, {"duration", 1}}));
+  Op strobe =
+      nemesis->invoke(op("strobe-clock", {{"nodes", {"n4"}}, {"delta", 5}, {"period-ms", 100}, {"duration", 1}}));
   EXPECT_NEAR(strobe.value["clock-offsets"]["n4"].get<double>(), 70, 0.5);  // a strobe ends where it began
   Op reset = nemesis->invoke(op("reset-clock", nullptr));
   EXPECT_NEAR(reset.value["clock-offsets"]["n4"].get<double>(), 0, 0.5);
@@ -244,7 +251,8 @@ TEST_F(SandboxFaults, FaketimeBumpIsSeenByTheProcessAndReset) {
 // and teardown as the runner does: no rules, stopped processes or clock offsets stay behind.
 TEST_F(SandboxFaults, InterruptedRunLeavesNothingBehind) {
   for (int i = 1; i <= 5; ++i) daemon_.start(node(i));
-  NemesisConfig config{{"partition", "kill", "pause", "clock", "loss"}, 0.3, "", Json::object(), ptrs(), &daemon_, true, 7, {}};
+  NemesisConfig config{
+      {"partition", "kill", "pause", "clock", "loss"}, 0.3, "", Json::object(), ptrs(), &daemon_, true, 7, {}};
   NemesisPackage package = make_nemesis_package(config);
   std::vector<Op> history;
   InterpreterOptions io;

@@ -4,9 +4,9 @@
 
 #include <fstream>
 
+#include "harness/control/clock_launch.h"
 #include "harness/control/recording_session.h"
 #include "harness/core/error.h"
-#include "harness/control/clock_launch.h"
 #include "nemesis/clock.h"
 #include "nemesis/heal.h"
 #include "nemesis/net.h"
@@ -33,15 +33,20 @@ std::string error_of(F f) {
 }
 
 TEST(Partition, HalvesIsolateBridgeThirdAndOneWay) {
-  EXPECT_EQ(halves_grudge(kFive), (Grudge{{"n1", {"n3", "n4", "n5"}}, {"n2", {"n3", "n4", "n5"}}, {"n3", {"n1", "n2"}},
-                                          {"n4", {"n1", "n2"}}, {"n5", {"n1", "n2"}}}));
-  EXPECT_EQ(isolate_grudge(kFive, "n3"), (Grudge{{"n3", {"n1", "n2", "n4", "n5"}}, {"n1", {"n3"}}, {"n2", {"n3"}}, {"n4", {"n3"}}, {"n5", {"n3"}}}));
+  EXPECT_EQ(halves_grudge(kFive), (Grudge{{"n1", {"n3", "n4", "n5"}},
+                                          {"n2", {"n3", "n4", "n5"}},
+                                          {"n3", {"n1", "n2"}},
+                                          {"n4", {"n1", "n2"}},
+                                          {"n5", {"n1", "n2"}}}));
+  EXPECT_EQ(isolate_grudge(kFive, "n3"),
+            (Grudge{{"n3", {"n1", "n2", "n4", "n5"}}, {"n1", {"n3"}}, {"n2", {"n3"}}, {"n4", {"n3"}}, {"n5", {"n3"}}}));
   Grudge bridge = bridge_grudge(kFive);
-  EXPECT_EQ(bridge.count("n3"), 0u);  // the bridge hears everyone…
+  EXPECT_EQ(bridge.count("n3"), 0u);                                                    // the bridge hears everyone…
   for (const auto& [node, others] : bridge) EXPECT_EQ(others.count("n3"), 0u) << node;  // …and everyone hears it
   EXPECT_EQ(bridge.at("n1"), (std::set<std::string>{"n4", "n5"}));
   EXPECT_EQ(minority_third_grudge(kFive).at("n1").size(), 4u);
-  EXPECT_EQ(minority_third_grudge({"a", "b", "c", "d", "e", "f", "g"}).at("a"), (std::set<std::string>{"c", "d", "e", "f", "g"}));
+  EXPECT_EQ(minority_third_grudge({"a", "b", "c", "d", "e", "f", "g"}).at("a"),
+            (std::set<std::string>{"c", "d", "e", "f", "g"}));
   EXPECT_EQ(one_way_grudge(kFive), (Grudge{{"n1", {"n3", "n4", "n5"}}, {"n2", {"n3", "n4", "n5"}}}));
 }
 
@@ -53,7 +58,8 @@ TEST(Partition, MajoritiesRingGivesEveryNodeADifferentMajority) {
     std::set<std::set<std::string>> heard;
     for (const auto& node : nodes) {
       std::set<std::string> h(nodes.begin(), nodes.end());
-      if (g.count(node)) for (const auto& x : g.at(node)) h.erase(x);
+      if (g.count(node))
+        for (const auto& x : g.at(node)) h.erase(x);
       EXPECT_TRUE(h.count(node));
       EXPECT_EQ(h.size(), n / 2 + 1) << node;
       heard.insert(h);
@@ -64,11 +70,18 @@ TEST(Partition, MajoritiesRingGivesEveryNodeADifferentMajority) {
 
 TEST(Partition, ShapesByNameAreSeededAndBadOnesAreNamed) {
   Rng a(7), b(7);
-  for (const auto& shape : partition_shapes()) EXPECT_EQ(partition_grudge(shape, kFive, a), partition_grudge(shape, kFive, b)) << shape;
+  for (const auto& shape : partition_shapes())
+    EXPECT_EQ(partition_grudge(shape, kFive, a), partition_grudge(shape, kFive, b)) << shape;
   Rng rng(1);
   EXPECT_EQ(partition_grudge(Json{{"grudge", {{"n1", {"n2"}}}}}, kFive, rng), (Grudge{{"n1", {"n2"}}}));
-  EXPECT_NE(error_of([&] { partition_grudge(Json{{"grudge", {{"n1", {"n9"}}}}}, kFive, rng); }).find("unknown node \"n9\""), std::string::npos);
-  EXPECT_NE(error_of([&] { partition_grudge("thirds", kFive, rng); }).find("unknown partition shape \"thirds\"; known: halves"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              partition_grudge(Json{{"grudge", {{"n1", {"n9"}}}}}, kFive, rng);
+            }).find("unknown node \"n9\""),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              partition_grudge("thirds", kFive, rng);
+            }).find("unknown partition shape \"thirds\"; known: halves"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { partition_grudge("bridge", {"a", "b"}, rng); }).find("at least 3 nodes"), std::string::npos);
 }
 
@@ -77,7 +90,9 @@ struct FakeCluster {
   explicit FakeCluster(size_t n = 5) {
     for (size_t i = 0; i < n; ++i) {
       auto s = std::make_unique<RecordingSession>(kFive[i]);
-      s->respond("SSH_CONNECTION", ExecResult{0, "controller 10.0.0.1 22\naddress 10.0.0.1" + std::to_string(i + 1) + "\ndevice eth0\n", ""});
+      s->respond(
+          "SSH_CONNECTION",
+          ExecResult{0, "controller 10.0.0.1 22\naddress 10.0.0.1" + std::to_string(i + 1) + "\ndevice eth0\n", ""});
       sessions.push_back(std::move(s));
     }
   }
@@ -107,9 +122,11 @@ TEST(NemesisNodes, SelectorsChooseTheRightNumberOfNodes) {
   EXPECT_EQ(nodes.select("majority", rng).size(), 3u);
   EXPECT_EQ(nodes.select("all", rng), kFive);
   EXPECT_EQ(nodes.select(Json{"n4", "n2"}, rng), (std::vector<std::string>{"n2", "n4"}));
-  EXPECT_EQ(nodes.select("primaries", rng, [] { return std::vector<std::string>{"n5"}; }), (std::vector<std::string>{"n5"}));
+  EXPECT_EQ(nodes.select("primaries", rng, [] { return std::vector<std::string>{"n5"}; }),
+            (std::vector<std::string>{"n5"}));
   EXPECT_NE(error_of([&] { nodes.select("most", rng); }).find("unknown node selector \"most\""), std::string::npos);
-  EXPECT_NE(error_of([&] { nodes.select(Json{"n9"}, rng); }).find("\"n9\", which is not in the cluster"), std::string::npos);
+  EXPECT_NE(error_of([&] { nodes.select(Json{"n9"}, rng); }).find("\"n9\", which is not in the cluster"),
+            std::string::npos);
 }
 
 Op nemesis_op(std::string f, Json value) {
@@ -178,7 +195,8 @@ TEST(NetworkNemesis, PartitionDropsOnlyTheGrudgeAndNeverTheController) {
   EXPECT_EQ(done.value["grudge"], (Json{{"n1", {"n2", "n3"}}}));
   std::string n1 = c.commands(0);
   EXPECT_NE(n1.find("iptables -w -A FAULTLINE -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT"), std::string::npos) << n1;
-  EXPECT_NE(n1.find("iptables -w -C INPUT -j FAULTLINE 2>/dev/null || iptables -w -I INPUT 1 -j FAULTLINE"), std::string::npos);
+  EXPECT_NE(n1.find("iptables -w -C INPUT -j FAULTLINE 2>/dev/null || iptables -w -I INPUT 1 -j FAULTLINE"),
+            std::string::npos);
   EXPECT_NE(n1.find("-A FAULTLINE-PARTITION -s 10.0.0.12 -j DROP"), std::string::npos);
   EXPECT_NE(n1.find("-A FAULTLINE-PARTITION -s 10.0.0.13 -j DROP"), std::string::npos);
   EXPECT_EQ(n1.find("-s 10.0.0.14 -j DROP"), std::string::npos);
@@ -190,17 +208,23 @@ TEST(NetworkNemesis, PartitionDropsOnlyTheGrudgeAndNeverTheController) {
 TEST(NetworkNemesis, LossBandwidthAndMissingNetem) {
   FakeCluster c;
   auto nemesis = network_nemesis(NemesisNodes(c.ptrs()), 1);
-  Op loss = nemesis->invoke(nemesis_op("start-loss", {{"probability", 0.25}, {"nodes", {"n2"}}, {"peers", {"n1", "n2"}}}));
+  Op loss =
+      nemesis->invoke(nemesis_op("start-loss", {{"probability", 0.25}, {"nodes", {"n2"}}, {"peers", {"n1", "n2"}}}));
   EXPECT_EQ(loss.value["nodes"], Json({"n2"}));
-  EXPECT_NE(c.commands(1).find("-A FAULTLINE-LOSS -s 10.0.0.11 -m statistic --mode random --probability 0.25 -j DROP"), std::string::npos);
+  EXPECT_NE(c.commands(1).find("-A FAULTLINE-LOSS -s 10.0.0.11 -m statistic --mode random --probability 0.25 -j DROP"),
+            std::string::npos);
   EXPECT_EQ(c.commands(1).find("-s 10.0.0.12 -m statistic"), std::string::npos);  // never from itself
   EXPECT_EQ(c.commands(0).find("FAULTLINE-LOSS -s"), std::string::npos);
   nemesis->invoke(nemesis_op("start-bandwidth", {{"nodes", {"n3"}}, {"rate", "2mbit"}}));
   EXPECT_NE(c.commands(2).find("tc qdisc replace dev eth0 root handle fa17: tbf rate 2mbit"), std::string::npos);
   c.sessions[3]->respond("netem", ExecResult{2, "", "Error: Specified qdisc kind is unknown.\n"});
-  EXPECT_EQ(error_of([&] { nemesis->invoke(nemesis_op("start-netem", {{"nodes", {"n4"}}, {"delay-ms", 50}})); }),
+  EXPECT_EQ(error_of([&] {
+              nemesis->invoke(nemesis_op("start-netem", {{"nodes", {"n4"}}, {"delay-ms", 50}}));
+            }),
             "netem not available on n4 (its kernel lacks sch_netem)");
-  EXPECT_NE(error_of([&] { nemesis->invoke(nemesis_op("start-loss", {{"probability", 1.5}})); }).find("probability must be in (0, 1]"),
+  EXPECT_NE(error_of([&] {
+              nemesis->invoke(nemesis_op("start-loss", {{"probability", 1.5}}));
+            }).find("probability must be in (0, 1]"),
             std::string::npos);
 }
 
@@ -216,7 +240,10 @@ TEST(ClockNemesis, SandboxBumpRewritesTheFaketimeFileAndMeasuresEveryNode) {
   ASSERT_EQ(done.value["clock-offsets"].size(), 3u);
   EXPECT_GT(done.value["clock-offsets"]["n1"].get<double>(), 1e8);  // the fake node lives in 2033
   EXPECT_NE(c.commands(0).find(faketime_prefix() + "date +%s.%N"), std::string::npos);
-  EXPECT_NE(error_of([&] { nemesis->invoke(nemesis_op("bump-clock", {{"nodes", "all"}})); }).find("non-zero \"delta\""), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              nemesis->invoke(nemesis_op("bump-clock", {{"nodes", "all"}}));
+            }).find("non-zero \"delta\""),
+            std::string::npos);
   EXPECT_NE(faketime_prefix().find("LD_PRELOAD="), std::string::npos);
 }
 
@@ -224,7 +251,10 @@ TEST(ClockNemesis, BackendIsPtraceOnTheSandboxUnlessFaketimeIsAskedFor) {
   EXPECT_EQ(clock_backend_for(false, Json::object()), ClockBackend::kSystem);
   EXPECT_EQ(clock_backend_for(true, Json::object()), ClockBackend::kPtrace);
   EXPECT_EQ(clock_backend_for(true, {{"clock", {{"backend", "faketime"}}}}), ClockBackend::kFaketime);
-  EXPECT_NE(error_of([] { clock_backend_for(true, {{"clock", {{"backend", "libc"}}}}); }).find("\"ptrace\" or \"faketime\""), std::string::npos);
+  EXPECT_NE(error_of([] {
+              clock_backend_for(true, {{"clock", {{"backend", "libc"}}}});
+            }).find("\"ptrace\" or \"faketime\""),
+            std::string::npos);
 }
 
 TEST(ClockNemesis, PtraceBumpRunsTheHelperAndRecordsWhatProcessesObserve) {
@@ -268,8 +298,11 @@ TEST(ClockNemesis, RealHostsStopNtpAndStepTheClock) {
 
 TEST(Heal, ReportsEachLineTheNodePrints) {
   RecordingSession node("n1");
-  node.respond("FAULTLINE", ExecResult{0, "removed 2 iptables rules from FAULTLINE-PARTITION\n\nremoved iptables chain FAULTLINE\n", ""});
-  EXPECT_EQ(heal_node(node), (std::vector<std::string>{"removed 2 iptables rules from FAULTLINE-PARTITION", "removed iptables chain FAULTLINE"}));
+  node.respond(
+      "FAULTLINE",
+      ExecResult{0, "removed 2 iptables rules from FAULTLINE-PARTITION\n\nremoved iptables chain FAULTLINE\n", ""});
+  EXPECT_EQ(heal_node(node), (std::vector<std::string>{"removed 2 iptables rules from FAULTLINE-PARTITION",
+                                                       "removed iptables chain FAULTLINE"}));
   EXPECT_EQ(node.commands().size(), 1u);  // one command per node
 }
 
@@ -317,7 +350,8 @@ class TinyDaemon : public Daemon {
 TEST(Package, RandomScheduleIsDeterministicForASeedAndPairsStartsWithStops) {
   FakeCluster c;
   TinyDaemon daemon;
-  NemesisConfig config{{"partition", "kill", "pause", "clock", "loss"}, 5, "", Json::object(), c.ptrs(), &daemon, true, 42, {}};
+  NemesisConfig config{
+      {"partition", "kill", "pause", "clock", "loss"}, 5, "", Json::object(), c.ptrs(), &daemon, true, 42, {}};
   auto a = fs_and_values(simulate(make_nemesis_package(config).generator, 300));
   auto b = fs_and_values(simulate(make_nemesis_package(config).generator, 300));
   EXPECT_EQ(a, b);
@@ -334,12 +368,13 @@ TEST(Package, RandomScheduleIsDeterministicForASeedAndPairsStartsWithStops) {
     last[kind.name] = is_stop ? "stop" : "start";
     seen.insert(op.f);
   }
-  for (const char* f : {"start-partition", "stop-partition", "kill", "start", "pause", "resume", "reset-clock", "start-loss", "stop-loss"})
+  for (const char* f : {"start-partition", "stop-partition", "kill", "start", "pause", "resume", "reset-clock",
+                        "start-loss", "stop-loss"})
     EXPECT_TRUE(seen.count(f)) << f;
   EXPECT_TRUE(seen.count("bump-clock") || seen.count("strobe-clock"));
   auto heal = fs_and_values(simulate(make_nemesis_package(config).final_generator, 10));
-  EXPECT_EQ(heal, (std::vector<std::string>{"0 stop-partition null", "0 stop-loss null", "0 resume \"paused\"", "0 start \"killed\"",
-                                            "0 reset-clock {\"nodes\":\"all\"}"}));
+  EXPECT_EQ(heal, (std::vector<std::string>{"0 stop-partition null", "0 stop-loss null", "0 resume \"paused\"",
+                                            "0 start \"killed\"", "0 reset-clock {\"nodes\":\"all\"}"}));
 }
 
 TEST(Package, ScriptedScheduleEmitsEachStepAtItsTime) {
@@ -354,23 +389,29 @@ TEST(Package, ScriptedScheduleEmitsEachStepAtItsTime) {
             (std::vector<std::string>{"1000 start-partition \"halves\"", "2500 stop-partition null",
                                       "4000 bump-clock {\"delta\":3,\"nodes\":[\"n1\"]}"}));
   EXPECT_EQ(package.nemesis->fs().count("start-partition") + package.nemesis->fs().count("reset-clock"), 2u);
-  EXPECT_NE(error_of([&] { parse_schedule(Json::parse(R"([{"at": 2, "f": "kill"}, {"at": 1, "f": "start"}])"), "s.json"); })
-                .find("s.json step 2: \"at\" must be >= 0 and not before the previous step"),
+  EXPECT_NE(error_of([&] {
+              parse_schedule(Json::parse(R"([{"at": 2, "f": "kill"}, {"at": 1, "f": "start"}])"), "s.json");
+            }).find("s.json step 2: \"at\" must be >= 0 and not before the previous step"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { parse_schedule(Json::parse(R"([{"at": 2, "f": "explode"}])"), "s.json"); }).find("s.json step 1: unknown nemesis f \"explode\""),
+  EXPECT_NE(error_of([&] {
+              parse_schedule(Json::parse(R"([{"at": 2, "f": "explode"}])"), "s.json");
+            }).find("s.json step 1: unknown nemesis f \"explode\""),
             std::string::npos);
 }
 
 TEST(Package, BadFaultKindsAreRejectedBeforeTheRun) {
   FakeCluster c;
   NemesisConfig config{{"partition", "earthquake"}, 5, "", Json::object(), c.ptrs(), nullptr, true, 1, {}};
-  EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("unknown fault kind \"earthquake\" in --nemesis; known: power, partition"),
+  EXPECT_NE(error_of([&] {
+              make_nemesis_package(config);
+            }).find("unknown fault kind \"earthquake\" in --nemesis; known: power, partition"),
             std::string::npos);
   config.faults = {"kill"};
   EXPECT_NE(error_of([&] { make_nemesis_package(config); }).find("needs a target that can kill"), std::string::npos);
   config.faults = {"all"};  // without a daemon: every kind that needs none
   auto fs = make_nemesis_package(config).nemesis->fs();
-  EXPECT_TRUE(fs.count("start-partition") && !fs.count("bump-clock") && !fs.count("kill"));  // sandbox clocks are per process
+  EXPECT_TRUE(fs.count("start-partition") && !fs.count("bump-clock") &&
+              !fs.count("kill"));  // sandbox clocks are per process
   config.sandbox = false;
   EXPECT_TRUE(make_nemesis_package(config).nemesis->fs().count("bump-clock"));  // real hosts: the system clock
   config.sandbox = true;
@@ -395,12 +436,14 @@ TEST(FaultTable, AStartOpThatLeavesAFieldOutGetsTheTablesDefaultAndAWrongTypeNam
   }
   EXPECT_EQ(e.code(), ErrorCode::kBadInput);
   EXPECT_EQ(std::string(e.what()), "start-loss field \"probability\" must be a number, got \"high\"");
-  EXPECT_NE(error_of([&] { nemesis->invoke(nemesis_op("start-bandwidth", "fast")); }).find("must be an object"), std::string::npos);
+  EXPECT_NE(error_of([&] { nemesis->invoke(nemesis_op("start-bandwidth", "fast")); }).find("must be an object"),
+            std::string::npos);
   // The random schedule draws from the same defaults, and a bad nemesis option is named with its kind.
   FakeCluster d;
   TinyDaemon daemon;
   NemesisConfig config{{"loss"}, 5, "", {{"loss", {{"probability", true}}}}, d.ptrs(), &daemon, true, 1, {}};
-  EXPECT_EQ(error_of([&] { make_nemesis_package(config); }), "nemesis option \"loss.probability\" must be a number, got true");
+  EXPECT_EQ(error_of([&] { make_nemesis_package(config); }),
+            "nemesis option \"loss.probability\" must be a number, got true");
   config.options = Json::object();
   for (const auto& op : simulate(make_nemesis_package(config).generator, 60)) {
     if (op.f == "start-loss") EXPECT_EQ(op.value["probability"], 0.3);

@@ -24,7 +24,8 @@ std::string number(double x) {
 
 std::string drops(const std::string& chain, const std::set<std::string>& from, const std::string& match) {
   std::string script = "iptables -w -F " + chain + "\n";
-  for (const auto& address : from) script += "iptables -w -A " + chain + " -s " + shell_quote(address) + match + " -j DROP\n";
+  for (const auto& address : from)
+    script += "iptables -w -A " + chain + " -s " + shell_quote(address) + match + " -j DROP\n";
   return script;
 }
 
@@ -33,23 +34,28 @@ std::string drops(const std::string& chain, const std::set<std::string>& from, c
 NodeNetwork probe_network(Session& node) {
   // SSH_CONNECTION is "client-address client-port server-address server-port". Read as the login
   // user: sudo drops it from the environment.
-  std::string out = node.check_script(std::string(kPath) +
-                                      "set -- $SSH_CONNECTION; echo controller \"$1\" \"$4\"\n"
-                                      "ip -o -4 addr show scope global | while read -r _ dev _ address _; do\n"
-                                      "  echo address \"${address%/*}\"; [ \"${address%/*}\" = \"$3\" ] && echo device \"$dev\"\n"
-                                      "done; true",
-                                      {.as_login_user = true});
+  std::string out =
+      node.check_script(std::string(kPath) +
+                            "set -- $SSH_CONNECTION; echo controller \"$1\" \"$4\"\n"
+                            "ip -o -4 addr show scope global | while read -r _ dev _ address _; do\n"
+                            "  echo address \"${address%/*}\"; [ \"${address%/*}\" = \"$3\" ] && echo device \"$dev\"\n"
+                            "done; true",
+                        {.as_login_user = true});
   NodeNetwork network;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream words(line);
     std::string key;
     words >> key;
-    if (key == "controller") words >> network.controller >> network.ssh_port;
-    else if (key == "address") network.addresses.emplace_back(), words >> network.addresses.back();
-    else if (key == "device") words >> network.device;
+    if (key == "controller")
+      words >> network.controller >> network.ssh_port;
+    else if (key == "address")
+      network.addresses.emplace_back(), words >> network.addresses.back();
+    else if (key == "device")
+      words >> network.device;
   }
-  if (network.addresses.empty()) fail(ErrorCode::kRemote, node.node() + ": has no global IPv4 address (ip -4 addr) to partition");
+  if (network.addresses.empty())
+    fail(ErrorCode::kRemote, node.node() + ": has no global IPv4 address (ip -4 addr) to partition");
   return network;
 }
 
@@ -59,8 +65,8 @@ std::string chains_script(const NodeNetwork& node) {
     script += std::string("iptables -w -N ") + chain + " 2>/dev/null || true\n";
   script += "iptables -w -F FAULTLINE\n";
   if (!node.controller.empty())
-    script += "iptables -w -A FAULTLINE -s " + shell_quote(node.controller) + " -p tcp --dport " + shell_quote(node.ssh_port) +
-              " -j ACCEPT\n";
+    script += "iptables -w -A FAULTLINE -s " + shell_quote(node.controller) + " -p tcp --dport " +
+              shell_quote(node.ssh_port) + " -j ACCEPT\n";
   script +=
       "iptables -w -A FAULTLINE -j FAULTLINE-PARTITION\n"
       "iptables -w -A FAULTLINE -j FAULTLINE-LOSS\n"
@@ -73,7 +79,8 @@ std::string partition_script(const NodeNetwork& node, const std::set<std::string
 }
 
 std::string loss_script(const NodeNetwork& node, const std::set<std::string>& from, double probability) {
-  return chains_script(node) + drops("FAULTLINE-LOSS", from, " -m statistic --mode random --probability " + number(probability));
+  return chains_script(node) +
+         drops("FAULTLINE-LOSS", from, " -m statistic --mode random --probability " + number(probability));
 }
 
 std::string network_heal_script() {
@@ -90,8 +97,12 @@ std::string network_heal_script() {
          "  echo 'removed iptables chain FAULTLINE'\n"
          "fi\n"
          "tc qdisc show 2>/dev/null | while read -r _ kind handle _ dev _; do\n"
-         "  [ \"$handle\" = " + std::string(kHandle) + " ] || continue\n"
-         "  tc qdisc del dev \"$dev\" root handle " + kHandle + " && echo \"removed tc $kind qdisc on $dev\"\n"
+         "  [ \"$handle\" = " +
+         std::string(kHandle) +
+         " ] || continue\n"
+         "  tc qdisc del dev \"$dev\" root handle " +
+         kHandle +
+         " && echo \"removed tc $kind qdisc on $dev\"\n"
          "done; true\n";
 }
 
@@ -99,7 +110,8 @@ namespace {
 
 class NetworkNemesis : public Nemesis {
  public:
-  NetworkNemesis(NemesisNodes nodes, uint64_t seed) : nodes_(std::move(nodes)), rng_(Rng(seed).fork("network-nemesis")) {}
+  NetworkNemesis(NemesisNodes nodes, uint64_t seed)
+      : nodes_(std::move(nodes)), rng_(Rng(seed).fork("network-nemesis")) {}
 
   // Every node's network is learnt while all are up: a partition must name a peer's addresses
   // also while that peer is powered off.
@@ -135,7 +147,8 @@ class NetworkNemesis : public Nemesis {
       nodes_.on_each(names, [&](Session& s) {
         std::set<std::string> from;
         if (grudge.count(s.node()))
-          for (const auto& peer : grudge.at(s.node())) for (const auto& a : network(peer).addresses) from.insert(a);
+          for (const auto& peer : grudge.at(s.node()))
+            for (const auto& a : network(peer).addresses) from.insert(a);
         return Json(s.check_script(partition_script(network(s.node()), from)));
       });
       return {{"shape", value.is_null() ? Json("random-halves") : value}, {"grudge", to_json(grudge)}};
@@ -148,7 +161,9 @@ class NetworkNemesis : public Nemesis {
       auto peers = nodes_.select(fields.get<Json>("peers"), rng_);
       nodes_.on_each(targets, [&](Session& s) {
         std::set<std::string> from;
-        for (const auto& peer : peers) if (peer != s.node()) for (const auto& a : network(peer).addresses) from.insert(a);
+        for (const auto& peer : peers)
+          if (peer != s.node())
+            for (const auto& a : network(peer).addresses) from.insert(a);
         return Json(s.check_script(loss_script(network(s.node()), from, p)));
       });
       return {{"probability", p}, {"nodes", targets}, {"peers", peers}};
@@ -159,13 +174,17 @@ class NetworkNemesis : public Nemesis {
     }
     if (f == "start-bandwidth") {
       OptionReader fields = fault_value("bandwidth", value, f);
-      return start_qdisc("tbf", value, fields, {"rate", fields.get<std::string>("rate"), "burst", "32kbit", "latency", "400ms"});
+      return start_qdisc("tbf", value, fields,
+                         {"rate", fields.get<std::string>("rate"), "burst", "32kbit", "latency", "400ms"});
     }
     // Stops: remove what the matching start installed, on every node.
     std::string script = std::string(kPath);
-    if (f == "stop-partition") script += "iptables -w -F FAULTLINE-PARTITION 2>/dev/null; true";
-    else if (f == "stop-loss") script += "iptables -w -F FAULTLINE-LOSS 2>/dev/null; true";
-    else script += remove_qdisc_script(f == "stop-netem" ? "netem" : "tbf");
+    if (f == "stop-partition")
+      script += "iptables -w -F FAULTLINE-PARTITION 2>/dev/null; true";
+    else if (f == "stop-loss")
+      script += "iptables -w -F FAULTLINE-LOSS 2>/dev/null; true";
+    else
+      script += remove_qdisc_script(f == "stop-netem" ? "netem" : "tbf");
     nodes_.on_each(names, [&](Session& s) { return Json(s.check_script(script)); });
     return {{"healed", names}};
   }
@@ -179,14 +198,17 @@ class NetworkNemesis : public Nemesis {
     }
     for (const char* key : {"loss", "duplicate", "reorder"})
       if (fields.has(key)) args.insert(args.end(), {key, number(fields.get<double>(key) * 100) + "%"});
-    if (args.empty()) args = {"delay", number(fields.get<double>("delay-ms")) + "ms", number(fields.get<double>("jitter-ms")) + "ms"};
+    if (args.empty())
+      args = {"delay", number(fields.get<double>("delay-ms")) + "ms", number(fields.get<double>("jitter-ms")) + "ms"};
     return args;
   }
 
-  Json start_qdisc(const std::string& kind, const Json& value, const OptionReader& fields, const std::vector<std::string>& arguments) {
+  Json start_qdisc(const std::string& kind, const Json& value, const OptionReader& fields,
+                   const std::vector<std::string>& arguments) {
     auto targets = nodes_.select(fields.get<Json>("nodes"), rng_);
     nodes_.on_each(targets, [&](Session& s) {
-      std::vector<std::string> argv = {"tc", "qdisc", "replace", "dev", network(s.node()).device, "root", "handle", kHandle, kind};
+      std::vector<std::string> argv = {"tc",   "qdisc",  "replace", "dev", network(s.node()).device,
+                                       "root", "handle", kHandle,   kind};
       argv.insert(argv.end(), arguments.begin(), arguments.end());
       ExecResult r = s.exec_script(std::string(kPath) + shell_join(argv));
       if (r.exit_code != 0 && r.err.find("kind is unknown") != std::string::npos)
@@ -202,7 +224,9 @@ class NetworkNemesis : public Nemesis {
 
   static std::string remove_qdisc_script(const std::string& kind) {
     return "tc qdisc show 2>/dev/null | while read -r _ k handle _ dev _; do\n"
-           "  [ \"$k\" = " + kind + " ] && [ \"$handle\" = " + kHandle + " ] && tc qdisc del dev \"$dev\" root handle " + kHandle + "\n"
+           "  [ \"$k\" = " +
+           kind + " ] && [ \"$handle\" = " + kHandle + " ] && tc qdisc del dev \"$dev\" root handle " + kHandle +
+           "\n"
            "done; true";
   }
 

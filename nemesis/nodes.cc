@@ -14,7 +14,7 @@ std::vector<std::string> node_selectors() { return {"one", "minority", "majority
 
 struct NemesisNodes::Power {
   std::mutex mutex;
-  std::set<std::string> off;       // guarded by mutex
+  std::set<std::string> off;         // guarded by mutex
   std::map<std::string, int> boots;  // guarded by mutex
 };
 
@@ -25,7 +25,8 @@ NemesisNodes::NemesisNodes(std::vector<Session*> sessions)
 
 Session& NemesisNodes::at(const std::string& name) const {
   auto it = std::find(names_.begin(), names_.end(), name);
-  if (it == names_.end()) fail(ErrorCode::kBadInput, "the nemesis was asked for node \"" + name + "\", which is not in the cluster");
+  if (it == names_.end())
+    fail(ErrorCode::kBadInput, "the nemesis was asked for node \"" + name + "\", which is not in the cluster");
   return *sessions_[static_cast<size_t>(it - names_.begin())];
 }
 
@@ -43,16 +44,24 @@ std::vector<std::string> NemesisNodes::select(const Json& selector, Rng& rng,
     std::vector<std::string> shuffled = names_;
     rng.shuffle(shuffled);
     size_t n = names_.size();
-    auto first = [&](size_t k) { return std::vector<std::string>(shuffled.begin(), shuffled.begin() + static_cast<long>(std::min(k, n))); };
-    if (name == "one") chosen = first(1);
-    else if (name == "minority") chosen = first(n < 3 ? 1 : 1 + rng.below((n - 1) / 2));
-    else if (name == "majority") chosen = first(n / 2 + 1);
-    else if (name == "all") chosen = names_;
-    else if (name == "primaries") chosen = primaries ? primaries() : std::vector<std::string>{};
+    auto first = [&](size_t k) {
+      return std::vector<std::string>(shuffled.begin(), shuffled.begin() + static_cast<long>(std::min(k, n)));
+    };
+    if (name == "one")
+      chosen = first(1);
+    else if (name == "minority")
+      chosen = first(n < 3 ? 1 : 1 + rng.below((n - 1) / 2));
+    else if (name == "majority")
+      chosen = first(n / 2 + 1);
+    else if (name == "all")
+      chosen = names_;
+    else if (name == "primaries")
+      chosen = primaries ? primaries() : std::vector<std::string>{};
     else {
       std::string known;
       for (const auto& s : node_selectors()) known += s + ", ";
-      fail(ErrorCode::kBadInput, "unknown node selector " + selector.dump() + "; use one of " + known + "or a list of node names");
+      fail(ErrorCode::kBadInput,
+           "unknown node selector " + selector.dump() + "; use one of " + known + "or a list of node names");
     }
   }
   // Cluster order, no duplicates: the same choice always reads the same in a history.
@@ -66,7 +75,8 @@ std::vector<std::string> NemesisNodes::chosen(const Json& value, const Json& fal
                                               const std::map<std::string, std::set<std::string>>& remembered,
                                               const std::function<std::vector<std::string>()>& primaries) const {
   Json selector = value.is_object() ? (value.contains("nodes") && !value["nodes"].is_null() ? value["nodes"] : fallback)
-                  : value.is_null() ? fallback : value;
+                  : value.is_null() ? fallback
+                                    : value;
   if (selector.is_string()) {
     auto it = remembered.find(selector.get<std::string>());
     if (it != remembered.end()) return {it->second.begin(), it->second.end()};

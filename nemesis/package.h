@@ -16,15 +16,15 @@
 namespace faultline {
 
 struct NemesisConfig {
-  std::vector<std::string> faults;   // "partition", "kill", "pause", "clock", "loss", … or "all"
-  double interval = 10;              // seconds between fault starts
-  std::string schedule_file;         // scripted schedule (JSON list of timed steps), or empty
-  Json options = Json::object();     // per-fault options (targets of faults, probabilities, …)
-  std::vector<Session*> sessions;    // one per node, in node order
-  Daemon* daemon = nullptr;          // null when the target cannot be killed/paused
-  bool sandbox = false;              // clock faults per process (ptrace or libfaketime), never the real clock
+  std::vector<std::string> faults;  // "partition", "kill", "pause", "clock", "loss", … or "all"
+  double interval = 10;             // seconds between fault starts
+  std::string schedule_file;        // scripted schedule (JSON list of timed steps), or empty
+  Json options = Json::object();    // per-fault options (targets of faults, probabilities, …)
+  std::vector<Session*> sessions;   // one per node, in node order
+  Daemon* daemon = nullptr;         // null when the target cannot be killed/paused
+  bool sandbox = false;             // clock faults per process (ptrace or libfaketime), never the real clock
   uint64_t seed = 0;
-  PowerSwitch* power = nullptr;      // the nodes' power (VM nodes), or null
+  PowerSwitch* power = nullptr;  // the nodes' power (VM nodes), or null
 };
 
 struct NemesisPackage {

@@ -10,13 +10,14 @@ namespace {
 using Nodes = std::vector<std::string>;
 
 std::pair<Nodes, Nodes> split_at(const Nodes& nodes, size_t k) {
-  return {Nodes(nodes.begin(), nodes.begin() + static_cast<long>(k)), Nodes(nodes.begin() + static_cast<long>(k), nodes.end())};
+  return {Nodes(nodes.begin(), nodes.begin() + static_cast<long>(k)),
+          Nodes(nodes.begin() + static_cast<long>(k), nodes.end())};
 }
 
 void require_nodes(const Nodes& nodes, size_t at_least, const std::string& shape) {
   if (nodes.size() < at_least)
-    fail(ErrorCode::kBadInput, "partition " + shape + " needs at least " + std::to_string(at_least) + " nodes, the cluster has " +
-                                   std::to_string(nodes.size()));
+    fail(ErrorCode::kBadInput, "partition " + shape + " needs at least " + std::to_string(at_least) +
+                                   " nodes, the cluster has " + std::to_string(nodes.size()));
 }
 
 Grudge explicit_grudge(const Json& grudge, const Nodes& nodes) {

@@ -23,8 +23,9 @@ class PowerNemesis : public Nemesis {
 
   void setup() override {
     if (!power_)
-      fail(ErrorCode::kBadInput, "the power fault cuts a VM's power, and " + nodes_.names().at(0) +
-                                     " is not a VM: run on VM nodes (faultline sandbox up --vm) or drop power from --nemesis");
+      fail(ErrorCode::kBadInput,
+           "the power fault cuts a VM's power, and " + nodes_.names().at(0) +
+               " is not a VM: run on VM nodes (faultline sandbox up --vm) or drop power from --nemesis");
   }
 
   void teardown() override { perform("power-on", Json("off")); }

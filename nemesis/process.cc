@@ -6,13 +6,12 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
-#include "harness/control/node_layout.h"
 #include "nemesis/fault_table.h"
 
 namespace faultline {
-
 
 namespace {
 
@@ -31,7 +30,8 @@ std::set<long> stopped_pids(Session& s) {
 }
 
 void note(Session& s, const std::string& file, const std::string& text) {
-  s.check_script("mkdir -p " + shell_quote(kNemesisStateDir) + " && printf %s " + shell_quote(text) + " >> " + shell_quote(file));
+  s.check_script("mkdir -p " + shell_quote(kNemesisStateDir) + " && printf %s " + shell_quote(text) + " >> " +
+                 shell_quote(file));
 }
 
 class ProcessNemesis : public Nemesis {
@@ -162,9 +162,11 @@ class ProcessNemesis : public Nemesis {
           uint64_t offset = rng.below(static_cast<uint64_t>(bytes));
           int bit = static_cast<int>(rng.below(8));
           flips.push_back({offset, bit});
-          script += "b=$(od -An -tu1 -j " + std::to_string(offset) + " -N1 \"$f\" | tr -d ' ')\n"
-                    "printf \"$(printf '\\\\%03o' $((b ^ " + std::to_string(1 << bit) + ")))\" | dd of=\"$f\" bs=1 seek=" +
-                    std::to_string(offset) + " count=1 conv=notrunc 2>/dev/null\n";
+          script += "b=$(od -An -tu1 -j " + std::to_string(offset) +
+                    " -N1 \"$f\" | tr -d ' ')\n"
+                    "printf \"$(printf '\\\\%03o' $((b ^ " +
+                    std::to_string(1 << bit) + ")))\" | dd of=\"$f\" bs=1 seek=" + std::to_string(offset) +
+                    " count=1 conv=notrunc 2>/dev/null\n";
         }
         s.check_script("set -e; f=" + shell_quote(file) + "\n" + script);
         files[file] = {{"flipped", flips}};
@@ -177,8 +179,10 @@ class ProcessNemesis : public Nemesis {
 
   void remember(std::map<std::string, int>& set, const std::string& node, bool in) {
     std::lock_guard lock(mutex_);
-    if (in) set[node] = nodes_.boots(node);
-    else set.erase(node);
+    if (in)
+      set[node] = nodes_.boots(node);
+    else
+      set.erase(node);
   }
 
   NemesisNodes nodes_;
@@ -193,15 +197,26 @@ class ProcessNemesis : public Nemesis {
 std::string process_heal_script() {
   std::string dir = shell_quote(kNemesisStateDir);
   return "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
-         "if [ -s " + dir + "/paused ]; then\n"
-         "  for pid in $(cat " + dir + "/paused); do\n"
-         "    case \"$(ps -o stat= -p \"$pid\" 2>/dev/null)\" in T*) kill -CONT \"$pid\" && echo \"resumed paused pid $pid\";; esac\n"
+         "if [ -s " +
+         dir +
+         "/paused ]; then\n"
+         "  for pid in $(cat " +
+         dir +
+         "/paused); do\n"
+         "    case \"$(ps -o stat= -p \"$pid\" 2>/dev/null)\" in T*) kill -CONT \"$pid\" && echo \"resumed paused pid "
+         "$pid\";; esac\n"
          "  done\n"
          "fi\n"
-         "rm -f " + dir + "/paused\n"
-         "if [ -e " + dir + "/killed ]; then\n"
+         "rm -f " +
+         dir +
+         "/paused\n"
+         "if [ -e " +
+         dir +
+         "/killed ]; then\n"
          "  echo 'the target was killed by faultline and not started again: start it through its target'\n"
-         "  rm -f " + dir + "/killed\n"
+         "  rm -f " +
+         dir +
+         "/killed\n"
          "fi; true\n";
 }
 

@@ -61,7 +61,8 @@ Gen random_schedule(const std::vector<FaultKind>& kinds, double interval, const 
 }
 
 std::vector<ScheduleStep> parse_schedule(const Json& steps, const std::string& source) {
-  if (!steps.is_array()) fail(ErrorCode::kBadInput, source + ": a schedule is a JSON list of {\"at\": seconds, \"f\": …, \"value\": …}");
+  if (!steps.is_array())
+    fail(ErrorCode::kBadInput, source + ": a schedule is a JSON list of {\"at\": seconds, \"f\": …, \"value\": …}");
   std::vector<ScheduleStep> out;
   for (size_t i = 0; i < steps.size(); ++i) {
     const Json& s = steps[i];

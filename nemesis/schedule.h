@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/core/json.h"
 #include "harness/core/generator.h"
+#include "harness/core/json.h"
 #include "nemesis/fault_table.h"
 
 namespace faultline {

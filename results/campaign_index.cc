@@ -48,7 +48,10 @@ std::vector<std::string> stored_anomalies_of(const Json& checkers) {
     bool named = false;
     if (types.is_array())
       for (const Json& t : types)
-        if (t.is_string()) { out.push_back(t.get<std::string>()); named = true; }
+        if (t.is_string()) {
+          out.push_back(t.get<std::string>());
+          named = true;
+        }
     if (!named) out.push_back(name);
   }
   return out;
@@ -79,8 +82,9 @@ std::string relative_link(const fs::path& target, const fs::path& dir) {
 // Valid UTF-8 (bad bytes become U+FFFD) without the control characters XML 1.0 forbids, escaped.
 std::string xml_text(const std::string& text) {
   std::string utf8 = Json::parse(Json(text).dump(-1, ' ', false, Json::error_handler_t::replace)).get<std::string>();
-  utf8.erase(std::remove_if(utf8.begin(), utf8.end(),
-                            [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r'; }),
+  utf8.erase(std::remove_if(
+                 utf8.begin(), utf8.end(),
+                 [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r'; }),
              utf8.end());
   return html_escape(utf8);
 }
@@ -95,8 +99,9 @@ std::string seconds_text(double s, int decimals = 3) {
 }
 
 Json test_json(const CampaignTest& t, const fs::path& dir, bool sharded) {
-  Json j = {{"cell", t.cell},         {"run", t.run},           {"status", t.status},
-            {"exit_code", t.exit_code}, {"seed", t.seed},        {"duration_s", t.duration_s},
+  Json j = {{"cell", t.cell},           {"run", t.run},
+            {"status", t.status},       {"exit_code", t.exit_code},
+            {"seed", t.seed},           {"duration_s", t.duration_s},
             {"anomalies", t.anomalies}, {"explanation", t.explanation}};
   if (!t.run_dir.empty()) {
     j["run_dir"] = t.run_dir.generic_string();
@@ -171,10 +176,12 @@ void read_run_summary(const fs::path& run_dir, CampaignTest& test) {
   const Json& info = results.value("test", Json::object());
   if (info.is_object()) {
     if (info.contains("seed") && info["seed"].is_number_unsigned()) test.seed = info["seed"].get<uint64_t>();
-    if (info.contains("duration_s") && info["duration_s"].is_number()) test.duration_s = info["duration_s"].get<double>();
+    if (info.contains("duration_s") && info["duration_s"].is_number())
+      test.duration_s = info["duration_s"].get<double>();
   }
   const Json& anomalies = results.value("anomalies", Json());
-  if (anomalies.is_array() && std::all_of(anomalies.begin(), anomalies.end(), [](const Json& a) { return a.is_string(); }))
+  if (anomalies.is_array() &&
+      std::all_of(anomalies.begin(), anomalies.end(), [](const Json& a) { return a.is_string(); }))
     test.anomalies = anomalies.get<std::vector<std::string>>();
   else
     test.anomalies = stored_anomalies_of(results.value("checkers", Json::object()));
@@ -249,7 +256,10 @@ Json campaign_trend(const fs::path& dir, const Campaign& campaign, size_t depth)
     // The newest earlier outcome, to tell what changed since then.
     Json previous;
     for (size_t i = outcomes.size() - 1; i-- > 0;)
-      if (!outcomes[i].is_null()) { previous = outcomes[i]; break; }
+      if (!outcomes[i].is_null()) {
+        previous = outcomes[i];
+        break;
+      }
     const Json& current = outcomes.back();
     trend["cells"].push_back({{"cell", cell},
                               {"outcomes", outcomes},
@@ -273,24 +283,25 @@ std::string junit_xml(const Campaign& campaign) {
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites name=\"" << xml_text(campaign.name) << "\"" << totals << ">\n"
-      << "  <testsuite name=\"" << xml_text(campaign.name) << "\"" << totals << " timestamp=\""
-      << xml_text(timestamp) << "\">\n";
+      << "  <testsuite name=\"" << xml_text(campaign.name) << "\"" << totals << " timestamp=\"" << xml_text(timestamp)
+      << "\">\n";
   for (const auto& t : campaign.tests) {
     std::string classname = campaign.name + "." + t.cell;
     std::replace(classname.begin(), classname.end(), '/', '.');
-    out << "    <testcase classname=\"" << xml_text(classname) << "\" name=\"" << xml_text(t.run)
-        << "\" time=\"" << seconds_text(t.duration_s) << "\">\n";
+    out << "    <testcase classname=\"" << xml_text(classname) << "\" name=\"" << xml_text(t.run) << "\" time=\""
+        << seconds_text(t.duration_s) << "\">\n";
     std::string message = t.anomalies.empty() ? t.status : t.status + ": " + join(t.anomalies, ", ");
     if (t.status == "invalid" || t.status == "unknown" || t.status == "error")
-      out << "      <" << (t.status == "invalid" ? "failure" : "error") << " type=\"" << t.status
-          << "\" message=\"" << xml_text(message) << "\">" << xml_text(t.explanation) << "</"
+      out << "      <" << (t.status == "invalid" ? "failure" : "error") << " type=\"" << t.status << "\" message=\""
+          << xml_text(message) << "\">" << xml_text(t.explanation) << "</"
           << (t.status == "invalid" ? "failure" : "error") << ">\n";
     else if (t.status == "skipped")
       out << "      <skipped message=\"" << xml_text(t.explanation) << "\"/>\n";
     if (!t.run_dir.empty())
-      out << "      <system-out>" << xml_text("run directory: " + t.run_dir.string() + "\nreport: " +
-                                              (t.run_dir / "report.html").string() + "\nreproduce: faultline test --spec " +
-                                              (t.run_dir / "spec.json").string() + "\nseed: " + std::to_string(t.seed))
+      out << "      <system-out>"
+          << xml_text("run directory: " + t.run_dir.string() + "\nreport: " + (t.run_dir / "report.html").string() +
+                      "\nreproduce: faultline test --spec " + (t.run_dir / "spec.json").string() +
+                      "\nseed: " + std::to_string(t.seed))
           << "</system-out>\n";
     out << "    </testcase>\n";
   }
@@ -321,14 +332,15 @@ std::string index_html(const Json& index) {
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      << "<title>" << html_escape(name + " — " + verdict) << " · faultline campaign</title><style>"
-      << report_css() << campaign_css() << "</style></head>\n<body>\n"
+      << "<title>" << html_escape(name + " — " + verdict) << " · faultline campaign</title><style>" << report_css()
+      << campaign_css() << "</style></head>\n<body>\n"
       << "<header><h1>Campaign " << html_escape(name) << "</h1>" << badge(verdict) << "</header>\n"
       << "<nav><a href=\"#summary\">Summary</a><a href=\"#tests\">Tests</a><a href=\"#trend\">Trend</a>"
       << "<a href=\"index.json\">index.json</a><a href=\"junit.xml\">junit.xml</a></nav>\n<main>\n";
 
   out << "<section id=\"summary\"><h2>Summary</h2><table>"
-      << "<tr><th>Campaign file</th><td class=\"mono\">" << html_escape(index["file"].get<std::string>()) << "</td></tr>"
+      << "<tr><th>Campaign file</th><td class=\"mono\">" << html_escape(index["file"].get<std::string>())
+      << "</td></tr>"
       << "<tr><th>Started</th><td>" << html_escape(index["started"].get<std::string>()) << "</td></tr>"
       << "<tr><th>Duration</th><td>" << seconds_text(index["duration_s"], 1) << " s";
   if (index["budget_s"].get<double>() > 0) out << " of a " << seconds_text(index["budget_s"], 1) << " s budget";
@@ -414,8 +426,11 @@ void write_campaign_index(const fs::path& dir, const Campaign& campaign, size_t 
   bool sharded = campaign.shard.n > 0;
   for (const auto& t : campaign.tests) index["tests"].push_back(test_json(t, dir, sharded));
   if (sharded)
-    index["shard"] = {{"k", campaign.shard.k}, {"n", campaign.shard.n}, {"trend", campaign.shard.trend},
-                      {"finished", campaign.shard.finished}, {"plan", campaign.shard.plan}};
+    index["shard"] = {{"k", campaign.shard.k},
+                      {"n", campaign.shard.n},
+                      {"trend", campaign.shard.trend},
+                      {"finished", campaign.shard.finished},
+                      {"plan", campaign.shard.plan}};
   index["trend"] = campaign_trend(dir, campaign, trend_depth);
   write_json_file(dir / "index.json", index);
   write_text_file(dir / "junit.xml", junit_xml(campaign));

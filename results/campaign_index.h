@@ -14,10 +14,10 @@ namespace faultline {
 
 // One test of a campaign.
 struct CampaignTest {
-  std::string cell;                    // "target/workload/faults": the matrix cell the trend follows
-  std::string run;                     // which run of the cell: "seed 7" or "repeat 2"
-  std::string status = "skipped";      // valid, invalid, unknown, error (harness) or skipped
-  int exit_code = 0;                   // the test's own exit code (0, 1, 2, 254, 255)
+  std::string cell;                // "target/workload/faults": the matrix cell the trend follows
+  std::string run;                 // which run of the cell: "seed 7" or "repeat 2"
+  std::string status = "skipped";  // valid, invalid, unknown, error (harness) or skipped
+  int exit_code = 0;               // the test's own exit code (0, 1, 2, 254, 255)
   uint64_t seed = 0;
   double duration_s = 0;
   std::vector<std::string> anomalies;  // what the failing checkers found
@@ -29,21 +29,21 @@ struct CampaignTest {
 // A shard's place in the whole campaign, so shards can be merged into the campaign one machine
 // would have run: which slice it is and every test of the matrix (cell, run, seed) in order.
 struct ShardInfo {
-  size_t k = 0, n = 0;  // shard k of n, 1-based; n == 0: not a shard
-  size_t trend = 10;    // the campaign file's trend depth, for the merged index
-  bool finished = false;  // the shard got to its end (false: it died part way, or still runs)
+  size_t k = 0, n = 0;        // shard k of n, 1-based; n == 0: not a shard
+  size_t trend = 10;          // the campaign file's trend depth, for the merged index
+  bool finished = false;      // the shard got to its end (false: it died part way, or still runs)
   Json plan = Json::array();  // [{"cell", "run", "seed"}] of every test of the matrix
 };
 
 struct Campaign {
   std::string name;
-  std::string file;                    // the campaign file it came from
-  std::string started;                 // UTC ISO-8601
+  std::string file;     // the campaign file it came from
+  std::string started;  // UTC ISO-8601
   double duration_s = 0;
-  double budget_s = 0;                 // 0 = no budget
+  double budget_s = 0;  // 0 = no budget
   bool interrupted = false;
   std::vector<CampaignTest> tests;
-  ShardInfo shard;                     // n == 0 unless this is one shard of a campaign
+  ShardInfo shard;  // n == 0 unless this is one shard of a campaign
 };
 
 // A test as index.json stores it (the inverse of what write_campaign_index writes for it).

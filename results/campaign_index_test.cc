@@ -55,9 +55,8 @@ TEST(CampaignExitCode, SummarisesTheWorstOutcome) {
 class CampaignIndex : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = fs::temp_directory_path() /
-             ("faultline-campaign-index-" + std::to_string(getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    store_ = fs::temp_directory_path() / ("faultline-campaign-index-" + std::to_string(getpid()) + "-" +
+                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(store_);
   }
   void TearDown() override { fs::remove_all(store_); }
@@ -81,14 +80,14 @@ TEST_F(CampaignIndex, DirectoryAndLatestLink) {
 }
 
 TEST_F(CampaignIndex, TrendMarksNewlyFailingNewlyPassingAndFlakyCells) {
-  write(campaign("2026-01-01T00:00:00.000Z", {test("a", "valid"), test("b", "valid"), test("c", "invalid"),
-                                              test("gone", "valid")}));
+  write(campaign("2026-01-01T00:00:00.000Z",
+                 {test("a", "valid"), test("b", "valid"), test("c", "invalid"), test("gone", "valid")}));
   write(campaign("2026-01-02T00:00:00.000Z", {test("a", "valid"), test("b", "valid"), test("c", "invalid")}));
   Campaign other = campaign("2026-01-02T12:00:00.000Z", {test("a", "invalid")});
   other.name = "another";  // campaigns of another name are not part of this trend
   write(other);
-  fs::path dir = write(campaign("2026-01-03T00:00:00.000Z", {test("a", "valid"), test("b", "invalid"),
-                                                             test("c", "valid")}));
+  fs::path dir =
+      write(campaign("2026-01-03T00:00:00.000Z", {test("a", "valid"), test("b", "invalid"), test("c", "valid")}));
   Json index = read_json_file(dir / "index.json");
   const Json& trend = index["trend"];
   ASSERT_EQ(trend["campaigns"].size(), 3u);
@@ -129,16 +128,17 @@ TEST_F(CampaignIndex, JunitXmlIsWellFormedWithHostileText) {
   bad.run_dir = store_ / "memory-register-none" / "20260101T000000.000Z";
   CampaignTest skipped = test("memory/register/kill", "skipped");
   skipped.explanation = "skipped: over the time budget";
-  fs::path dir = write(campaign("2026-01-01T00:00:00.000Z",
-                                {test("ok/w/none", "valid"), bad, test("u/w/none", "unknown"), skipped}));
+  fs::path dir = write(
+      campaign("2026-01-01T00:00:00.000Z", {test("ok/w/none", "valid"), bad, test("u/w/none", "unknown"), skipped}));
   fs::path xml = dir / "junit.xml";
   // Python's expat parser is strict: bad characters or unbalanced tags fail the parse.
-  std::string check = "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
-                      "s = r.find('testsuite'); "
-                      "print(r.tag, s.get('tests'), s.get('failures'), s.get('errors'), s.get('skipped'), "
-                      "len(s.findall('testcase/failure')), len(s.findall('testcase/error')), len(s.findall('testcase/skipped')), "
-                      "'script' in s.find('testcase/failure').text)\" '" + xml.string() + "' > '" +
-                      (dir / "parsed.txt").string() + "' 2>&1";
+  std::string check =
+      "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
+      "s = r.find('testsuite'); "
+      "print(r.tag, s.get('tests'), s.get('failures'), s.get('errors'), s.get('skipped'), "
+      "len(s.findall('testcase/failure')), len(s.findall('testcase/error')), len(s.findall('testcase/skipped')), "
+      "'script' in s.find('testcase/failure').text)\" '" +
+      xml.string() + "' > '" + (dir / "parsed.txt").string() + "' 2>&1";
   ASSERT_EQ(std::system(check.c_str()), 0) << slurp(dir / "parsed.txt") << slurp(xml);
   EXPECT_EQ(slurp(dir / "parsed.txt"), "testsuites 4 1 1 1 1 1 1 True\n");
   std::string text = slurp(xml);
@@ -156,14 +156,13 @@ TEST_F(CampaignIndex, JunitXmlIsWellFormedWithHostileText) {
 TEST_F(CampaignIndex, ReadRunSummaryTakesVerdictAnomaliesAndExplanation) {
   fs::path run = store_ / "run";
   fs::create_directories(run);
-  write_json_file(run / "results.json",
-                  {{"valid", "invalid"},
-                   {"exit_code", 1},
-                   {"test", {{"seed", 42}, {"duration_s", 1.25}}},
-                   {"checkers",
-                    {{"stats", {{"valid", true}}},
-                     {"linear", {{"valid", false}, {"explanation", "read 3 after write 4"}}},
-                     {"elle", {{"valid", false}, {"anomaly-types", {"G1c", "G-single"}}}}}}});
+  write_json_file(run / "results.json", {{"valid", "invalid"},
+                                         {"exit_code", 1},
+                                         {"test", {{"seed", 42}, {"duration_s", 1.25}}},
+                                         {"checkers",
+                                          {{"stats", {{"valid", true}}},
+                                           {"linear", {{"valid", false}, {"explanation", "read 3 after write 4"}}},
+                                           {"elle", {{"valid", false}, {"anomaly-types", {"G1c", "G-single"}}}}}}});
   CampaignTest t;
   read_run_summary(run, t);
   EXPECT_EQ(t.status, "invalid");
@@ -174,7 +173,9 @@ TEST_F(CampaignIndex, ReadRunSummaryTakesVerdictAnomaliesAndExplanation) {
   EXPECT_EQ(t.explanation, "linear: read 3 after write 4");
 
   // The typed field the runner writes (CheckResult::anomalies) is taken as it is.
-  write_json_file(run / "results.json", {{"valid", "invalid"}, {"exit_code", 1}, {"anomalies", {"lost", "G0"}},
+  write_json_file(run / "results.json", {{"valid", "invalid"},
+                                         {"exit_code", 1},
+                                         {"anomalies", {"lost", "G0"}},
                                          {"checkers", {{"elle", {{"valid", false}, {"anomaly-types", {"G1c"}}}}}}});
   read_run_summary(run, t);
   EXPECT_EQ(t.anomalies, (std::vector<std::string>{"lost", "G0"}));

@@ -98,12 +98,13 @@ std::string message_flow_section(const fs::path& run_dir, size_t limit) {
   out << "<section id=\"messages-section\"><h2>Messages between nodes</h2>";
   if (all.empty()) return out.str() + "<p class=\"note\">No messages between nodes were recorded.</p></section>\n";
   size_t first = busiest_window(all, limit), last = std::min(all.size(), first + limit);
-  std::vector<Arrow> arrows(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last));
+  std::vector<Arrow> arrows(all.begin() + static_cast<std::ptrdiff_t>(first),
+                            all.begin() + static_cast<std::ptrdiff_t>(last));
   int64_t t0 = arrows.front().sent, t1 = t0;
   for (const auto& a : arrows) t1 = std::max({t1, a.sent, a.received});
   int64_t origin = all.front().sent;
-  out << "<p>Messages " << first + 1 << "–" << last << " of " << all.size() << " (from +"
-      << (t0 - origin) / 1000000 << " ms to +" << (t1 - origin) / 1000000 << " ms after the first"
+  out << "<p>Messages " << first + 1 << "–" << last << " of " << all.size() << " (from +" << (t0 - origin) / 1000000
+      << " ms to +" << (t1 - origin) / 1000000 << " ms after the first"
       << (std::any_of(arrows.begin(), arrows.end(), [](const Arrow& a) { return a.dropped; })
               ? "; the window with the most drops"
               : "")

@@ -60,7 +60,10 @@ std::string human_size(uintmax_t bytes) {
   const char* units[] = {"B", "KB", "MB", "GB"};
   double size = static_cast<double>(bytes);
   int u = 0;
-  while (size >= 1024 && u < 3) { size /= 1024; ++u; }
+  while (size >= 1024 && u < 3) {
+    size /= 1024;
+    ++u;
+  }
   std::ostringstream out;
   out << std::fixed;
   out.precision(u ? 1 : 0);
@@ -81,8 +84,8 @@ class Page {
     std::string name = shown(field("name"));
     out_ << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         << "<title>" << html_escape(name + " — " + verdict) << " · faultline</title><style>"
-         << report_css() << "</style></head>\n<body data-rendered=\"pending\">\n"
+         << "<title>" << html_escape(name + " — " + verdict) << " · faultline</title><style>" << report_css()
+         << "</style></head>\n<body data-rendered=\"pending\">\n"
          << "<header><h1>" << html_escape(name) << "</h1>" << verdict_badge(verdict) << "</header>\n"
          << "<nav><a href=\"#summary\">Summary</a><a href=\"#checkers\">Checkers</a>"
          << "<a href=\"#named-ops\">Operations named</a><a href=\"#plots\">Latency &amp; throughput</a>"
@@ -96,13 +99,14 @@ class Page {
          << "<h2>Throughput</h2><div id=\"throughput\"></div></section>\n"
          << "<section id=\"clock-section\"><h2>Clock offsets per node</h2><div id=\"clocks\"></div></section>\n"
          << "<section id=\"timeline-section\"><h2>Timeline of operations</h2><div id=\"timeline\"></div>"
-         << "</section>\n" << message_flow_section(run_dir_);
+         << "</section>\n"
+         << message_flow_section(run_dir_);
     faults();
     logs();
     raw_files();
     out_ << "</main>\n<div id=\"tooltip\" hidden></div>\n"
-         << "<script type=\"application/json\" id=\"report-data\">" << json_for_script(data_)
-         << "</script>\n<script>" << report_script() << "</script>\n</body></html>\n";
+         << "<script type=\"application/json\" id=\"report-data\">" << json_for_script(data_) << "</script>\n<script>"
+         << report_script() << "</script>\n</body></html>\n";
     return out_.str();
   }
 
@@ -124,13 +128,16 @@ class Page {
     if (field("interrupted") == true) row("interrupted", "yes: the run was stopped early (Ctrl-C)");
     if (results_.contains("error"))
       row("harness error", "<span class=\"error\">" + html_escape(shown(results_["error"])) + "</span>");
-    for (const char* key : {"name", "target", "workload", "nemesis", "seed", "nodes", "concurrency",
-                            "rate", "time_limit_s", "started"})
+    for (const char* key :
+         {"name", "target", "workload", "nemesis", "seed", "nodes", "concurrency", "rate", "time_limit_s", "started"})
       row(key == std::string("nemesis") ? "faults" : key, html_escape(shown(field(key))));
     Json duration = field("duration_s");
-    if (duration.is_number()) row("duration", html_escape(shown(duration)) + " s");
-    else if (data_["untimed"].get<bool>()) row("duration", "unknown: the history records no times");
-    else row("duration", std::to_string(data_["duration_us"].get<int64_t>() / 1e6) + " s (from the history)");
+    if (duration.is_number())
+      row("duration", html_escape(shown(duration)) + " s");
+    else if (data_["untimed"].get<bool>())
+      row("duration", "unknown: the history records no times");
+    else
+      row("duration", std::to_string(data_["duration_us"].get<int64_t>() / 1e6) + " s (from the history)");
     const Json& counts = data_["counts"];
     row("operations", html_escape(std::to_string(counts["ok"].get<int64_t>()) + " ok, " +
                                   std::to_string(counts["fail"].get<int64_t>()) + " fail, " +
@@ -222,8 +229,8 @@ class Page {
     // The shallowest references in the evidence are the culprits; deeper ones are their context.
     const Json& rows = named["rows"];
     int culprit_depth = rows[0]["depth"].get<int>();
-    auto culprits = std::find_if(rows.begin(), rows.end(),
-                                 [&](const Json& r) { return r["depth"].get<int>() != culprit_depth; });
+    auto culprits =
+        std::find_if(rows.begin(), rows.end(), [&](const Json& r) { return r["depth"].get<int>() != culprit_depth; });
     named_table(rows.begin(), culprits);
     if (culprits != rows.end()) {
       out_ << "<details><summary>" << (rows.end() - culprits)
@@ -255,8 +262,8 @@ class Page {
       return;
     }
     if (nemesis["total"].get<size_t>() > nemesis["rows"].size())
-      out_ << "<p class=\"note\">The first " << nemesis["rows"].size() << " of "
-           << nemesis["total"].get<size_t>() << " nemesis ops are listed.</p>";
+      out_ << "<p class=\"note\">The first " << nemesis["rows"].size() << " of " << nemesis["total"].get<size_t>()
+           << " nemesis ops are listed.</p>";
     bool untimed = data_["untimed"].get<bool>();
     auto when = [&](const Json& us) {
       return untimed ? std::to_string(us.get<int64_t>()) : std::to_string(us.get<int64_t>() / 1e6);
@@ -264,9 +271,9 @@ class Page {
     out_ << "<table class=\"grid\"><tr><th>op</th><th>" << (untimed ? "from (position)" : "from (s)") << "</th><th>"
          << (untimed ? "to (position)" : "to (s)") << "</th><th>f</th><th>what was done</th></tr>";
     for (const Json& r : nemesis["rows"])
-      out_ << "<tr><td>" << r["index"].get<int64_t>() << "</td><td>" << when(r["start_us"])
-           << "</td><td>" << when(r["end_us"]) << "</td><td>" << html_escape(r["f"].get<std::string>())
-           << "</td><td class=\"mono\">" << html_escape(r["value"].get<std::string>()) << "</td></tr>";
+      out_ << "<tr><td>" << r["index"].get<int64_t>() << "</td><td>" << when(r["start_us"]) << "</td><td>"
+           << when(r["end_us"]) << "</td><td>" << html_escape(r["f"].get<std::string>()) << "</td><td class=\"mono\">"
+           << html_escape(r["value"].get<std::string>()) << "</td></tr>";
     out_ << "</table></section>\n";
   }
 
@@ -321,8 +328,8 @@ class Page {
 void write_report(const fs::path& run_dir) {
   std::error_code ec;
   if (!fs::is_directory(run_dir, ec))
-    fail(ErrorCode::kNotFound, "run directory " + run_dir.string() +
-                                   " does not exist; pass a run's directory, e.g. store/<test>/latest");
+    fail(ErrorCode::kNotFound,
+         "run directory " + run_dir.string() + " does not exist; pass a run's directory, e.g. store/<test>/latest");
   Json results = read_run_file(run_dir / "results.json", /*required=*/true);
   Json spec = read_run_file(run_dir / "spec.json", /*required=*/false);
   fs::path history_path = run_dir / "history.jsonl";

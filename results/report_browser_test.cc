@@ -44,9 +44,12 @@ Rendered render(const fs::path& page, const fs::path& work) {
     std::string command = std::string("timeout 120 ") + kChromium +
                           " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
                           " --disable-background-networking --disable-component-update --disable-sync"
-                          " --user-data-dir='" + profile.string() + "' --enable-logging=stderr --v=0"
-                          " --window-size=1280,2400 " + action + " 'file://" + page.string() + "' >'" +
-                          (work / (name + ".out")).string() + "' 2>'" + (work / (name + ".err")).string() + "'";
+                          " --user-data-dir='" +
+                          profile.string() +
+                          "' --enable-logging=stderr --v=0"
+                          " --window-size=1280,2400 " +
+                          action + " 'file://" + page.string() + "' >'" + (work / (name + ".out")).string() + "' 2>'" +
+                          (work / (name + ".err")).string() + "'";
     int status = std::system(command.c_str());
     EXPECT_EQ(status, 0) << command << "\n" << slurp(work / (name + ".err"));
   };
@@ -100,16 +103,15 @@ size_t distinct_colours(const fs::path& png, size_t enough) {
   size_t stride = size_t(width) * channels;
   std::vector<unsigned char> raw(size_t(height) * (stride + 1));
   uLongf raw_size = raw.size();
-  EXPECT_EQ(uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(compressed.data()),
-                       compressed.size()), Z_OK);
+  EXPECT_EQ(uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(compressed.data()), compressed.size()),
+            Z_OK);
   std::vector<unsigned char> previous(stride, 0), row(stride);
   std::set<uint32_t> colours;
   for (uint32_t y = 0; y < height && colours.size() < enough; ++y) {
     const unsigned char* line = raw.data() + y * (stride + 1);
     unsigned char filter = line[0];
     for (size_t i = 0; i < stride; ++i) {
-      int a = i >= channels ? row[i - channels] : 0, b = previous[i],
-          c = i >= channels ? previous[i - channels] : 0;
+      int a = i >= channels ? row[i - channels] : 0, b = previous[i], c = i >= channels ? previous[i - channels] : 0;
       int predictor = 0;
       switch (filter) {
         case 1: predictor = a; break;
@@ -134,9 +136,8 @@ class ReportBrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(kChromium)) GTEST_SKIP() << kChromium << " is missing: run cmake/install-deps.sh as root";
-    work_ = fs::temp_directory_path() /
-            ("faultline-browser-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    work_ = fs::temp_directory_path() / ("faultline-browser-" + std::to_string(getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(work_);
     fs::create_directories(work_);
   }
@@ -184,8 +185,10 @@ class ReportBrowserTest : public ::testing::Test {
     size_t count = views.dom.find("data-views=\"");
     ASSERT_NE(count, std::string::npos) << "switching timeline views did not finish";
     int drawn = std::stoi(views.dom.substr(count + 12));
-    if (aggregated) EXPECT_GE(drawn, 3) << "the aggregate, the run's start and the op the checker named";
-    else EXPECT_EQ(drawn, 1);
+    if (aggregated)
+      EXPECT_GE(drawn, 3) << "the aggregate, the run's start and the op the checker named";
+    else
+      EXPECT_EQ(drawn, 1);
     EXPECT_TRUE(console_lines(views.log).empty()) << console_lines(views.log).front();
   }
 

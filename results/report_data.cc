@@ -32,10 +32,14 @@ std::string json_for_script(const Json& value) {
   out.reserve(text.size());
   for (char c : text) {
     // These occur only inside JSON strings, where \u escapes mean the same characters.
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
   return out;
 }
@@ -68,10 +72,10 @@ std::string value_text(const Json& value, size_t max_chars) {
 // One operation: an invocation with its completion (or none, when the run ended first), or a
 // nemesis completion recorded without an invocation.
 struct Operation {
-  size_t first;            // position of the invocation (or of the lone completion)
+  size_t first;  // position of the invocation (or of the lone completion)
   std::optional<size_t> completion;
   int64_t start_ns;
-  int64_t end_ns;          // completion time, or the run's end when never completed
+  int64_t end_ns;  // completion time, or the run's end when never completed
   int outcome;
   int f;
   bool nemesis;
@@ -204,11 +208,15 @@ class Summarizer {
     int64_t by_outcome[3] = {0, 0, 0};
     int64_t open = 0;
     for (const Operation& o : client_) {
-      if (o.completion) ++by_outcome[o.outcome];
-      else ++open;
+      if (o.completion)
+        ++by_outcome[o.outcome];
+      else
+        ++open;
     }
-    return {{"ok", by_outcome[kOkOutcome]}, {"fail", by_outcome[kFailOutcome]},
-            {"info", by_outcome[kInfoOutcome]}, {"open", open},
+    return {{"ok", by_outcome[kOkOutcome]},
+            {"fail", by_outcome[kFailOutcome]},
+            {"info", by_outcome[kInfoOutcome]},
+            {"open", open},
             {"nemesis", static_cast<int64_t>(nemesis_.size())}};
   }
 
@@ -232,8 +240,8 @@ class Summarizer {
         hi = std::max(hi, l);
       }
       double span_ns = static_cast<double>(duration_ns_) + 1;
-      for (uint64_t cols = 1024, rows = 256;; cols = std::max<uint64_t>(1, cols / 2),
-                    rows = std::max<uint64_t>(1, rows / 2)) {
+      for (uint64_t cols = 1024, rows = 256;;
+           cols = std::max<uint64_t>(1, cols / 2), rows = std::max<uint64_t>(1, rows / 2)) {
         kept.clear();
         std::unordered_map<uint64_t, size_t> slot;
         for (const Operation* o : done) {
@@ -255,24 +263,22 @@ class Summarizer {
     }
     Json points = Json::array();
     for (const auto& [o, count] : kept)
-      points.push_back({micros(o->start_ns), latency_us(o), o->f, o->outcome, count,
-                        history_[o->first].index});
+      points.push_back({micros(o->start_ns), latency_us(o), o->f, o->outcome, count, history_[o->first].index});
     return {{"exact", exact}, {"ops", done.size()}, {"points", std::move(points)}};
   }
 
   // Completions of client ops per time bucket, by outcome.
   Json throughput() const {
     size_t buckets = std::max<size_t>(1, limits_.throughput_buckets);
-    int64_t width_us = std::max<int64_t>(1, (micros(duration_ns_) + static_cast<int64_t>(buckets)) /
-                                                static_cast<int64_t>(buckets));
+    int64_t width_us =
+        std::max<int64_t>(1, (micros(duration_ns_) + static_cast<int64_t>(buckets)) / static_cast<int64_t>(buckets));
     std::vector<std::vector<int64_t>> by_outcome(3, std::vector<int64_t>(buckets, 0));
     for (const Operation& o : client_) {
       if (!o.completion) continue;
       auto b = std::min<size_t>(buckets - 1, static_cast<size_t>(micros(o.end_ns) / width_us));
       ++by_outcome[o.outcome][b];
     }
-    return {{"bucket_us", width_us}, {"ok", by_outcome[0]}, {"fail", by_outcome[1]},
-            {"info", by_outcome[2]}};
+    return {{"bucket_us", width_us}, {"ok", by_outcome[0]}, {"fail", by_outcome[1]}, {"info", by_outcome[2]}};
   }
 
   // Fault windows [start, end] from start/stop pairs of nemesis ops; lone nemesis ops are markers.
@@ -295,8 +301,11 @@ class Summarizer {
       std::string text = value_text(done_value(o), limits_.text_chars);
       if (auto closer = closer_of(op.f, jepsen_partitioner); closer && windows.size() < max_entries) {
         open[*closer].push_back(windows.size());
-        windows.push_back({{"f", op.f}, {"start_us", micros(o.start_ns)},
-                           {"end_us", micros(duration_ns_)}, {"closed", false}, {"text", text}});
+        windows.push_back({{"f", op.f},
+                           {"start_us", micros(o.start_ns)},
+                           {"end_us", micros(duration_ns_)},
+                           {"closed", false},
+                           {"text", text}});
       } else if (markers.size() < max_entries) {
         markers.push_back({{"f", op.f}, {"t_us", micros(o.start_ns)}, {"text", text}});
       }
@@ -305,9 +314,7 @@ class Summarizer {
   }
 
   // What a nemesis op did: its completion's value, or the invocation's when it never completed.
-  const Json& done_value(const Operation& o) const {
-    return history_[o.completion.value_or(o.first)].value;
-  }
+  const Json& done_value(const Operation& o) const { return history_[o.completion.value_or(o.first)].value; }
 
   // Per node, [t_us, offset_s] from nemesis values carrying "clock-offsets": {node: seconds}.
   Json clocks() const {
@@ -330,7 +337,12 @@ class Summarizer {
 
   Json bar(const Operation& o, int lane) const {
     const Op& shown = history_[o.completion.value_or(o.first)];
-    return {lane, micros(o.start_ns), micros(o.end_ns), o.outcome, o.f, history_[o.first].index,
+    return {lane,
+            micros(o.start_ns),
+            micros(o.end_ns),
+            o.outcome,
+            o.f,
+            history_[o.first].index,
             truncated(describe(shown), limits_.text_chars)};
   }
 
@@ -351,9 +363,11 @@ class Summarizer {
       }
     } else {
       int64_t concurrency = results_.contains("test") && results_["test"].is_object()
-                                ? results_["test"].value("concurrency", int64_t{0}) : 0;
+                                ? results_["test"].value("concurrency", int64_t{0})
+                                : 0;
       fold = concurrency > 0 && concurrency <= static_cast<int64_t>(limits_.timeline_lanes)
-                 ? concurrency : static_cast<int64_t>(limits_.timeline_lanes);
+                 ? concurrency
+                 : static_cast<int64_t>(limits_.timeline_lanes);
       for (int64_t t = 0; t < fold; ++t) lanes.push_back("thread " + std::to_string(t));
     }
     auto lane = [&](const Operation& o) {
@@ -372,8 +386,8 @@ class Summarizer {
       return out;
     }
     out["mode"] = "aggregate";
-    auto columns = static_cast<int64_t>(
-        std::clamp<size_t>(limits_.timeline_cells / std::max<size_t>(1, lanes.size()), 20, 2000));
+    auto columns =
+        static_cast<int64_t>(std::clamp<size_t>(limits_.timeline_cells / std::max<size_t>(1, lanes.size()), 20, 2000));
     double span_ns = static_cast<double>(duration_ns_) + 1;
     std::map<int64_t, std::array<int64_t, 3>> cells;  // lane * columns + column -> ops by outcome
     for (const auto* ops : {&nemesis_, &client_}) {
@@ -396,13 +410,16 @@ class Summarizer {
   Json windows(const LaneOf& lane) const {
     std::vector<int64_t> centres = {static_cast<int64_t>(limits_.window_ops / 2)};
     for (const Named& n : named_) centres.push_back(n.index);
-    struct Range { int64_t from, to; std::string label; };
+    struct Range {
+      int64_t from, to;
+      std::string label;
+    };
     std::vector<Range> ranges;
     auto half = static_cast<int64_t>(limits_.window_ops / 2);
     for (size_t i = 0; i < centres.size() && ranges.size() < limits_.windows; ++i) {
       int64_t from = std::max<int64_t>(0, centres[i] - half), to = from + 2 * half;
-      bool overlaps = std::any_of(ranges.begin(), ranges.end(),
-                                  [&](const Range& r) { return from <= r.to && r.from <= to; });
+      bool overlaps =
+          std::any_of(ranges.begin(), ranges.end(), [&](const Range& r) { return from <= r.to && r.from <= to; });
       if (overlaps) continue;
       std::string label = i == 0 ? "start of run" : "around op " + std::to_string(centres[i]);
       ranges.push_back({from, to, label + ": ops " + std::to_string(from) + "–" + std::to_string(to)});
@@ -426,8 +443,10 @@ class Summarizer {
       if (rows.size() >= limits_.listed_ops) break;
       const Op& op = history_[index];
       int64_t partner = partner_[index];
-      Json row = {{"index", op.index}, {"t_us", untimed_ ? Json() : Json(micros(op.time))},
-                  {"op", truncated(describe(op), max_text)}, {"depth", depth},
+      Json row = {{"index", op.index},
+                  {"t_us", untimed_ ? Json() : Json(micros(op.time))},
+                  {"op", truncated(describe(op), max_text)},
+                  {"depth", depth},
                   {"checkers", named_by_.at(index)}};
       if (partner >= 0) row["completion"] = truncated(describe(history_[partner]), max_text);
       rows.push_back(std::move(row));
@@ -440,8 +459,10 @@ class Summarizer {
     for (const Operation& o : nemesis_) {
       if (rows.size() >= limits_.listed_ops) break;
       const Op& op = history_[o.first];
-      rows.push_back({{"index", op.index}, {"start_us", micros(o.start_ns)},
-                      {"end_us", micros(o.end_ns)}, {"f", op.f},
+      rows.push_back({{"index", op.index},
+                      {"start_us", micros(o.start_ns)},
+                      {"end_us", micros(o.end_ns)},
+                      {"f", op.f},
                       {"value", value_text(done_value(o), 500)}});
     }
     return {{"total", nemesis_.size()}, {"rows", std::move(rows)}};

@@ -21,15 +21,15 @@ std::string json_for_script(const Json& value);
 
 // Upper bounds on what the report embeds, so a million-op history still gives a small page.
 struct ReportLimits {
-  size_t latency_points = 20000;   // points in the latency plots (exact below this, gridded above)
-  size_t throughput_buckets = 200; // time buckets of the throughput plot
-  size_t timeline_bars = 10000;    // exact bars in the timeline (aggregated above this)
-  size_t timeline_cells = 30000;   // lane x column cells of the aggregated timeline
-  size_t timeline_lanes = 100;     // more processes than this are folded into worker threads
-  size_t window_ops = 1000;        // ops per exact detail window of an aggregated timeline
-  size_t windows = 6;              // detail windows: the run's start and ops the checkers named
-  size_t listed_ops = 200;         // rows of the tables of named ops and of nemesis ops
-  size_t text_chars = 80;          // characters of an op's text in tooltips
+  size_t latency_points = 20000;    // points in the latency plots (exact below this, gridded above)
+  size_t throughput_buckets = 200;  // time buckets of the throughput plot
+  size_t timeline_bars = 10000;     // exact bars in the timeline (aggregated above this)
+  size_t timeline_cells = 30000;    // lane x column cells of the aggregated timeline
+  size_t timeline_lanes = 100;      // more processes than this are folded into worker threads
+  size_t window_ops = 1000;         // ops per exact detail window of an aggregated timeline
+  size_t windows = 6;               // detail windows: the run's start and ops the checkers named
+  size_t listed_ops = 200;          // rows of the tables of named ops and of nemesis ops
+  size_t text_chars = 80;           // characters of an op's text in tooltips
 };
 
 // The data the report draws, computed from a validated history and results.json (for the

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 struct ClientOp {
   int64_t process;
   int64_t start_ns, end_ns;
-  int f;              // 0 read, 1 write
+  int f;  // 0 read, 1 write
   OpType outcome;
   int64_t value;
 };
@@ -53,10 +53,12 @@ std::vector<NemesisOp> fault_schedule(int64_t expected_ns, const std::string& ho
     ops.push_back({at(k, 0.4), at(k, 0.4) + step, "stop-partition", "network healed"});
     ops.push_back({at(k, 0.5), at(k, 0.5) + step, "kill", {{"n2", {1234 + k}}}});
     ops.push_back({at(k, 0.6), at(k, 0.6) + step, "start", {"n2"}});
-    ops.push_back({at(k, 0.7), at(k, 0.7) + step, "bump-clock",
+    ops.push_back({at(k, 0.7),
+                   at(k, 0.7) + step,
+                   "bump-clock",
                    {{"clock-offsets", {{"n1", 0.25 * (k + 1)}, {"n2", 0.0}, {"n3", -0.1 * k}}}}});
-    ops.push_back({at(k, 0.9), at(k, 0.9) + step, "reset-clock",
-                   {{"clock-offsets", {{"n1", 0.0}, {"n2", 0.0}, {"n3", 0.0}}}}});
+    ops.push_back(
+        {at(k, 0.9), at(k, 0.9) + step, "reset-clock", {{"clock-offsets", {{"n1", 0.0}, {"n2", 0.0}, {"n3", 0.0}}}}});
   }
   return ops;
 }
@@ -87,11 +89,14 @@ SyntheticFacts write_synthetic_run(const fs::path& dir, const SyntheticRun& run)
     OpType outcome = rng.chance(0.02) ? OpType::kFail : OpType::kOk;
     if (partitioned(faults, start)) {
       latency_ms *= 5;
-      if (rng.chance(0.3)) { outcome = OpType::kInfo; latency_ms = 50 + rng.unit() * 10; }
+      if (rng.chance(0.3)) {
+        outcome = OpType::kInfo;
+        latency_ms = 50 + rng.unit() * 10;
+      }
     }
     int64_t end = start + static_cast<int64_t>(latency_ms * 1e6) + 1;
-    ops.push_back({process[t], start, end, static_cast<int>(rng.below(2)), outcome,
-                   static_cast<int64_t>(rng.below(5))});
+    ops.push_back(
+        {process[t], start, end, static_cast<int>(rng.below(2)), outcome, static_cast<int64_t>(rng.below(5))});
     free_at[t] = end;
     if (outcome == OpType::kInfo) process[t] += run.concurrency;
   }
@@ -145,26 +150,32 @@ SyntheticFacts write_synthetic_run(const fs::path& dir, const SyntheticRun& run)
   facts.history_ops = events.size();
 
   double duration_s = static_cast<double>(events.empty() ? 0 : events.back().time) / 1e9;
-  Json test = {{"name", "synthetic-register"}, {"target", "in-memory"}, {"workload", "register"},
-               {"nemesis", {"partition", "kill", "clock"}}, {"seed", run.seed},
-               {"nodes", {"n1", "n2", "n3"}}, {"concurrency", run.concurrency}, {"time_limit_s", 60},
-               {"rate", 1000}, {"started", "2026-01-01T00:00:00Z"}, {"duration_s", duration_s},
+  Json test = {{"name", "synthetic-register"},
+               {"target", "in-memory"},
+               {"workload", "register"},
+               {"nemesis", {"partition", "kill", "clock"}},
+               {"seed", run.seed},
+               {"nodes", {"n1", "n2", "n3"}},
+               {"concurrency", run.concurrency},
+               {"time_limit_s", 60},
+               {"rate", 1000},
+               {"started", "2026-01-01T00:00:00Z"},
+               {"duration_s", duration_s},
                {"command", "faultline test --workload register --nemesis partition,kill,clock --seed " +
                                std::to_string(run.seed)}};
-  Json results = {
-      {"valid", "invalid"},
-      {"exit_code", 1},
-      {"test", test},
-      {"checkers",
-       {{"linearizable",
-         {{"valid", "invalid"},
-          {"explanation", "op " + std::to_string(facts.hostile_op_index) + " wrote " + run.hostile_value +
-                              " but no read observed it"},
-          {"files", {"checker/anomaly.svg"}},
-          {"anomalies", {{"lost-write", {{{"op", {{"index", facts.hostile_op_index}}}}}}}},
-          {"op", {{"index", facts.hostile_op_index}, {"f", "write"}, {"value", run.hostile_value}}},
-          {"related", {{"indices", failed}}}}},
-        {"stats", {{"valid", "valid"}, {"by-f", {{"read", {{"ok", 1}}}, {"write", {{"ok", 1}}}}}}}}}};
+  Json results = {{"valid", "invalid"},
+                  {"exit_code", 1},
+                  {"test", test},
+                  {"checkers",
+                   {{"linearizable",
+                     {{"valid", "invalid"},
+                      {"explanation", "op " + std::to_string(facts.hostile_op_index) + " wrote " + run.hostile_value +
+                                          " but no read observed it"},
+                      {"files", {"checker/anomaly.svg"}},
+                      {"anomalies", {{"lost-write", {{{"op", {{"index", facts.hostile_op_index}}}}}}}},
+                      {"op", {{"index", facts.hostile_op_index}, {"f", "write"}, {"value", run.hostile_value}}},
+                      {"related", {{"indices", failed}}}}},
+                    {"stats", {{"valid", "valid"}, {"by-f", {{"read", {{"ok", 1}}}, {"write", {{"ok", 1}}}}}}}}}};
   write_file(dir / "results.json", results.dump(2));
   write_file(dir / "spec.json", test.dump(2));
   write_file(dir / "checker" / "anomaly.svg",

@@ -11,7 +11,7 @@
 namespace faultline {
 
 struct SyntheticRun {
-  size_t ops = 1000;      // client operations, each an invocation and a completion
+  size_t ops = 1000;  // client operations, each an invocation and a completion
   int concurrency = 5;
   uint64_t seed = 1;
   // Written into a client op the checker names and into a nemesis op, to test escaping.

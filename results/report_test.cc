@@ -21,9 +21,8 @@ namespace fs = std::filesystem;
 class ReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("faultline-report-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("faultline-report-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -165,7 +164,7 @@ TEST_F(ReportTest, LargeHistoryIsBoundedAndKeepsTheSlowestOp) {
 
   const Json& timeline = data["timeline"];
   EXPECT_EQ(timeline["mode"], "aggregate");
-  EXPECT_TRUE(timeline["folded"].get<bool>());  // info completions made more than 20 processes
+  EXPECT_TRUE(timeline["folded"].get<bool>());    // info completions made more than 20 processes
   EXPECT_EQ(timeline["lanes"].size(), 1u + 10u);  // nemesis + one per worker thread
   EXPECT_LE(timeline["cells"].size(), timeline["lanes"].size() * timeline["columns"].get<size_t>());
   EXPECT_LE(timeline["lanes"].size() * timeline["columns"].get<size_t>(), limits.timeline_cells);
@@ -178,9 +177,8 @@ TEST_F(ReportTest, ReportHasEverySectionAndShowsHostileValuesAsText) {
   SyntheticFacts facts = write_synthetic_run(dir_, {.ops = 500, .concurrency = 4, .seed = 11});
   write_report(dir_);
   std::string html = slurp(dir_ / "report.html");
-  for (const char* id : {"id=\"summary\"", "id=\"checkers\"", "id=\"named-ops\"", "id=\"latency\"",
-                         "id=\"throughput\"", "id=\"clocks\"", "id=\"timeline\"", "id=\"faults\"",
-                         "id=\"logs\"", "id=\"report-data\""})
+  for (const char* id : {"id=\"summary\"", "id=\"checkers\"", "id=\"named-ops\"", "id=\"latency\"", "id=\"throughput\"",
+                         "id=\"clocks\"", "id=\"timeline\"", "id=\"faults\"", "id=\"logs\"", "id=\"report-data\""})
     EXPECT_NE(html.find(id), std::string::npos) << id;
   EXPECT_NE(html.find("faultline test --workload register --nemesis partition,kill,clock --seed 11"),
             std::string::npos);
@@ -216,7 +214,11 @@ TEST_F(ReportTest, NamesTheOpARealCheckerBlamesAndLinksItsView) {
   CheckOptions options{dir_, {{"initial-value", 0}}};
   CheckResult result = compose(std::move(checkers))->check(history, options);
   ASSERT_EQ(result.verdict, Verdict::kInvalid);
-  std::ofstream(dir_ / "history.jsonl") << [&] { std::ostringstream s; write_jsonl(s, history); return s.str(); }();
+  std::ofstream(dir_ / "history.jsonl") << [&] {
+    std::ostringstream s;
+    write_jsonl(s, history);
+    return s.str();
+  }();
   std::ofstream(dir_ / "results.json") << Json{{"valid", "invalid"}, {"checkers", result.details}}.dump();
   write_report(dir_);
 

@@ -1,8 +1,8 @@
 #include "results/serve.h"
 
 #include <arpa/inet.h>
-#include <sys/socket.h>
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,9 +24,9 @@ namespace {
 struct Response {
   int status = 200;
   std::string content_type = "text/html; charset=utf-8";
-  std::string body;          // for everything but files
-  fs::path file;             // streamed when set
-  std::string location;      // for redirects
+  std::string body;      // for everything but files
+  fs::path file;         // streamed when set
+  std::string location;  // for redirects
 };
 
 const char* reason(int status) {
@@ -48,16 +48,24 @@ Response error_page(int status, const std::string& detail) {
 }
 
 std::string content_type(const fs::path& file) {
-  static const std::map<std::string, std::string> types = {
-      {".html", "text/html; charset=utf-8"},  {".htm", "text/html; charset=utf-8"},
-      {".json", "application/json"},          {".jsonl", "text/plain; charset=utf-8"},
-      {".xml", "application/xml"},            {".svg", "image/svg+xml"},
-      {".png", "image/png"},                  {".jpg", "image/jpeg"},
-      {".gif", "image/gif"},                  {".css", "text/css; charset=utf-8"},
-      {".js", "text/javascript; charset=utf-8"}, {".txt", "text/plain; charset=utf-8"},
-      {".log", "text/plain; charset=utf-8"},  {".edn", "text/plain; charset=utf-8"},
-      {".dot", "text/plain; charset=utf-8"},  {".md", "text/plain; charset=utf-8"},
-      {".csv", "text/csv; charset=utf-8"},    {".gz", "application/gzip"}};
+  static const std::map<std::string, std::string> types = {{".html", "text/html; charset=utf-8"},
+                                                           {".htm", "text/html; charset=utf-8"},
+                                                           {".json", "application/json"},
+                                                           {".jsonl", "text/plain; charset=utf-8"},
+                                                           {".xml", "application/xml"},
+                                                           {".svg", "image/svg+xml"},
+                                                           {".png", "image/png"},
+                                                           {".jpg", "image/jpeg"},
+                                                           {".gif", "image/gif"},
+                                                           {".css", "text/css; charset=utf-8"},
+                                                           {".js", "text/javascript; charset=utf-8"},
+                                                           {".txt", "text/plain; charset=utf-8"},
+                                                           {".log", "text/plain; charset=utf-8"},
+                                                           {".edn", "text/plain; charset=utf-8"},
+                                                           {".dot", "text/plain; charset=utf-8"},
+                                                           {".md", "text/plain; charset=utf-8"},
+                                                           {".csv", "text/csv; charset=utf-8"},
+                                                           {".gz", "application/gzip"}};
   auto it = types.find(file.extension().string());
   return it == types.end() ? "application/octet-stream" : it->second;
 }
@@ -70,7 +78,8 @@ bool inside(const fs::path& path, const fs::path& root) {
 std::string listing(const fs::path& dir, const std::string& url) {
   std::vector<std::pair<std::string, bool>> entries;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back({e.path().filename().string(), e.is_directory()});
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    entries.push_back({e.path().filename().string(), e.is_directory()});
   std::sort(entries.begin(), entries.end());
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << html_escape(url)
@@ -108,7 +117,8 @@ Response resolve(const fs::path& root, const std::string& decoded) {
       return r;
     }
     fs::path index = fs::canonical(real / "index.html", ec);
-    if (!ec && inside(index, root) && fs::is_regular_file(index)) real = index;
+    if (!ec && inside(index, root) && fs::is_regular_file(index))
+      real = index;
     else {
       Response r;
       r.body = listing(real, decoded);
@@ -151,10 +161,12 @@ StoreServer::StoreServer(const fs::path& root, const std::string& bind_address, 
     fail(ErrorCode::kNotFound, "store " + root.string() + " is not a directory; pass the store with --store DIR");
   unsigned char address[sizeof(in6_addr)];
   if (port < 0 || port > 65535 ||
-      (inet_pton(AF_INET, bind_address.c_str(), address) != 1 && inet_pton(AF_INET6, bind_address.c_str(), address) != 1))
+      (inet_pton(AF_INET, bind_address.c_str(), address) != 1 &&
+       inet_pton(AF_INET6, bind_address.c_str(), address) != 1))
     fail(ErrorCode::kBadInput, "cannot listen on " + bind_address + ":" + std::to_string(port) +
                                    ": give a numeric address (e.g. 127.0.0.1) and a port from 0 to 65535");
-  server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) { send(resolve(root_, req.path), res); });
+  server_->Get(".*",
+               [this](const httplib::Request& req, httplib::Response& res) { send(resolve(root_, req.path), res); });
   server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
     send(error_page(405, "only GET and HEAD are served"), res);
@@ -173,7 +185,8 @@ StoreServer::StoreServer(const fs::path& root, const std::string& bind_address, 
   server_->set_write_timeout(5, 0);
   port_ = port == 0 ? server_->bind_to_any_port(bind_address) : (server_->bind_to_port(bind_address, port) ? port : -1);
   if (port_ < 0)
-    fail(ErrorCode::kUnavailable, "cannot listen on " + bind_address + ":" + std::to_string(port) + "; choose another --port");
+    fail(ErrorCode::kUnavailable,
+         "cannot listen on " + bind_address + ":" + std::to_string(port) + "; choose another --port");
 }
 
 StoreServer::~StoreServer() = default;

@@ -21,8 +21,8 @@ std::string stamp(const char* format) {
   gmtime_r(&t, &tm);
   char buf[40];
   std::strftime(buf, sizeof buf, format, &tm);
-  int ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  int ms =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
   char out[64];
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
   return out;

@@ -15,12 +15,13 @@ namespace {
 using Factory = std::function<std::unique_ptr<Target>(const Spec&)>;
 
 const Registry<Factory>& table() {
-  static const Registry<Factory> t("target", std::map<std::string, Factory>{
-      {"memory", [](const Spec& s) { return memory_target("", s.target_options, s.seed); }},
-      {"etcd", [](const Spec& s) { return etcd_target(s.target_options); }},
-      {"spec", [](const Spec& s) { return spec_target(s.target_options); }},
-      {"maelstrom", [](const Spec& s) { return maelstrom_target(s.target_options); }},
-  });
+  static const Registry<Factory> t(
+      "target", std::map<std::string, Factory>{
+                    {"memory", [](const Spec& s) { return memory_target("", s.target_options, s.seed); }},
+                    {"etcd", [](const Spec& s) { return etcd_target(s.target_options); }},
+                    {"spec", [](const Spec& s) { return spec_target(s.target_options); }},
+                    {"maelstrom", [](const Spec& s) { return maelstrom_target(s.target_options); }},
+                });
   return t;
 }
 

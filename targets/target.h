@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/control/daemon.h"
 #include "harness/core/json.h"
 #include "harness/core/op.h"
 #include "harness/core/random.h"
-#include "harness/control/daemon.h"
 
 namespace faultline {
 
@@ -18,13 +18,13 @@ namespace faultline {
 struct TestEnv {
   std::string name;
   std::vector<std::string> nodes;
-  std::filesystem::path run_dir;   // the run directory (logs go to run_dir/nodes/<node>/)
-  std::string vocabulary;           // the workload's op vocabulary, one of the target's speaks()
-  double op_timeout_s = 10;         // how long a client may take for one op
+  std::filesystem::path run_dir;  // the run directory (logs go to run_dir/nodes/<node>/)
+  std::string vocabulary;         // the workload's op vocabulary, one of the target's speaks()
+  double op_timeout_s = 10;       // how long a client may take for one op
   uint64_t seed = 0;
-  std::vector<Session*> sessions;   // one per node, in node order; empty for in-process targets
-  bool sandbox = false;             // the nodes are the local sandbox (clock faults per process, never the machine clock)
-  bool faketime = false;            // clock faults through the opt-in faketime backend: start daemons under libfaketime
+  std::vector<Session*> sessions;  // one per node, in node order; empty for in-process targets
+  bool sandbox = false;   // the nodes are the local sandbox (clock faults per process, never the machine clock)
+  bool faketime = false;  // clock faults through the opt-in faketime backend: start daemons under libfaketime
 };
 
 class Client {

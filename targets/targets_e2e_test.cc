@@ -137,7 +137,8 @@ TEST(Etcd, EveryFaultWithClockSkewRunsToAVerdictWithMeasuredOffsets) {
     spec.rate = 100;
     RunOutcome out = run(spec);
     Json results = results_of(out);
-    EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 1) << seed << ": " << out.summary << "\n" << results.value("error", "");
+    EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 1) << seed << ": " << out.summary << "\n"
+                                                          << results.value("error", "");
     EXPECT_FALSE(results.contains("error")) << seed << ": " << results.value("error", "");
     EXPECT_GT(clock_offsets_measured(out), 0) << seed << ": no clock op measured an offset";
   }
@@ -227,7 +228,8 @@ TEST(Matrix, EveryWorkloadRunsOrIsRefusedAtOnce) {
 // verdict with successful ops. A dequeue whose reply was lost makes its element look lost to the
 // queue checkers, so queue may be invalid; every other workload is valid on etcd.
 TEST(Matrix, EtcdRunsEveryOtherWorkloadUnderPartitionsAndKills) {
-  for (const char* workload : {"counter", "unique-ids", "queue", "set", "set-full", "bank", "rw-register", "long-fork"}) {
+  for (const char* workload :
+       {"counter", "unique-ids", "queue", "set", "set-full", "bank", "rw-register", "long-fork"}) {
     Spec spec = spec_for("etcd", workload);
     spec.time_limit = 6;
     spec.nemesis = {"partition", "kill"};
@@ -236,11 +238,14 @@ TEST(Matrix, EtcdRunsEveryOtherWorkloadUnderPartitionsAndKills) {
     RunOutcome out = run(spec);
     Json results = results_of(out);
     EXPECT_FALSE(results.contains("error")) << workload << ": " << results.dump(2);
-    EXPECT_EQ(results["checkers"]["stats"]["valid"], "valid") << workload << ": " << results["checkers"]["stats"].dump(2);
+    EXPECT_EQ(results["checkers"]["stats"]["valid"], "valid")
+        << workload << ": " << results["checkers"]["stats"].dump(2);
     EXPECT_GT(ok_ops(out), 10) << workload;
     EXPECT_GE(faults_done(out, "start-partition") + faults_done(out, "kill"), 1) << workload;
-    if (std::string(workload) != "queue") EXPECT_EQ(out.exit_code, 0) << workload << ": " << out.summary;
-    else EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 1) << out.summary;
+    if (std::string(workload) != "queue")
+      EXPECT_EQ(out.exit_code, 0) << workload << ": " << out.summary;
+    else
+      EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 1) << out.summary;
   }
   EXPECT_EQ(processes_matching("[e]tcd --name"), "");
 }
@@ -272,8 +277,8 @@ TEST(BadSpec, UnknownPlaceholderIsNamed) {
 }
 
 TEST(BadSpec, ReadinessNeverReachedIsAnErrorAndTearsDown) {
-  fs::path p = write_spec("never-ready", R"({"start": "sleep 1000", "ready": {"tcp": 9}, "ready-timeout": 2, )" +
-                                             kClient + "}");
+  fs::path p =
+      write_spec("never-ready", R"({"start": "sleep 1000", "ready": {"tcp": 9}, "ready-timeout": 2, )" + kClient + "}");
   RunOutcome out = run(spec_for("spec", "register", {{"file", p.string()}}));
   EXPECT_EQ(out.exit_code, 255);
   std::string error = results_of(out).value("error", "");

@@ -26,9 +26,9 @@ Workload bank_workload(const WorkloadEnv& env) {
   w.prepare = {{"accounts", accounts}, {"balance", balance}};
   Json ids = Json::array();
   for (int a = 0; a < accounts; ++a) ids.push_back(a);
-  w.checkers = {{"bank", {{"accounts", ids},
-                          {"total", static_cast<int64_t>(accounts) * balance},
-                          {"negative-balances", negative}}}};
+  w.checkers = {
+      {"bank",
+       {{"accounts", ids}, {"total", static_cast<int64_t>(accounts) * balance}, {"negative-balances", negative}}}};
   return w;
 }
 

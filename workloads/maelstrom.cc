@@ -112,10 +112,10 @@ Workload kafka_workload(const WorkloadEnv& env) {
   // After settle-s, every thread polls every key from 0 and lists the committed offsets.
   Json from_start = Json::object(), all = Json::array();
   for (const auto& k : keys) from_start[k] = 0, all.push_back(k);
-  w.final_generator = phases({sleep_for(seconds(workload_options(env.options).at_least<int>("settle-s", 3, 0))),
-                              each_thread([=] {
-                                return phases({once_op("poll", from_start), once_op("list_committed_offsets", all)});
-                              })});
+  w.final_generator =
+      phases({sleep_for(seconds(workload_options(env.options).at_least<int>("settle-s", 3, 0))), each_thread([=] {
+                return phases({once_op("poll", from_start), once_op("list_committed_offsets", all)});
+              })});
   w.checkers = {{"kafka", Json::object()}};
   return w;
 }

@@ -24,8 +24,10 @@ Workload set_workload(const WorkloadEnv& env, bool full) {
     return op;
   });
   w.final_generator = each_thread([] { return once_op("read"); });
-  if (full) w.checkers = {{"set-full", {{"linearizable", linearizable}}}};
-  else w.checkers = {{"set", Json::object()}};
+  if (full)
+    w.checkers = {{"set-full", {{"linearizable", linearizable}}}};
+  else
+    w.checkers = {{"set", Json::object()}};
   return w;
 }
 

@@ -41,9 +41,12 @@ std::vector<double> cumulative_weights(const std::string& dist, int n) {
   std::vector<double> out;
   double total = 0;
   for (int i = 0; i < n; ++i) {
-    if (dist == "uniform") total += 1;
-    else if (dist == "exponential") total += std::ldexp(1.0, -i);
-    else total += 1.0 / (i + 1);
+    if (dist == "uniform")
+      total += 1;
+    else if (dist == "exponential")
+      total += std::ldexp(1.0, -i);
+    else
+      total += 1.0 / (i + 1);
     out.push_back(total);
   }
   return out;
@@ -57,8 +60,9 @@ Json consistency_models(const Json& options) {
   bool names = models.is_array() && !models.empty() &&
                std::all_of(models.begin(), models.end(), [](const Json& m) { return m.is_string(); });
   if (!names)
-    fail(ErrorCode::kBadInput, "workload option \"consistency-models\" must be a model name or a list "
-                               "of them, e.g. [\"serializable\"]");
+    fail(ErrorCode::kBadInput,
+         "workload option \"consistency-models\" must be a model name or a list "
+         "of them, e.g. [\"serializable\"]");
   txn::reportable_anomalies(models.get<std::vector<std::string>>(), {});  // throws for unknown names
   return models;
 }
@@ -89,8 +93,10 @@ Workload txn_workload(const WorkloadEnv& env, bool list_append) {
     int64_t length = ctx.rng->between(min_length, max_length);
     for (int64_t i = 0; i < length; ++i) {
       int64_t key = pool->pick(*ctx.rng);
-      if (ctx.rng->chance(0.5)) op.value.push_back(Json::array({"r", key, nullptr}));
-      else op.value.push_back(Json::array({write_f, key, pool->write(key)}));
+      if (ctx.rng->chance(0.5))
+        op.value.push_back(Json::array({"r", key, nullptr}));
+      else
+        op.value.push_back(Json::array({write_f, key, pool->write(key)}));
     }
     return op;
   });

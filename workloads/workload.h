@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "harness/core/json.h"
 #include "harness/core/generator.h"
+#include "harness/core/json.h"
 
 namespace faultline {
 

@@ -28,8 +28,7 @@ struct Outcome {
 };
 
 Outcome faultline_test(const std::string& workload, const std::string& extra_flags) {
-  fs::path store = fs::temp_directory_path() /
-                   ("faultline-workloads-e2e-" + std::to_string(getpid()) + "-" + workload);
+  fs::path store = fs::temp_directory_path() / ("faultline-workloads-e2e-" + std::to_string(getpid()) + "-" + workload);
   fs::remove_all(store);
   fs::path out = store.string() + ".out";
   std::string command = std::string(FAULTLINE_BINARY) + " test --target memory --workload " + workload +
@@ -103,19 +102,19 @@ TEST_P(WorkloadEndToEnd, InjectedBugIsCaughtWithEvidence) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, WorkloadEndToEnd,
-    testing::Values(Case{"register", "stale-read", "/checkers/linearizable/op", {"read"}},
-                    Case{"cas-register", "lost-write", "/checkers/linearizable/op", {"read", "cas"}},
-                    Case{"list-append", "non-atomic-txn", "/checkers/list-append/anomalies", {"txn"}},
-                    Case{"rw-register", "stale-read", "/checkers/rw-register/anomalies", {"txn"}},
-                    Case{"set", "lost-add", "/checkers/set/lost", {"add"}},
-                    Case{"set-full", "lost-add", "/checkers/set-full/lost", {"add"}},
-                    Case{"set-full", "stale-read", "/checkers/set-full/worst-stale", {"read"},
-                         "--workload-opt linearizable=true"},
-                    Case{"counter", "lost-add", "/checkers/counter/errors", {"read"}},
-                    Case{"bank", "bad-transfer", "/checkers/bank/first-error", {"read"}},
-                    Case{"queue", "lost-add", "/checkers/total-queue/lost", {"enqueue"}},
-                    Case{"unique-ids", "duplicate-id", "/checkers/unique-ids/first-duplicate", {"generate"}},
-                    Case{"long-fork", "stale-read", "/checkers/long-fork/first-fork", {"txn"}}),
+    testing::Values(
+        Case{"register", "stale-read", "/checkers/linearizable/op", {"read"}},
+        Case{"cas-register", "lost-write", "/checkers/linearizable/op", {"read", "cas"}},
+        Case{"list-append", "non-atomic-txn", "/checkers/list-append/anomalies", {"txn"}},
+        Case{"rw-register", "stale-read", "/checkers/rw-register/anomalies", {"txn"}},
+        Case{"set", "lost-add", "/checkers/set/lost", {"add"}},
+        Case{"set-full", "lost-add", "/checkers/set-full/lost", {"add"}},
+        Case{"set-full", "stale-read", "/checkers/set-full/worst-stale", {"read"}, "--workload-opt linearizable=true"},
+        Case{"counter", "lost-add", "/checkers/counter/errors", {"read"}},
+        Case{"bank", "bad-transfer", "/checkers/bank/first-error", {"read"}},
+        Case{"queue", "lost-add", "/checkers/total-queue/lost", {"enqueue"}},
+        Case{"unique-ids", "duplicate-id", "/checkers/unique-ids/first-duplicate", {"generate"}},
+        Case{"long-fork", "stale-read", "/checkers/long-fork/first-fork", {"txn"}}),
     [](const testing::TestParamInfo<Case>& info) {
       std::string name = info.param.workload + "_" + info.param.bug;
       std::replace(name.begin(), name.end(), '-', '_');

@@ -83,7 +83,7 @@ int count_f(const std::vector<Op>& ops, const std::string& f) {
   return static_cast<int>(std::count_if(ops.begin(), ops.end(), [&](const Op& op) { return op.f == f; }));
 }
 
-const std::vector<std::string> kNew = {"list-append", "rw-register", "set",   "set-full",  "counter",
+const std::vector<std::string> kNew = {"list-append", "rw-register", "set",        "set-full", "counter",
                                        "bank",        "queue",       "unique-ids", "long-fork"};
 
 TEST(Workloads, AllAreListedWithHelp) {
@@ -147,7 +147,10 @@ TEST(Workloads, BadOptionsNameTheOption) {
 
 // Txns: lengths, unique values per key, bounded writes per key, final reads of every key.
 void check_txns(const std::string& name, const char* write_f) {
-  Json options = {{"min-txn-length", 2}, {"max-txn-length", 3}, {"max-writes-per-key", 5}, {"key-count", 3},
+  Json options = {{"min-txn-length", 2},
+                  {"max-txn-length", 3},
+                  {"max-writes-per-key", 5},
+                  {"key-count", 3},
                   {"consistency-models", {"serializable"}}};
   Phases r = run(name, options, 3, 400);
   std::map<int64_t, std::set<int64_t>> written;
@@ -277,11 +280,11 @@ TEST(Workloads, LongForkWritesFreshKeysAndReadsWholeGroups) {
   EXPECT_EQ(checker_options("long-fork", "long-fork", {{"group-size", 3}})["group-size"], 3);
 }
 
-
 TEST(Workloads, EveryVocabularyIsANamedOne) {
   auto names = vocabulary_names();
   for (const auto& w : workload_names())
-    EXPECT_NE(std::find(names.begin(), names.end(), workload_vocabulary(w)), names.end()) << w << ": " << workload_vocabulary(w);
+    EXPECT_NE(std::find(names.begin(), names.end(), workload_vocabulary(w)), names.end())
+        << w << ": " << workload_vocabulary(w);
 }
 
 }  // namespace
@@ -304,7 +307,8 @@ class FakeMaelstromNode : public Client {
       }
       return complete(op, OpType::kOk, op.value);
     }
-    if (op.f == "read") return complete(op, OpType::kOk, counter_ ? Json(sum_) : Json(std::vector<Json>(set_.begin(), set_.end())));
+    if (op.f == "read")
+      return complete(op, OpType::kOk, counter_ ? Json(sum_) : Json(std::vector<Json>(set_.begin(), set_.end())));
     if (op.f == "send") {
       auto& log = logs_[op.value[0].get<std::string>()];
       if (!forget) log.push_back(op.value[1]);
@@ -400,8 +404,10 @@ TEST(MaelstromWorkloads, GCounterAddsAreNonNegativeAndPnCounterAddsTakeBothSigns
     int64_t negative = 0;
     for (const Op& op : ops)
       if (op.f == "add") negative += op.value.get<int64_t>() < 0;
-    if (name == "g-counter") EXPECT_EQ(negative, 0);
-    else EXPECT_GT(negative, 0);
+    if (name == "g-counter")
+      EXPECT_EQ(negative, 0);
+    else
+      EXPECT_GT(negative, 0);
   }
 }
 

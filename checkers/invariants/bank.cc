@@ -26,8 +26,7 @@ BankOptions parse_options(const CheckOptions& options) {
   if (invariants::find_option(options, "total")) o.total = invariants::int_option(options, "total", 0);
   if (const Json* accounts = invariants::find_option(options, "accounts")) {
     if (!accounts->is_array())
-      fail(ErrorCode::kBadInput, "checker option \"accounts\" must be a list of account ids, got " +
-                                     accounts->dump());
+      fail(ErrorCode::kBadInput, "checker option \"accounts\" must be a list of account ids, got " + accounts->dump());
     o.accounts.emplace();
     for (const Json& id : *accounts) o.accounts->insert(account_key(id));
   }
@@ -63,11 +62,16 @@ Json check_read(const Op& op, const BankOptions& o, int64_t total) {
     if (balance.get<int64_t>() < 0) negative.push_back(balance);
   }
   Json error;
-  if (!unexpected.empty()) error = {{"type", "unexpected-key"}, {"unexpected", unexpected}};
-  else if (!nils.empty()) error = {{"type", "nil-balance"}, {"nils", nils}};
-  else if (sum != total) error = {{"type", "wrong-total"}, {"total", sum}, {"expected", total}};
-  else if (!o.negative_balances && !negative.empty()) error = {{"type", "negative-value"}, {"negative", negative}};
-  else return nullptr;
+  if (!unexpected.empty())
+    error = {{"type", "unexpected-key"}, {"unexpected", unexpected}};
+  else if (!nils.empty())
+    error = {{"type", "nil-balance"}, {"nils", nils}};
+  else if (sum != total)
+    error = {{"type", "wrong-total"}, {"total", sum}, {"expected", total}};
+  else if (!o.negative_balances && !negative.empty())
+    error = {{"type", "negative-value"}, {"negative", negative}};
+  else
+    return nullptr;
   error["op"] = invariants::evidence(op);
   return error;
 }
@@ -77,8 +81,7 @@ std::string describe_error(const Json& e) {
   const std::string& type = e["type"].get_ref<const std::string&>();
   if (type == "unexpected-key") return where + " shows unknown account(s) " + e["unexpected"].dump();
   if (type == "nil-balance") return where + " has no balance for account(s) " + e["nils"].dump();
-  if (type == "wrong-total")
-    return where + " sums to " + e["total"].dump() + " instead of " + e["expected"].dump();
+  if (type == "wrong-total") return where + " sums to " + e["total"].dump() + " instead of " + e["expected"].dump();
   return where + " shows negative balance(s) " + e["negative"].dump();
 }
 
@@ -102,8 +105,10 @@ CheckResult judge(const History& history, const BankOptions& o) {
   }
 
   CheckResult r;
-  r.details = {{"read-count", read_count}, {"negative-balances", o.negative_balances},
-               {"total", total ? Json(*total) : Json(nullptr)}, {"total-source", total_source}};
+  r.details = {{"read-count", read_count},
+               {"negative-balances", o.negative_balances},
+               {"total", total ? Json(*total) : Json(nullptr)},
+               {"total-source", total_source}};
   if (!total) {
     r.verdict = Verdict::kUnknown;
     r.explanation = "no ok read, so no balance can be judged";
@@ -145,7 +150,8 @@ CheckResult judge(const History& history, const BankOptions& o) {
 class BankChecker : public Checker {
  public:
   std::string name() const override { return "bank"; }
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
+    const History& history = input.ops();
     BankOptions o = parse_options(options);
     return invariants::unknown_on_bad_value([&] { return judge(history, o); });
   }

@@ -13,7 +13,8 @@ using invariants::evidence;
 class EchoChecker : public Checker {
  public:
   std::string name() const override { return "echo"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     auto inv = invariants::invocation_of(history);
     CheckResult r;
     int64_t ok = 0;
@@ -24,13 +25,13 @@ class EchoChecker : public Checker {
       ++ok;
       if (inv[i] < 0) continue;
       const Op& sent = history[static_cast<size_t>(inv[i])];
-      if (sent.value != op.value && wrong.size() < 20)
-        wrong.push_back({{"sent", sent.value}, {"op", evidence(op)}});
+      if (sent.value != op.value && wrong.size() < 20) wrong.push_back({{"sent", sent.value}, {"op", evidence(op)}});
     }
     r.details = {{"ok-count", ok}, {"wrong", wrong}};
     r.verdict = !wrong.empty() ? Verdict::kInvalid : ok > 0 ? Verdict::kValid : Verdict::kUnknown;
-    if (!wrong.empty()) r.explanation = std::to_string(wrong.size()) + " echo(es) came back changed, first at index " +
-                                        wrong[0]["op"]["index"].dump();
+    if (!wrong.empty())
+      r.explanation = std::to_string(wrong.size()) + " echo(es) came back changed, first at index " +
+                      wrong[0]["op"]["index"].dump();
     if (ok == 0) r.explanation = "no echo was answered";
     return r;
   }
@@ -39,7 +40,8 @@ class EchoChecker : public Checker {
 class BroadcastChecker : public Checker {
  public:
   std::string name() const override { return "broadcast"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     return invariants::unknown_on_bad_value([&] { return judge(history); });
   }
 
@@ -69,9 +71,12 @@ class BroadcastChecker : public Checker {
       for (const auto& [m, t] : acked)
         if (!last.count(m)) missing.push_back(m);
       lost_count += missing.size();
-      if (!missing.empty()) lost[node] = {{"count", missing.size()}, {"messages", missing}, {"final-read", invariants::op_ref(*ops.back())}};
+      if (!missing.empty())
+        lost[node] = {
+            {"count", missing.size()}, {"messages", missing}, {"final-read", invariants::op_ref(*ops.back())}};
       for (const Json& m : last)
-        if (!attempted.count(m) && unexpected.size() < 20) unexpected.push_back({{"message", m}, {"read", invariants::op_ref(*ops.back())}});
+        if (!attempted.count(m) && unexpected.size() < 20)
+          unexpected.push_back({{"message", m}, {"read", invariants::op_ref(*ops.back())}});
       // Walk the reads backwards: a message is stable on this node from the first read of the
       // final run of reads that all contain it.
       std::map<Json, int64_t> since;
@@ -80,8 +85,10 @@ class BroadcastChecker : public Checker {
         std::set<Json> seen((*it)->value.begin(), (*it)->value.end());
         for (const auto& [m, t] : acked) {
           if (broken.count(m)) continue;
-          if (seen.count(m)) since[m] = (*it)->time;
-          else broken.insert(m);
+          if (seen.count(m))
+            since[m] = (*it)->time;
+          else
+            broken.insert(m);
         }
       }
       for (const auto& [m, t] : since) stable_at[m] = std::max(stable_at[m], t);
@@ -89,8 +96,11 @@ class BroadcastChecker : public Checker {
     std::vector<double> latencies;
     for (const auto& [m, t] : stable_at)
       if (acked.count(m)) latencies.push_back(std::max<double>(0, static_cast<double>(t - acked[m]) / 1e6));
-    r.details = {{"attempted-count", attempted.size()}, {"acknowledged-count", acked.size()},
-                 {"nodes-read", reads.size()}, {"lost-count", lost_count}, {"lost", lost},
+    r.details = {{"attempted-count", attempted.size()},
+                 {"acknowledged-count", acked.size()},
+                 {"nodes-read", reads.size()},
+                 {"lost-count", lost_count},
+                 {"lost", lost},
                  {"unexpected", unexpected},
                  {"stable-latencies-ms", invariants::quantiles(latencies, invariants::standard_points())}};
     if (reads.empty() || acked.empty()) {
@@ -99,8 +109,10 @@ class BroadcastChecker : public Checker {
     } else if (lost_count > 0 || !unexpected.empty()) {
       r.verdict = Verdict::kInvalid;
       std::string first = lost.empty() ? "" : lost.begin().key();
-      r.explanation = lost_count > 0 ? std::to_string(lost_count) + " acknowledged message(s) missing from final reads; "
-                                          "first on " + first + ": " + lost[first]["messages"][0].dump()
+      r.explanation = lost_count > 0 ? std::to_string(lost_count) +
+                                           " acknowledged message(s) missing from final reads; "
+                                           "first on " +
+                                           first + ": " + lost[first]["messages"][0].dump()
                                      : std::to_string(unexpected.size()) + " message(s) read that nobody broadcast";
     } else {
       r.verdict = Verdict::kValid;
@@ -112,7 +124,8 @@ class BroadcastChecker : public Checker {
 class EventualCounterChecker : public Checker {
  public:
   std::string name() const override { return "eventual-counter"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     return invariants::unknown_on_bad_value([&] {
       auto inv = invariants::invocation_of(history);
       int64_t sure = 0, up = 0, down = 0;
@@ -126,8 +139,10 @@ class EventualCounterChecker : public Checker {
         }
         if (op.f != "add" || inv[i] < 0 || op.is_fail()) continue;
         int64_t d = history[static_cast<size_t>(inv[i])].value.get<int64_t>();
-        if (op.is_ok()) sure += d;
-        else (d > 0 ? up : down) += d;
+        if (op.is_ok())
+          sure += d;
+        else
+          (d > 0 ? up : down) += d;
       }
       CheckResult r;
       Json bad = Json::array();
@@ -135,13 +150,15 @@ class EventualCounterChecker : public Checker {
         int64_t v = op->value.get<int64_t>();
         if (v < sure + down || v > sure + up) bad.push_back({{"node", node}, {"read", evidence(*op)}});
       }
-      r.details = {{"acknowledged-sum", sure}, {"possible-range", Json::array({sure + down, sure + up})},
-                   {"nodes-read", last.size()}, {"wrong", bad}};
+      r.details = {{"acknowledged-sum", sure},
+                   {"possible-range", Json::array({sure + down, sure + up})},
+                   {"nodes-read", last.size()},
+                   {"wrong", bad}};
       r.verdict = last.empty() ? Verdict::kUnknown : bad.empty() ? Verdict::kValid : Verdict::kInvalid;
       if (last.empty()) r.explanation = "the counter was never read";
-      if (!bad.empty()) r.explanation = "final read on " + bad[0]["node"].get<std::string>() + " is " +
-                                        bad[0]["read"]["value"].dump() + ", outside [" + std::to_string(sure + down) +
-                                        ", " + std::to_string(sure + up) + "]";
+      if (!bad.empty())
+        r.explanation = "final read on " + bad[0]["node"].get<std::string>() + " is " + bad[0]["read"]["value"].dump() +
+                        ", outside [" + std::to_string(sure + down) + ", " + std::to_string(sure + up) + "]";
       return r;
     });
   }

@@ -10,8 +10,8 @@ namespace faultline::invariants {
 namespace {
 
 [[noreturn]] void bad_option(std::string_view name, const Json& value, const char* expected) {
-  fail(ErrorCode::kBadInput, "checker option \"" + std::string(name) + "\" must be " + expected +
-                                 ", got " + value.dump());
+  fail(ErrorCode::kBadInput,
+       "checker option \"" + std::string(name) + "\" must be " + expected + ", got " + value.dump());
 }
 
 }  // namespace

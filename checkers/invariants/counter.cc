@@ -51,8 +51,11 @@ CheckResult judge(const History& history) {
       int64_t value = integer_value(op);
       if (value >= lower && value <= upper) continue;
       int64_t distance = value < lower ? lower - value : value - upper;
-      Json error = {{"lower", lower}, {"value", value}, {"upper", upper},
-                    {"invoke-index", history[partner[i]].index}, {"op", invariants::evidence(op)}};
+      Json error = {{"lower", lower},
+                    {"value", value},
+                    {"upper", upper},
+                    {"invoke-index", history[partner[i]].index},
+                    {"op", invariants::evidence(op)}};
       if (distance > worst_distance) {
         worst_distance = distance;
         worst = error;
@@ -69,9 +72,8 @@ CheckResult judge(const History& history) {
     r.details["first-error"] = first;
     r.details["worst-error"] = worst;
     r.explanation = std::to_string(errors.size()) + " of " + std::to_string(read_count) +
-                    " reads out of bounds; first: the read at index " +
-                    first["op"]["index"].dump() + " returned " + first["value"].dump() +
-                    ", but the counter had to be between " + first["lower"].dump() + " and " +
+                    " reads out of bounds; first: the read at index " + first["op"]["index"].dump() + " returned " +
+                    first["value"].dump() + ", but the counter had to be between " + first["lower"].dump() + " and " +
                     first["upper"].dump();
   }
   return r;
@@ -80,7 +82,8 @@ CheckResult judge(const History& history) {
 class CounterChecker : public Checker {
  public:
   std::string name() const override { return "counter"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     return invariants::unknown_on_bad_value([&] { return judge(history); });
   }
 };

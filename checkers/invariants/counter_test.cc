@@ -21,7 +21,8 @@ TEST(Counter, ConcurrentAndUncertainAddsWidenTheBounds) {
 {:type :info, :f :add, :value 5, :process 0}
 {:type :invoke, :f :read, :process 1}
 {:type :invoke, :f :add, :value 1, :process 2}
-{:type :ok, :f :read, :value )" + std::to_string(seen) + R"(, :process 1}
+{:type :ok, :f :read, :value )" +
+                    std::to_string(seen) + R"(, :process 1}
 {:type :ok, :f :add, :value 1, :process 2})");
     EXPECT_EQ(run(*counter_checker(), h).verdict, Verdict::kValid) << seen;
   }

@@ -13,18 +13,14 @@ namespace {
 using invariants::bad_value;
 using invariants::evidence;
 
-bool is_micro_op(const Json& mop, const char* f) {
-  return mop.is_array() && mop.size() == 3 && mop[0] == f;
-}
+bool is_micro_op(const Json& mop, const char* f) { return mop.is_array() && mop.size() == 3 && mop[0] == f; }
 
 bool is_read_txn(const Json& txn) {
   return txn.is_array() && !txn.empty() &&
          std::all_of(txn.begin(), txn.end(), [](const Json& m) { return is_micro_op(m, "r"); });
 }
 
-bool is_write_txn(const Json& txn) {
-  return txn.is_array() && txn.size() == 1 && is_micro_op(txn[0], "w");
-}
+bool is_write_txn(const Json& txn) { return txn.is_array() && txn.size() == 1 && is_micro_op(txn[0], "w"); }
 
 // A read of one group: key -> value seen (null = not yet written), and the op.
 struct Read {
@@ -45,13 +41,12 @@ void require_same_values(const Read& a, const Read& b) {
     const Json& other = b.seen.at(key);
     if (!value.is_null() && !other.is_null() && value != other)
       bad_value(*b.op, "key " + key.dump() + " read as " + other.dump() + " here but as " + value.dump() +
-                           " at index " + std::to_string(a.op->index) +
-                           "; long-fork needs every key written once");
+                           " at index " + std::to_string(a.op->index) + "; long-fork needs every key written once");
   }
 }
 
 CheckResult judge(const History& history, int64_t group_size) {
-  std::map<Json, const Op*> writer;  // key -> the write txn invocation
+  std::map<Json, const Op*> writer;                    // key -> the write txn invocation
   std::map<std::set<Json>, std::vector<Read>> groups;  // distinct reads per key group
   int64_t reads = 0, early = 0, late = 0;
   for (const Op& op : history) {
@@ -59,8 +54,8 @@ CheckResult judge(const History& history, int64_t group_size) {
     if (op.is_invoke() && is_write_txn(op.value)) {
       const Json& key = op.value[0][1];
       if (auto [it, fresh] = writer.emplace(key, &op); !fresh)
-        bad_value(op, "key " + key.dump() + " was already written at index " +
-                          std::to_string(it->second->index) + "; long-fork needs every key written once");
+        bad_value(op, "key " + key.dump() + " was already written at index " + std::to_string(it->second->index) +
+                          "; long-fork needs every key written once");
     }
     if (!op.is_ok() || !is_read_txn(op.value)) continue;
     ++reads;
@@ -89,8 +84,10 @@ CheckResult judge(const History& history, int64_t group_size) {
         Json only_i = written_only_in(group[i], group[j]);
         Json only_j = written_only_in(group[j], group[i]);
         if (only_i.is_null() || only_j.is_null()) continue;
-        forks.push_back({{"a", evidence(*group[i].op)}, {"a-saw-only", only_i},
-                         {"b", evidence(*group[j].op)}, {"b-saw-only", only_j}});
+        forks.push_back({{"a", evidence(*group[i].op)},
+                         {"a-saw-only", only_i},
+                         {"b", evidence(*group[j].op)},
+                         {"b-saw-only", only_j}});
       }
     }
   }
@@ -101,15 +98,14 @@ CheckResult judge(const History& history, int64_t group_size) {
 
   CheckResult r;
   r.verdict = forks.empty() ? Verdict::kValid : Verdict::kInvalid;
-  r.details = {{"reads-count", reads}, {"early-read-count", early}, {"late-read-count", late},
+  r.details = {{"reads-count", reads},     {"early-read-count", early},  {"late-read-count", late},
                {"group-size", group_size}, {"fork-count", forks.size()}, {"forks", forks}};
   if (!forks.empty()) {
     const Json& f = forks.front();
     r.details["first-fork"] = f;
-    r.explanation = std::to_string(forks.size()) + " long fork(s); first: the read at index " +
-                    f["a"]["index"].dump() + " saw key " + f["a-saw-only"].dump() +
-                    " written but not key " + f["b-saw-only"].dump() + ", the read at index " +
-                    f["b"]["index"].dump() + " the opposite";
+    r.explanation = std::to_string(forks.size()) + " long fork(s); first: the read at index " + f["a"]["index"].dump() +
+                    " saw key " + f["a-saw-only"].dump() + " written but not key " + f["b-saw-only"].dump() +
+                    ", the read at index " + f["b"]["index"].dump() + " the opposite";
   }
   return r;
 }
@@ -117,11 +113,11 @@ CheckResult judge(const History& history, int64_t group_size) {
 class LongForkChecker : public Checker {
  public:
   std::string name() const override { return "long-fork"; }
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
+    const History& history = input.ops();
     int64_t group_size = invariants::int_option(options, "group-size", 2);
     if (group_size < 1)
-      fail(ErrorCode::kBadInput, "checker option \"group-size\" must be at least 1, got " +
-                                     std::to_string(group_size));
+      fail(ErrorCode::kBadInput, "checker option \"group-size\" must be at least 1, got " + std::to_string(group_size));
     return invariants::unknown_on_bad_value([&] { return judge(history, group_size); });
   }
 };

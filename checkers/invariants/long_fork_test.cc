@@ -63,9 +63,7 @@ TEST(LongFork, DifferentValuesForOneKeyAreUnknown) {
   EXPECT_EQ(run(*long_fork_checker(), h).verdict, Verdict::kUnknown);
 }
 
-TEST(LongFork, GroupSizeMustBePositive) {
-  EXPECT_THROW(run(*long_fork_checker(), {}, {{"group-size", 0}}), Error);
-}
+TEST(LongFork, GroupSizeMustBePositive) { EXPECT_THROW(run(*long_fork_checker(), {}, {{"group-size", 0}}), Error); }
 
 }  // namespace
 }  // namespace faultline::invariants

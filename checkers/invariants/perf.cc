@@ -36,8 +36,10 @@ CheckResult judge(const History& history, int64_t bucket_ns) {
     end_time = std::max(end_time, op.time);
     const Op* invocation = partner[i] >= 0 ? &history[partner[i]] : nullptr;
     if (op.is_nemesis()) {
-      if (!op.is_invoke()) nemesis.push_back({invocation ? invocation : &op, &op});
-      else if (!invocation) nemesis.push_back({&op, &op});
+      if (!op.is_invoke())
+        nemesis.push_back({invocation ? invocation : &op, &op});
+      else if (!invocation)
+        nemesis.push_back({&op, &op});
       continue;
     }
     if (op.is_invoke()) {
@@ -52,12 +54,11 @@ CheckResult judge(const History& history, int64_t bucket_ns) {
   size_t bucket_count = static_cast<size_t>(end_time / bucket_ns) + 1;
   if (bucket_count > kMaxBuckets)
     fail(ErrorCode::kBadInput, "checker option \"bucket-ms\" gives " + std::to_string(bucket_count) +
-                                   " buckets for this run; use a wider bucket (at most " +
-                                   std::to_string(kMaxBuckets) + " buckets)");
+                                   " buckets for this run; use a wider bucket (at most " + std::to_string(kMaxBuckets) +
+                                   " buckets)");
   double bucket_s = static_cast<double>(bucket_ns) / 1e9;
   Json latency = Json::object(), throughput = Json::object(), over_time = Json::object();
-  std::vector<double> over_time_points(invariants::standard_points().begin() + 1,
-                                       invariants::standard_points().end());
+  std::vector<double> over_time_points(invariants::standard_points().begin() + 1, invariants::standard_points().end());
   for (const auto& [f, by_type] : samples) {
     for (const auto& [type, list] : by_type) {
       std::vector<double> ms;
@@ -71,7 +72,8 @@ CheckResult judge(const History& history, int64_t bucket_ns) {
         rate[b] += 1 / bucket_s;
         per_bucket[b].push_back(s.latency_ms);
       }
-      latency[f][type] = {{"count", list.size()}, {"mean-ms", sum / static_cast<double>(list.size())},
+      latency[f][type] = {{"count", list.size()},
+                          {"mean-ms", sum / static_cast<double>(list.size())},
                           {"quantiles-ms", invariants::quantiles(ms, invariants::standard_points())}};
       throughput[f][type] = rate;
       if (type != "ok") continue;
@@ -88,15 +90,19 @@ CheckResult judge(const History& history, int64_t bucket_ns) {
   }
   Json nemesis_ops = Json::array();
   for (const NemesisOp& n : nemesis)
-    nemesis_ops.push_back({{"f", n.end->f}, {"start-ns", n.begin->time}, {"end-ns", n.end->time},
-                           {"index", n.end->index}, {"value", n.end->value}});
+    nemesis_ops.push_back({{"f", n.end->f},
+                           {"start-ns", n.begin->time},
+                           {"end-ns", n.end->time},
+                           {"index", n.end->index},
+                           {"value", n.end->value}});
 
   Json windows = Json::array();
   for (const FaultWindow& w : fault_windows(history)) windows.push_back(to_json(w));
 
   CheckResult r;
   // Performance is never a judgement, but a history without a completed client op has nothing in it.
-  bool judged = std::any_of(history.begin(), history.end(), [](const Op& op) { return op.is_client() && !op.is_invoke(); });
+  bool judged =
+      std::any_of(history.begin(), history.end(), [](const Op& op) { return op.is_client() && !op.is_invoke(); });
   r.verdict = judged ? Verdict::kValid : Verdict::kUnknown;
   if (!judged) r.explanation = "no client operation completed: no performance to report";
   r.details = {{"bucket-ms", static_cast<double>(bucket_ns) / kNanosPerMs},
@@ -114,11 +120,12 @@ CheckResult judge(const History& history, int64_t bucket_ns) {
 class PerfChecker : public Checker {
  public:
   std::string name() const override { return "perf"; }
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
+    const History& history = input.ops();
     double bucket_ms = invariants::number_option(options, "bucket-ms", 1000);
     if (!(bucket_ms >= 0.001))
-      fail(ErrorCode::kBadInput, "checker option \"bucket-ms\" must be at least 0.001, got " +
-                                     std::to_string(bucket_ms));
+      fail(ErrorCode::kBadInput,
+           "checker option \"bucket-ms\" must be at least 0.001, got " + std::to_string(bucket_ms));
     return judge(history, static_cast<int64_t>(bucket_ms * kNanosPerMs));
   }
 };

@@ -48,14 +48,17 @@ CheckResult judge_queue(const History& history) {
   for (const auto& [element, n] : in_queue) remaining += n;
   CheckResult r;
   r.verdict = errors.empty() ? Verdict::kValid : Verdict::kInvalid;
-  r.details = {{"enqueue-count", enqueues}, {"dequeue-count", dequeues}, {"remaining", remaining},
-               {"error-count", errors.size()}, {"errors", errors}};
+  r.details = {{"enqueue-count", enqueues},
+               {"dequeue-count", dequeues},
+               {"remaining", remaining},
+               {"error-count", errors.size()},
+               {"errors", errors}};
   if (!errors.empty()) {
     const Json& first = errors.front();
     r.details["first-error"] = first;
-    r.explanation = std::to_string(errors.size()) + " dequeue(s) of elements not in the queue; first: " +
-                    first["element"].dump() + " at index " + first["op"]["index"].dump() + " (" +
-                    first["kind"].get<std::string>() + ")";
+    r.explanation = std::to_string(errors.size()) +
+                    " dequeue(s) of elements not in the queue; first: " + first["element"].dump() + " at index " +
+                    first["op"]["index"].dump() + " (" + first["kind"].get<std::string>() + ")";
   }
   return r;
 }
@@ -95,16 +98,14 @@ CheckResult judge_total(const History& history, bool allow_duplicates) {
       ++acknowledged;
       tally[op.value].enqueued.push_back(&op);
     }
-    if (op.f == "drain" && (op.is_info() || (op.is_invoke() && partner[i] < 0)))
-      crashed_drains.push_back(op_ref(op));
+    if (op.f == "drain" && (op.is_info() || (op.is_invoke() && partner[i] < 0))) crashed_drains.push_back(op_ref(op));
     for_each_dequeued(op, [&](const Json& element) {
       ++dequeued;
       tally[element].dequeued.push_back(&op);
     });
   }
 
-  Json lost = Json::array(), unexpected = Json::array(), duplicated = Json::array(),
-       recovered = Json::array();
+  Json lost = Json::array(), unexpected = Json::array(), duplicated = Json::array(), recovered = Json::array();
   int64_t lost_count = 0, unexpected_count = 0, duplicated_count = 0, recovered_count = 0;
   for (const auto& [element, t] : tally) {
     auto out = static_cast<int64_t>(t.dequeued.size());
@@ -128,24 +129,32 @@ CheckResult judge_total(const History& history, bool allow_duplicates) {
   }
 
   CheckResult r;
-  r.details = {{"attempt-count", attempts}, {"acknowledged-count", acknowledged},
-               {"dequeue-count", dequeued}, {"lost-count", lost_count}, {"lost", lost},
-               {"unexpected-count", unexpected_count}, {"unexpected", unexpected},
-               {"duplicated-count", duplicated_count}, {"duplicated", duplicated},
-               {"recovered-count", recovered_count}, {"recovered", recovered},
-               {"allow-duplicates", allow_duplicates}, {"crashed-drains", crashed_drains}};
+  r.details = {{"attempt-count", attempts},
+               {"acknowledged-count", acknowledged},
+               {"dequeue-count", dequeued},
+               {"lost-count", lost_count},
+               {"lost", lost},
+               {"unexpected-count", unexpected_count},
+               {"unexpected", unexpected},
+               {"duplicated-count", duplicated_count},
+               {"duplicated", duplicated},
+               {"recovered-count", recovered_count},
+               {"recovered", recovered},
+               {"allow-duplicates", allow_duplicates},
+               {"crashed-drains", crashed_drains}};
   std::vector<std::string> problems;
   if (!unexpected.empty())
     problems.push_back(std::to_string(unexpected_count) + " dequeue(s) of elements never enqueued; first: " +
-                       unexpected[0]["element"].dump() + " at index " +
-                       unexpected[0]["dequeues"][0]["index"].dump());
+                       unexpected[0]["element"].dump() + " at index " + unexpected[0]["dequeues"][0]["index"].dump());
   if (!duplicated.empty() && !allow_duplicates)
-    problems.push_back(std::to_string(duplicated_count) + " extra dequeue(s) of elements; first: " +
-                       duplicated[0]["element"].dump() + " dequeued at indices " +
-                       index_list(duplicated[0]["dequeues"]));
-  std::string lost_text = lost.empty() ? "" : std::to_string(lost_count) + " enqueued element(s) never dequeued; first: " +
-                                                  lost[0]["element"].dump() + ", enqueued ok at index " +
-                                                  lost[0]["enqueues"][0]["index"].dump();
+    problems.push_back(std::to_string(duplicated_count) +
+                       " extra dequeue(s) of elements; first: " + duplicated[0]["element"].dump() +
+                       " dequeued at indices " + index_list(duplicated[0]["dequeues"]));
+  std::string lost_text = lost.empty()
+                              ? ""
+                              : std::to_string(lost_count) +
+                                    " enqueued element(s) never dequeued; first: " + lost[0]["element"].dump() +
+                                    ", enqueued ok at index " + lost[0]["enqueues"][0]["index"].dump();
   bool lost_is_certain = crashed_drains.empty();
   if (!lost.empty() && lost_is_certain) problems.push_back(lost_text);
   if (!problems.empty()) {
@@ -164,7 +173,8 @@ CheckResult judge_total(const History& history, bool allow_duplicates) {
 class QueueChecker : public Checker {
  public:
   std::string name() const override { return "queue"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     return invariants::unknown_on_bad_value([&] { return judge_queue(history); });
   }
 };
@@ -172,7 +182,8 @@ class QueueChecker : public Checker {
 class TotalQueueChecker : public Checker {
  public:
   std::string name() const override { return "total-queue"; }
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
+    const History& history = input.ops();
     bool allow_duplicates = invariants::bool_option(options, "allow-duplicates", false);
     return invariants::unknown_on_bad_value([&] { return judge_total(history, allow_duplicates); });
   }

@@ -6,8 +6,8 @@ namespace faultline {
 namespace {
 
 TEST(Registry, EveryInvariantCheckerIsRegisteredUnderItsName) {
-  for (const char* name : {"counter", "set", "set-full", "bank", "queue", "total-queue", "unique-ids",
-                           "long-fork", "perf"})
+  for (const char* name :
+       {"counter", "set", "set-full", "bank", "queue", "total-queue", "unique-ids", "long-fork", "perf"})
     EXPECT_EQ(make_checker(name)->name(), name);
 }
 

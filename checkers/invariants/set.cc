@@ -43,9 +43,13 @@ CheckResult judge(const History& history) {
     if (!acknowledged.count(element)) recovered.push_back(element);
   }
   r.verdict = lost.empty() && unexpected.empty() ? Verdict::kValid : Verdict::kInvalid;
-  r.details.update({{"ok-count", ok_count}, {"lost-count", lost.size()},
-                    {"recovered-count", recovered.size()}, {"unexpected-count", unexpected.size()},
-                    {"lost", lost}, {"unexpected", unexpected}, {"recovered", recovered},
+  r.details.update({{"ok-count", ok_count},
+                    {"lost-count", lost.size()},
+                    {"recovered-count", recovered.size()},
+                    {"unexpected-count", unexpected.size()},
+                    {"lost", lost},
+                    {"unexpected", unexpected},
+                    {"recovered", recovered},
                     {"final-read", evidence(*final_read)}});
   if (!lost.empty()) {
     r.explanation = std::to_string(lost.size()) + " acknowledged element(s) missing from the final read at index " +
@@ -54,8 +58,8 @@ CheckResult judge(const History& history) {
   }
   if (!unexpected.empty()) {
     if (!r.explanation.empty()) r.explanation += "; ";
-    r.explanation += std::to_string(unexpected.size()) + " element(s) read that were never added; first: " +
-                     unexpected[0].dump();
+    r.explanation +=
+        std::to_string(unexpected.size()) + " element(s) read that were never added; first: " + unexpected[0].dump();
   }
   return r;
 }
@@ -63,7 +67,8 @@ CheckResult judge(const History& history) {
 class SetChecker : public Checker {
  public:
   std::string name() const override { return "set"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     return invariants::unknown_on_bad_value([&] { return judge(history); });
   }
 };

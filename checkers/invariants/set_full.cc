@@ -36,7 +36,7 @@ CheckResult judge(const History& history, bool linearizable) {
   std::vector<int64_t> invocation = invariants::invocation_of(history);
   std::vector<Element> elements;
   std::unordered_map<Json, size_t> id_of;
-  std::map<Json, int64_t> duplicated;  // element -> highest multiplicity in one read
+  std::map<Json, int64_t> duplicated;    // element -> highest multiplicity in one read
   std::map<Json, const Op*> unexpected;  // element never added -> first read holding it
   // Per element: the last read (position) that held it, and how often that read held it.
   std::vector<int64_t> seen_in_read, copies_in_read;
@@ -87,8 +87,8 @@ CheckResult judge(const History& history, bool linearizable) {
   int64_t stable_count = 0;
   for (const Element& e : elements) {
     bool stable = e.last_present && (!e.last_absent || e.last_absent < e.last_present);
-    bool is_lost = e.known && e.last_absent && (!e.last_present || e.last_present < e.last_absent) &&
-                   e.known < e.last_absent;
+    bool is_lost =
+        e.known && e.last_absent && (!e.last_present || e.last_present < e.last_absent) && e.known < e.last_absent;
     if (stable) {
       ++stable_count;
       int64_t stable_time = e.last_absent ? e.last_absent->time + 1 : 0;
@@ -114,40 +114,44 @@ CheckResult judge(const History& history, bool linearizable) {
   std::stable_sort(stale_by_latency.begin(), stale_by_latency.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   Json worst_stale = Json::array();
-  for (size_t k = 0; k < stale_by_latency.size() && k < 8; ++k)
-    worst_stale.push_back(stale_by_latency[k].second);
+  for (size_t k = 0; k < stale_by_latency.size() && k < 8; ++k) worst_stale.push_back(stale_by_latency[k].second);
   Json dups = Json::array();
   for (const auto& [v, n] : duplicated) dups.push_back({{"element", v}, {"max-count", n}});
   Json strangers = Json::array();
   for (const auto& [v, read] : unexpected) strangers.push_back({{"element", v}, {"read", op_ref(*read)}});
 
   CheckResult r;
-  r.details = {{"attempt-count", elements.size()}, {"stable-count", stable_count},
-               {"lost-count", lost.size()}, {"lost", lost},
-               {"never-read-count", never_read.size()}, {"never-read", never_read},
-               {"stale-count", stale.size()}, {"stale", stale}, {"worst-stale", worst_stale},
-               {"duplicated-count", dups.size()}, {"duplicated", dups},
-               {"unexpected-count", strangers.size()}, {"unexpected", strangers},
+  r.details = {{"attempt-count", elements.size()},
+               {"stable-count", stable_count},
+               {"lost-count", lost.size()},
+               {"lost", lost},
+               {"never-read-count", never_read.size()},
+               {"never-read", never_read},
+               {"stale-count", stale.size()},
+               {"stale", stale},
+               {"worst-stale", worst_stale},
+               {"duplicated-count", dups.size()},
+               {"duplicated", dups},
+               {"unexpected-count", strangers.size()},
+               {"unexpected", strangers},
                {"linearizable", linearizable},
                {"stable-latencies", invariants::quantiles(stable_latencies, invariants::standard_points())},
                {"lost-latencies", invariants::quantiles(lost_latencies, invariants::standard_points())}};
   std::vector<std::string> problems;
   if (!lost.empty())
-    problems.push_back(std::to_string(lost.size()) + " element(s) lost; first: " +
-                       lost[0]["element"].dump() + ", known at index " +
-                       lost[0]["known"]["index"].dump() + ", missing from the read begun at index " +
-                       lost[0]["last-absent"]["index"].dump());
+    problems.push_back(std::to_string(lost.size()) + " element(s) lost; first: " + lost[0]["element"].dump() +
+                       ", known at index " + lost[0]["known"]["index"].dump() +
+                       ", missing from the read begun at index " + lost[0]["last-absent"]["index"].dump());
   if (!dups.empty())
-    problems.push_back(std::to_string(dups.size()) + " element(s) read more than once in one read; first: " +
-                       dups[0]["element"].dump());
+    problems.push_back(std::to_string(dups.size()) +
+                       " element(s) read more than once in one read; first: " + dups[0]["element"].dump());
   if (!strangers.empty())
     problems.push_back(std::to_string(strangers.size()) +
                        " element(s) read that were never added; first: " + strangers[0]["element"].dump() +
                        " in the read at index " + strangers[0]["read"]["index"].dump());
   if (linearizable && !stale.empty())
-    problems.push_back(std::to_string(stale.size()) + " element(s) stale; worst: " +
-                       worst_stale[0]["element"].dump() + ", visible only " +
-                       worst_stale[0]["stable-latency-ms"].dump() + " ms after it was known");
+    problems.push_back(std::to_string(stale.size()) + " element(s) stale; worst: " + worst_stale[0]["element"].dump() +
+                       ", visible only " + worst_stale[0]["stable-latency-ms"].dump() + " ms after it was known");
   if (!problems.empty()) {
     r.verdict = Verdict::kInvalid;
     for (const auto& p : problems) r.explanation += (r.explanation.empty() ? "" : "; ") + p;
@@ -163,7 +167,8 @@ CheckResult judge(const History& history, bool linearizable) {
 class SetFullChecker : public Checker {
  public:
   std::string name() const override { return "set-full"; }
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
+    const History& history = input.ops();
     bool linearizable = invariants::bool_option(options, "linearizable", false);
     return invariants::unknown_on_bad_value([&] { return judge(history, linearizable); });
   }

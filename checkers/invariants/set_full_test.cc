@@ -101,9 +101,7 @@ TEST(SetFull, NothingStableIsUnknown) {
   EXPECT_EQ(r.details["never-read"], Json::array({1}));
 }
 
-TEST(SetFull, WrongOptionTypeThrows) {
-  EXPECT_THROW(run(*set_full_checker(), {}, {{"linearizable", "yes"}}), Error);
-}
+TEST(SetFull, WrongOptionTypeThrows) { EXPECT_THROW(run(*set_full_checker(), {}, {{"linearizable", "yes"}}), Error); }
 
 }  // namespace
 }  // namespace faultline::invariants

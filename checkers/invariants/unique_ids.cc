@@ -40,16 +40,18 @@ CheckResult judge(const History& history) {
   }
   CheckResult r;
   r.verdict = dups.empty() ? Verdict::kValid : Verdict::kInvalid;
-  r.details = {{"attempted-count", attempted}, {"acknowledged-count", acknowledged},
-               {"duplicated-count", dups.size()}, {"duplicated", listed}};
-  r.details["range"] = returned_by.empty()
-                           ? Json(nullptr)
-                           : Json::array({returned_by.begin()->first, returned_by.rbegin()->first});
+  r.details = {{"attempted-count", attempted},
+               {"acknowledged-count", acknowledged},
+               {"duplicated-count", dups.size()},
+               {"duplicated", listed}};
+  r.details["range"] =
+      returned_by.empty() ? Json(nullptr) : Json::array({returned_by.begin()->first, returned_by.rbegin()->first});
   if (!dups.empty()) {
     r.details["first-duplicate"] = first_duplicate;
-    r.explanation = std::to_string(dups.size()) + " id(s) generated more than once; first: " +
-                    first_duplicate["id"].dump() + " at index " + first_duplicate["op"]["index"].dump() +
-                    ", already returned at index " + first_duplicate["earlier"]["index"].dump();
+    r.explanation = std::to_string(dups.size()) +
+                    " id(s) generated more than once; first: " + first_duplicate["id"].dump() + " at index " +
+                    first_duplicate["op"]["index"].dump() + ", already returned at index " +
+                    first_duplicate["earlier"]["index"].dump();
   }
   return r;
 }
@@ -57,7 +59,8 @@ CheckResult judge(const History& history) {
 class UniqueIdsChecker : public Checker {
  public:
   std::string name() const override { return "unique-ids"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     return judge(history);
   }
 };

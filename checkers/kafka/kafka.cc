@@ -40,7 +40,8 @@ class Findings {
     if (cases_[kind].size() < kShown) cases_[kind].push_back(std::move(c));
   }
   void write(CheckResult& r) const {
-    for (const char* kind : {"lost", "skipped", "nonmonotonic", "backwards", "inconsistent", "unexpected", "regressed"}) {
+    for (const char* kind :
+         {"lost", "skipped", "nonmonotonic", "backwards", "inconsistent", "unexpected", "regressed"}) {
       auto it = counts_.find(kind);
       r.details[std::string(kind) + "-count"] = it == counts_.end() ? 0 : it->second;
       r.details[kind] = cases_.count(kind) ? cases_.at(kind) : Json::array();
@@ -63,7 +64,7 @@ CheckResult judge(const History& history) {
   std::map<std::string, std::set<Json>> attempted;  // key -> messages sent
   std::map<std::string, std::vector<Poll>> polls;   // key -> ok polls of it
   std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> commits;  // key -> (completed, offset)
-  std::vector<size_t> listings;  // positions of ok list_committed_offsets
+  std::vector<size_t> listings;                                             // positions of ok list_committed_offsets
   Findings found;
   int64_t poll_count = 0;
 
@@ -71,7 +72,8 @@ CheckResult judge(const History& history) {
     const Op& op = history[i];
     if (op.is_nemesis()) continue;
     if (op.f == "send" && op.is_invoke()) {
-      if (!op.value.is_array() || op.value.size() < 2 || !op.value[0].is_string()) bad_value(op, "a send needs [key, msg]");
+      if (!op.value.is_array() || op.value.size() < 2 || !op.value[0].is_string())
+        bad_value(op, "a send needs [key, msg]");
       attempted[op.value[0].get<std::string>()].insert(op.value[1]);
     }
     if (!op.is_ok() || inv[i] < 0) continue;
@@ -83,7 +85,8 @@ CheckResult judge(const History& history) {
           {op.value[1], offset_of(op, op.value[2]), inv[i], static_cast<int64_t>(i), &op});
     } else if (op.f == "poll") {
       ++poll_count;
-      if (!invoke.value.is_object() || !op.value.is_object()) bad_value(op, "a poll needs {key: offset} and returns {key: [[offset, msg]...]}");
+      if (!invoke.value.is_object() || !op.value.is_object())
+        bad_value(op, "a poll needs {key: offset} and returns {key: [[offset, msg]...]}");
       for (const auto& [key, from] : invoke.value.items()) {
         Poll p{inv[i], offset_of(invoke, from), {}, &op};
         int64_t previous = INT64_MIN;
@@ -91,8 +94,11 @@ CheckResult judge(const History& history) {
           if (!entry.is_array() || entry.size() != 2) bad_value(op, "a polled message is [offset, msg]");
           int64_t o = offset_of(op, entry[0]);
           if (o <= previous || o < p.from)
-            found.add("nonmonotonic", {{"key", key}, {"offset", o}, {"after", previous == INT64_MIN ? Json() : Json(previous)},
-                                       {"from", p.from}, {"poll", evidence(op)}});
+            found.add("nonmonotonic", {{"key", key},
+                                       {"offset", o},
+                                       {"after", previous == INT64_MIN ? Json() : Json(previous)},
+                                       {"from", p.from},
+                                       {"poll", evidence(op)}});
           previous = o;
           p.got.emplace(o, entry[1]);
         }
@@ -100,7 +106,8 @@ CheckResult judge(const History& history) {
       }
     } else if (op.f == "commit_offsets") {
       if (!invoke.value.is_object()) bad_value(invoke, "commit_offsets needs {key: offset}");
-      for (const auto& [key, o] : invoke.value.items()) commits[key].push_back({static_cast<int64_t>(i), offset_of(invoke, o)});
+      for (const auto& [key, o] : invoke.value.items())
+        commits[key].push_back({static_cast<int64_t>(i), offset_of(invoke, o)});
     } else if (op.f == "list_committed_offsets") {
       if (!op.value.is_object()) bad_value(op, "list_committed_offsets returns {key: offset}");
       listings.push_back(i);
@@ -112,27 +119,37 @@ CheckResult judge(const History& history) {
     std::map<int64_t, const Send*> at;
     for (const Send& s : ss) {
       auto [it, fresh] = at.emplace(s.offset, &s);
-      if (!fresh) found.add("inconsistent", {{"key", key}, {"offset", s.offset}, {"msgs", Json::array({it->second->msg, s.msg})}, {"send", evidence(*s.op)}});
+      if (!fresh)
+        found.add("inconsistent", {{"key", key},
+                                   {"offset", s.offset},
+                                   {"msgs", Json::array({it->second->msg, s.msg})},
+                                   {"send", evidence(*s.op)}});
     }
     for (const Poll& p : polls[key])
       for (const auto& [o, m] : p.got) {
         auto it = at.find(o);
         if (it != at.end() && it->second->msg != m)
-          found.add("inconsistent", {{"key", key}, {"offset", o}, {"msgs", Json::array({it->second->msg, m})}, {"poll", evidence(*p.op)}});
+          found.add(
+              "inconsistent",
+              {{"key", key}, {"offset", o}, {"msgs", Json::array({it->second->msg, m})}, {"poll", evidence(*p.op)}});
       }
   }
   for (const auto& [key, ps] : polls)
     for (const Poll& p : ps)
       for (const auto& [o, m] : p.got)
-        if (!attempted[key].count(m)) found.add("unexpected", {{"key", key}, {"offset", o}, {"msg", m}, {"poll", evidence(*p.op)}});
+        if (!attempted[key].count(m))
+          found.add("unexpected", {{"key", key}, {"offset", o}, {"msg", m}, {"poll", evidence(*p.op)}});
 
   // Sends: offsets move forward, and acknowledged ones are neither skipped nor lost.
   for (const auto& [key, ss] : sends) {
     for (const Send& later : ss)
       for (const Send& earlier : ss)
         if (earlier.completed < later.invoked && later.offset <= earlier.offset) {
-          found.add("backwards", {{"key", key}, {"offset", later.offset}, {"after", earlier.offset},
-                                  {"send", evidence(*later.op)}, {"earlier", evidence(*earlier.op)}});
+          found.add("backwards", {{"key", key},
+                                  {"offset", later.offset},
+                                  {"after", earlier.offset},
+                                  {"send", evidence(*later.op)},
+                                  {"earlier", evidence(*earlier.op)}});
           break;
         }
     for (const Send& s : ss) {
@@ -146,8 +163,13 @@ CheckResult judge(const History& history) {
         if (around && !p.got.count(s.offset) && !skipped_by) skipped_by = &p;
       }
       if (skipped_by)
-        found.add("skipped", {{"key", key}, {"offset", s.offset}, {"msg", s.msg}, {"send", evidence(*s.op)}, {"poll", evidence(*skipped_by->op)}});
-      if (covered && !seen) found.add("lost", {{"key", key}, {"offset", s.offset}, {"msg", s.msg}, {"send", evidence(*s.op)}});
+        found.add("skipped", {{"key", key},
+                              {"offset", s.offset},
+                              {"msg", s.msg},
+                              {"send", evidence(*s.op)},
+                              {"poll", evidence(*skipped_by->op)}});
+      if (covered && !seen)
+        found.add("lost", {{"key", key}, {"offset", s.offset}, {"msg", s.msg}, {"send", evidence(*s.op)}});
     }
   }
 
@@ -187,7 +209,8 @@ CheckResult judge(const History& history) {
 class KafkaChecker : public Checker {
  public:
   std::string name() const override { return "kafka"; }
-  CheckResult check(const History& history, const CheckOptions&) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions&) const override {
+    const History& history = input.ops();
     return invariants::unknown_on_bad_value([&] { return judge(history); });
   }
 };

@@ -11,7 +11,8 @@ namespace {
 History history(const std::vector<std::tuple<std::string, int, std::string, Json>>& rows) {
   History h;
   for (const auto& [type, process, f, value] : rows) {
-    Json j = {{"index", h.size()}, {"time", h.size()}, {"type", type}, {"process", process}, {"f", f}, {"value", value}};
+    Json j = {{"index", h.size()},  {"time", h.size()}, {"type", type},
+              {"process", process}, {"f", f},           {"value", value}};
     h.push_back(op_from_json(j));
   }
   return h;

@@ -24,8 +24,8 @@ struct Event {
 struct Pending {
   int slot = 0;
   Op invoke;
-  Json result;        // the value the completion reports
-  bool ok = true;     // false: cas precondition failed
+  Json result;     // the value the completion reports
+  bool ok = true;  // false: cas precondition failed
   bool crashed = false;
 };
 
@@ -44,9 +44,12 @@ class Simulation {
       Event e = events_.top();
       events_.pop();
       now_ = e.time;
-      if (e.kind == Event::kInvoke) invoke(e.id);
-      else if (e.kind == Event::kEffect) effect(pending_[e.id]);
-      else complete(pending_[e.id]);
+      if (e.kind == Event::kInvoke)
+        invoke(e.id);
+      else if (e.kind == Event::kEffect)
+        effect(pending_[e.id]);
+      else
+        complete(pending_[e.id]);
     }
     reindex(history_);
     return history_;
@@ -55,9 +58,7 @@ class Simulation {
  private:
   void schedule(int64_t at, Event::Kind kind, int id) { events_.push({at, seq_++, kind, id}); }
 
-  Json wrap(const Json& key, Json value) const {
-    return spec_.keys > 1 ? Json::array({key, std::move(value)}) : value;
-  }
+  Json wrap(const Json& key, Json value) const { return spec_.keys > 1 ? Json::array({key, std::move(value)}) : value; }
 
   void invoke(int slot) {
     if (started_ >= spec_.ops) return;
@@ -77,12 +78,15 @@ class Simulation {
       op.f = fs[roll];
       // Like the kv clients Porcupine's histories come from: every put and append writes a unique
       // token (client and sequence number) unless `values` asks for small, ambiguous ones.
-      std::string token = spec_.values > 0 ? std::to_string(v) : "x" + std::to_string(slot) + "." + std::to_string(started_) + ";";
+      std::string token =
+          spec_.values > 0 ? std::to_string(v) : "x" + std::to_string(slot) + "." + std::to_string(started_) + ";";
       op.value = wrap(key, roll == 0 ? Json() : Json(token));
     } else {
       const char* fs[] = {"read", "write", "cas"};
       op.f = fs[roll];
-      op.value = wrap(key, roll == 0 ? Json() : roll == 1 ? Json(v) : Json::array({static_cast<int64_t>(rng_.below(spec_.values)), v}));
+      op.value = wrap(key, roll == 0   ? Json()
+                           : roll == 1 ? Json(v)
+                                       : Json::array({static_cast<int64_t>(rng_.below(spec_.values)), v}));
     }
     history_.push_back(op);
     p.crashed = rng_.chance(spec_.crash_rate);
@@ -154,8 +158,10 @@ History corrupt_history(const History& history, uint64_t seed) {
   Rng rng = Rng(seed).fork("corrupt");
   Op& op = out[rng.pick(reads)];
   Json never = op.value.is_array() ? Json(op.value[1].is_string() ? Json("never-written") : Json(-1)) : Json(-1);
-  if (op.value.is_array() && op.value.size() == 2) op.value[1] = never;
-  else op.value = never;
+  if (op.value.is_array() && op.value.size() == 2)
+    op.value[1] = never;
+  else
+    op.value = never;
   return out;
 }
 

@@ -87,7 +87,8 @@ void write_html_view(const std::filesystem::path& path, size_t history_size, con
           << html_escape(b->model_after) << "</td></tr>\n";
   for (const HtmlBar* b : shown)
     if (b->role == HtmlBar::Role::kStuck)
-      table << "<tr class='stuck'><td>✗</td><td>" << html_escape(b->label) << "</td><td>cannot be linearized</td></tr>\n";
+      table << "<tr class='stuck'><td>✗</td><td>" << html_escape(b->label)
+            << "</td><td>cannot be linearized</td></tr>\n";
   table << "</table>";
 
   std::ofstream out(path);
@@ -95,7 +96,8 @@ void write_html_view(const std::filesystem::path& path, size_t history_size, con
       << "body{font-family:sans-serif;margin:1em}svg{font:11px monospace;display:block;overflow:visible}"
       << ".lane{fill:#444}g rect{stroke:#333;stroke-width:.5}g text{fill:#111}.other rect{fill:#ddd}"
       << ".lin rect{fill:#9d9}.stuck rect{fill:#e66}.conc rect{fill:#fc6}.open rect{stroke-dasharray:4 2}"
-      << "table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;font:12px monospace}"
+      << "table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;font:12px "
+         "monospace}"
       << "tr.stuck td{background:#fcc}.scroll{overflow-x:auto;border:1px solid #eee}</style></head><body>\n"
       << "<h2>" << html_escape(view.title) << "</h2><p>" << html_escape(view.explanation) << "</p>"
       << "<p>Green: the last " << prefix.size() << " ops of the longest linearizable prefix, numbered in "

@@ -16,8 +16,8 @@ namespace faultline::linear {
 struct HtmlBar {
   enum class Role { kOther, kLinearized, kStuck, kConcurrent };
   int64_t process = 0;
-  int64_t start = 0;   // invocation position
-  int64_t end = -1;    // completion position; -1 = never completed (info)
+  int64_t start = 0;  // invocation position
+  int64_t end = -1;   // completion position; -1 = never completed (info)
   std::string label;
   Role role = Role::kOther;
   int32_t order = -1;  // position in the partial linearization, when linearized

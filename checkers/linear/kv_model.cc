@@ -33,8 +33,10 @@ class KvStringSteps : public Steps {
     Kind kind{is_get(op.f) ? Kind::kGet : op.f == "append" ? Kind::kAppend : Kind::kPut, -1};
     // f, known, then "n" for a get of nil or "s" and the string.
     std::string key = std::to_string(int(kind.f)) + (op.known ? "k" : "u");
-    if (op.value.is_null()) key += 'n';
-    else key += 's' + op.value.get_ref<const std::string&>();
+    if (op.value.is_null())
+      key += 'n';
+    else
+      key += 's' + op.value.get_ref<const std::string&>();
     auto [it, added] = kind_ids_.emplace(std::move(key), int32_t(kinds_.size()));
     if (added) {
       if (!op.value.is_null()) kind.piece = add_piece(op.value.get_ref<const std::string&>());
@@ -90,7 +92,7 @@ class KvStringSteps : public Steps {
     }
     uint64_t key = node.hash ^ (node.length * 0x9E3779B97F4A7C15ull);
     for (;; key = key * 0xBF58476D1CE4E5B9ull + 1) {  // on a hash collision, probe on
-      if (key == ~uint64_t{0}) continue;  // FlatIdMap's empty mark
+      if (key == ~uint64_t{0}) continue;              // FlatIdMap's empty mark
       int32_t id = node_ids_.find(key);
       if (id == FlatIdMap::kMissing) {
         id = int32_t(nodes_.size());
@@ -175,7 +177,8 @@ class KvModel : public Model {
     static const char* known[] = {"get", "read", "put", "write", "append"};
     for (const char* f : known)
       if (op.f == f) return;
-    fail(ErrorCode::kBadInput, "kv: unknown op f \"" + op.f + "\"; expected get, put or append (read/write also accepted)");
+    fail(ErrorCode::kBadInput,
+         "kv: unknown op f \"" + op.f + "\"; expected get, put or append (read/write also accepted)");
   }
 };
 

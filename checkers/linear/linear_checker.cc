@@ -4,12 +4,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
-#include <optional>
-#include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -26,8 +26,8 @@ using Clock = std::chrono::steady_clock;
 
 // One independently checkable part of the history: all ops of one key, or the whole history.
 struct Part {
-  Json key;  // null when the history is not split
-  std::vector<SearchOp> ops;             // sorted by call
+  Json key;                                            // null when the history is not split
+  std::vector<SearchOp> ops;                           // sorted by call
   std::vector<std::pair<int64_t, int64_t>> positions;  // (invocation, completion) in the history; completion -1 = never
   std::unique_ptr<Steps> steps;
   SearchResult result;
@@ -116,7 +116,8 @@ class LinearChecker : public Checker {
 
   std::string name() const override { return "linearizable"; }
 
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
+    const History& history = input.ops();
     const Json& o = options.options;
     auto started = Clock::now();
     int64_t budget_ms = option<int64_t>(o, "budget-ms", 10000);
@@ -132,8 +133,7 @@ class LinearChecker : public Checker {
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
     ClientOps ops(history);
-    bool independent = o.contains("independent") ? option<bool>(o, "independent", false)
-                                                 : looks_independent(ops);
+    bool independent = o.contains("independent") ? option<bool>(o, "independent", false) : looks_independent(ops);
     std::vector<Part> parts = split(ops, independent, option<Json>(o, "initial-value", Json()));
     run_parts(parts, limits);
 
@@ -148,8 +148,7 @@ class LinearChecker : public Checker {
     }
     CheckResult result = summarize(ops, parts, independent, fault_windows(history));
     result.details["model"] = model_->name();
-    result.details["time-ms"] =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    result.details["time-ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     if (!options.out_dir.empty()) write_files(ops, parts, o, options.out_dir, result);
     return result;
   }
@@ -310,14 +309,13 @@ class LinearChecker : public Checker {
       result.verdict = Verdict::kUnknown;
       d["valid"] = "unknown";
       if (independent) d["undecided-keys"] = undecided;
-      bool memory = std::any_of(parts.begin(), parts.end(), [](const Part& p) {
-        return p.result.outcome == SearchOutcome::kOutOfMemory;
-      });
-      result.explanation = std::string(memory ? "memory" : "time") + " budget ran out before " +
-                           (independent ? std::to_string(undecided.size()) + " of " +
-                                              std::to_string(parts.size()) + " keys were decided"
-                                        : std::string("the history was decided")) +
-                           "; raise " + (memory ? "memory-mb" : "budget-ms") + " to decide";
+      bool memory = std::any_of(parts.begin(), parts.end(),
+                                [](const Part& p) { return p.result.outcome == SearchOutcome::kOutOfMemory; });
+      result.explanation =
+          std::string(memory ? "memory" : "time") + " budget ran out before " +
+          (independent ? std::to_string(undecided.size()) + " of " + std::to_string(parts.size()) + " keys were decided"
+                       : std::string("the history was decided")) +
+          "; raise " + (memory ? "memory-mb" : "budget-ms") + " to decide";
     } else {
       result.verdict = Verdict::kValid;
       d["valid"] = true;
@@ -356,7 +354,7 @@ class LinearChecker : public Checker {
     const Op& read = ops[done_at];
     if (read.f != "read" || !read.is_ok()) return "";
     Json returned = own_value(read, independent);
-    const Op* last = nullptr;  // the last ok write completed before the read was invoked
+    const Op* last = nullptr;    // the last ok write completed before the read was invoked
     const Op* source = nullptr;  // a write of the value the read returned
     for (auto [c, d_at] : part.positions) {
       if (d_at < 0 || !ops[d_at].is_ok()) continue;
@@ -368,18 +366,22 @@ class LinearChecker : public Checker {
     if (!last || *written(*last, independent) == returned) return "";
     if (!source && !returned.is_null()) return "";
     char when[96];
-    std::snprintf(when, sizeof when, "%.3f s, before the read began at %.3f s",
-                  static_cast<double>(last->time) / 1e9, static_cast<double>(ops[call].time) / 1e9);
-    d["violation"] = {{"kind", "stale-read"}, {"read", ops[call].index}, {"returned", returned},
-                      {"missed-write", last->index}, {"missed-value", *written(*last, independent)},
+    std::snprintf(when, sizeof when, "%.3f s, before the read began at %.3f s", static_cast<double>(last->time) / 1e9,
+                  static_cast<double>(ops[call].time) / 1e9);
+    d["violation"] = {{"kind", "stale-read"},
+                      {"read", ops[call].index},
+                      {"returned", returned},
+                      {"missed-write", last->index},
+                      {"missed-value", *written(*last, independent)},
                       {"missed-write-completed-ns", last->time}};
-    std::string text = "stale read: it returned " + returned.dump() + (source ? " (written by op " + std::to_string(source->index) + ")" : "") +
-                       ", but op " + std::to_string(last->index) + " (" + describe(*last) + ") had already completed at " + when;
+    std::string text = "stale read: it returned " + returned.dump() +
+                       (source ? " (written by op " + std::to_string(source->index) + ")" : "") + ", but op " +
+                       std::to_string(last->index) + " (" + describe(*last) + ") had already completed at " + when;
     return text;
   }
 
-  void explain_failure(const ClientOps& ops, const Part& part, bool independent,
-                       const std::vector<FaultWindow>& faults, CheckResult& result) const {
+  void explain_failure(const ClientOps& ops, const Part& part, bool independent, const std::vector<FaultWindow>& faults,
+                       CheckResult& result) const {
     const SearchResult& r = part.result;
     const Steps& steps = *part.steps;
     Json& d = result.details;
@@ -427,12 +429,15 @@ class LinearChecker : public Checker {
       active_text += (active_text.empty() ? "" : "; ") + describe(w);
     }
     d["faults-active"] = active;
-    context += active_text.empty() ? " No fault was active during it." : " Faults active during it: " + active_text + ".";
+    context +=
+        active_text.empty() ? " No fault was active during it." : " Faults active during it: " + active_text + ".";
     if (r.unreachable) {
       d["unreachable"] = true;
       d["violation"] = {{"kind", "impossible-value"}, {"op", ops[call_at].index}};
-      result.explanation = what + ": impossible value: no sequence of the history's ops reaches a state in which it is legal "
-                                  "(for a read: nothing ever wrote that value)." + context;
+      result.explanation = what +
+                           ": impossible value: no sequence of the history's ops reaches a state in which it is legal "
+                           "(for a read: nothing ever wrote that value)." +
+                           context;
       return;
     }
     std::string kind = stale_read(ops, part, r.stuck, independent, d);
@@ -461,8 +466,7 @@ class LinearChecker : public Checker {
       for (const Part& part : parts) {
         Json order = Json::array();
         for (auto [i, state] : part.result.linearization)
-          order.push_back({{"index", ops[part.positions[i].first].index},
-                           {"model", part.steps->describe(state)}});
+          order.push_back({{"index", ops[part.positions[i].first].index}, {"model", part.steps->describe(state)}});
         witness.push_back({{"key", part.key}, {"linearization", order}});
       }
       std::ofstream out(dir / "linear-witness.json");

@@ -1,15 +1,15 @@
 #include "checkers/linear/linear_checker.h"
 
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 
-#include <filesystem>
-#include <functional>
-#include <optional>
-#include <fstream>
-#include <map>
-#include <set>
 #include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "checkers/linear/history_gen.h"
 #include "checkers/linear/search.h"
@@ -54,7 +54,7 @@ std::vector<fs::path> files_in(const fs::path& dir) {
 // Knossos calls a history without any client op valid; here it has nothing to judge: unknown.
 Verdict good_verdict(const History& h) {
   return std::any_of(h.begin(), h.end(), [](const Op& op) { return op.is_client(); }) ? Verdict::kValid
-                                                                                    : Verdict::kUnknown;
+                                                                                      : Verdict::kUnknown;
 }
 
 TEST(LinearKnossos, CasRegisterGoodFilesAreValid) {
@@ -81,7 +81,8 @@ TEST(LinearKnossos, CasRegisterFilesKeepTheirVerdictWithNilInitialValue) {
   for (const char* kind : {"good", "bad"})
     for (const fs::path& file : files_in(kKnossos / "cas-register" / kind))
       EXPECT_EQ(check("cas-register", read_history_file(file)).verdict,
-                std::string(kind) == "good" ? good_verdict(read_history_file(file)) : Verdict::kInvalid) << file;
+                std::string(kind) == "good" ? good_verdict(read_history_file(file)) : Verdict::kInvalid)
+          << file;
 }
 
 // Porcupine's kv files, every key starting as "": VERDICTS.tsv gives each file's exit code.
@@ -110,13 +111,18 @@ TEST(LinearKnossos, EtcdMutexIsInvalid) {
 }
 
 TEST(LinearModels, RegisterReadsTheLatestWrite) {
-  EXPECT_EQ(check("register", make({{0, "invoke", "write", 1}, {0, "ok", "write", 1},
-                                    {1, "invoke", "read", nullptr}, {1, "ok", "read", 1}}))
+  EXPECT_EQ(check("register", make({{0, "invoke", "write", 1},
+                                    {0, "ok", "write", 1},
+                                    {1, "invoke", "read", nullptr},
+                                    {1, "ok", "read", 1}}))
                 .verdict,
             Verdict::kValid);
-  CheckResult stale = check("register", make({{0, "invoke", "write", 1}, {0, "ok", "write", 1},
-                                              {0, "invoke", "write", 2}, {0, "ok", "write", 2},
-                                              {1, "invoke", "read", nullptr}, {1, "ok", "read", 1}}));
+  CheckResult stale = check("register", make({{0, "invoke", "write", 1},
+                                              {0, "ok", "write", 1},
+                                              {0, "invoke", "write", 2},
+                                              {0, "ok", "write", 2},
+                                              {1, "invoke", "read", nullptr},
+                                              {1, "ok", "read", 1}}));
   EXPECT_EQ(stale.verdict, Verdict::kInvalid);
   EXPECT_EQ(stale.details["op"]["index"], 4);
   EXPECT_EQ(stale.details["previous-ok"]["index"], 2);
@@ -133,8 +139,10 @@ TEST(LinearModels, AReadOfAValueNeverWrittenIsNamedAtOnce) {
 }
 
 TEST(LinearModels, UnsignedAndSignedNumbersAreTheSameValue) {
-  History h = make({{0, "invoke", "write", Json(uint64_t{3})}, {0, "ok", "write", Json(uint64_t{3})},
-                    {1, "invoke", "read", nullptr}, {1, "ok", "read", Json(int64_t{3})}});
+  History h = make({{0, "invoke", "write", Json(uint64_t{3})},
+                    {0, "ok", "write", Json(uint64_t{3})},
+                    {1, "invoke", "read", nullptr},
+                    {1, "ok", "read", Json(int64_t{3})}});
   EXPECT_EQ(check("register", h).verdict, Verdict::kValid);
   h[3].value = Json(uint64_t{3});
   h[2].type = OpType::kInvoke;
@@ -142,40 +150,55 @@ TEST(LinearModels, UnsignedAndSignedNumbersAreTheSameValue) {
 }
 
 TEST(LinearModels, ConcurrentOpsMayTakeEffectInEitherOrder) {
-  History h = make({{0, "invoke", "write", 1}, {1, "invoke", "read", nullptr}, {1, "ok", "read", 1},
-                    {0, "ok", "write", 1}});
+  History h =
+      make({{0, "invoke", "write", 1}, {1, "invoke", "read", nullptr}, {1, "ok", "read", 1}, {0, "ok", "write", 1}});
   EXPECT_EQ(check("register", h).verdict, Verdict::kValid);
 }
 
 TEST(LinearModels, CasRegisterRefusesACasFromTheWrongValue) {
-  History h = make({{0, "invoke", "write", 1}, {0, "ok", "write", 1}, {0, "invoke", "cas", {2, 3}},
-                    {0, "ok", "cas", {2, 3}}});
+  History h =
+      make({{0, "invoke", "write", 1}, {0, "ok", "write", 1}, {0, "invoke", "cas", {2, 3}}, {0, "ok", "cas", {2, 3}}});
   EXPECT_EQ(check("cas-register", h).verdict, Verdict::kInvalid);
   h[3].type = OpType::kFail;  // a failed cas never happened
   EXPECT_EQ(check("cas-register", h).verdict, Verdict::kValid);
 }
 
 TEST(LinearInfo, AnInfoWriteMayTakeEffectLateOrNever) {
-  History late = make({{0, "invoke", "write", 1}, {0, "info", "write", 1}, {1, "invoke", "read", nullptr},
-                       {1, "ok", "read", nullptr}, {1, "invoke", "read", nullptr}, {1, "ok", "read", 1}});
+  History late = make({{0, "invoke", "write", 1},
+                       {0, "info", "write", 1},
+                       {1, "invoke", "read", nullptr},
+                       {1, "ok", "read", nullptr},
+                       {1, "invoke", "read", nullptr},
+                       {1, "ok", "read", 1}});
   late[3].value = 0;
   EXPECT_EQ(check("register", late, {{"initial-value", 0}}).verdict, Verdict::kValid);
-  History never = make({{0, "invoke", "write", 1}, {0, "info", "write", 1}, {1, "invoke", "read", nullptr},
-                        {1, "ok", "read", 0}});
+  History never =
+      make({{0, "invoke", "write", 1}, {0, "info", "write", 1}, {1, "invoke", "read", nullptr}, {1, "ok", "read", 0}});
   EXPECT_EQ(check("register", never, {{"initial-value", 0}}).verdict, Verdict::kValid);
   // ...but once it took effect it cannot be undone.
-  History undone = make({{0, "invoke", "write", 1}, {0, "info", "write", 1}, {1, "invoke", "read", nullptr},
-                         {1, "ok", "read", 1}, {1, "invoke", "read", nullptr}, {1, "ok", "read", 0}});
+  History undone = make({{0, "invoke", "write", 1},
+                         {0, "info", "write", 1},
+                         {1, "invoke", "read", nullptr},
+                         {1, "ok", "read", 1},
+                         {1, "invoke", "read", nullptr},
+                         {1, "ok", "read", 0}});
   EXPECT_EQ(check("register", undone, {{"initial-value", 0}}).verdict, Verdict::kInvalid);
 }
 
 TEST(LinearInfo, AnInfoOpSeenOnlyThroughAnotherInfoOpStillCounts) {
-  History h = make({{0, "invoke", "write", 1}, {0, "info", "write", 1}, {1, "invoke", "cas", {1, 2}},
-                    {1, "info", "cas", {1, 2}}, {2, "invoke", "read", nullptr}, {2, "ok", "read", 2}});
+  History h = make({{0, "invoke", "write", 1},
+                    {0, "info", "write", 1},
+                    {1, "invoke", "cas", {1, 2}},
+                    {1, "info", "cas", {1, 2}},
+                    {2, "invoke", "read", nullptr},
+                    {2, "ok", "read", 2}});
   EXPECT_EQ(check("cas-register", h, {{"initial-value", 0}}).verdict, Verdict::kValid);
-  History kv = make({{0, "invoke", "put", {"k", "a"}}, {0, "info", "put", {"k", "a"}},
-                     {1, "invoke", "append", {"k", "b"}}, {1, "info", "append", {"k", "b"}},
-                     {2, "invoke", "get", {"k", nullptr}}, {2, "ok", "get", {"k", "ab"}}});
+  History kv = make({{0, "invoke", "put", {"k", "a"}},
+                     {0, "info", "put", {"k", "a"}},
+                     {1, "invoke", "append", {"k", "b"}},
+                     {1, "info", "append", {"k", "b"}},
+                     {2, "invoke", "get", {"k", nullptr}},
+                     {2, "ok", "get", {"k", "ab"}}});
   EXPECT_EQ(check("kv", kv).verdict, Verdict::kValid);
   kv[5].value = Json::array({"k", "ba"});
   EXPECT_EQ(check("kv", kv).verdict, Verdict::kInvalid);
@@ -187,27 +210,41 @@ TEST(LinearInfo, AnOpLeftOpenAtTheEndCountsAsInfo) {
 }
 
 TEST(LinearModels, MutexCannotBeAcquiredTwice) {
-  History h = make({{0, "invoke", "acquire", nullptr}, {0, "ok", "acquire", nullptr},
-                    {1, "invoke", "acquire", nullptr}, {1, "ok", "acquire", nullptr}});
+  History h = make({{0, "invoke", "acquire", nullptr},
+                    {0, "ok", "acquire", nullptr},
+                    {1, "invoke", "acquire", nullptr},
+                    {1, "ok", "acquire", nullptr}});
   EXPECT_EQ(check("mutex", h).verdict, Verdict::kInvalid);
-  History released = make({{0, "invoke", "acquire", nullptr}, {0, "ok", "acquire", nullptr},
-                           {0, "invoke", "release", nullptr}, {0, "ok", "release", nullptr},
-                           {1, "invoke", "acquire", nullptr}, {1, "ok", "acquire", nullptr}});
+  History released = make({{0, "invoke", "acquire", nullptr},
+                           {0, "ok", "acquire", nullptr},
+                           {0, "invoke", "release", nullptr},
+                           {0, "ok", "release", nullptr},
+                           {1, "invoke", "acquire", nullptr},
+                           {1, "ok", "acquire", nullptr}});
   EXPECT_EQ(check("mutex", released).verdict, Verdict::kValid);
 }
 
 TEST(LinearModels, SetReadsMustShowEveryCompletedAdd) {
-  History h = make({{0, "invoke", "add", 1}, {0, "ok", "add", 1}, {0, "invoke", "add", 2},
-                    {1, "invoke", "read", nullptr}, {1, "ok", "read", {1}}, {0, "ok", "add", 2},
-                    {1, "invoke", "read", nullptr}, {1, "ok", "read", {2, 1}}});
+  History h = make({{0, "invoke", "add", 1},
+                    {0, "ok", "add", 1},
+                    {0, "invoke", "add", 2},
+                    {1, "invoke", "read", nullptr},
+                    {1, "ok", "read", {1}},
+                    {0, "ok", "add", 2},
+                    {1, "invoke", "read", nullptr},
+                    {1, "ok", "read", {2, 1}}});
   EXPECT_EQ(check("linear-set", h).verdict, Verdict::kValid);
   h[7].value = Json::array({2});
   EXPECT_EQ(check("linear-set", h).verdict, Verdict::kInvalid);
 }
 
 TEST(LinearModels, QueuesDifferInOrder) {
-  History h = make({{0, "invoke", "enqueue", 1}, {0, "ok", "enqueue", 1}, {0, "invoke", "enqueue", 2},
-                    {0, "ok", "enqueue", 2}, {1, "invoke", "dequeue", nullptr}, {1, "ok", "dequeue", 2}});
+  History h = make({{0, "invoke", "enqueue", 1},
+                    {0, "ok", "enqueue", 1},
+                    {0, "invoke", "enqueue", 2},
+                    {0, "ok", "enqueue", 2},
+                    {1, "invoke", "dequeue", nullptr},
+                    {1, "ok", "dequeue", 2}});
   EXPECT_EQ(check("unordered-queue", h).verdict, Verdict::kValid);
   EXPECT_EQ(check("fifo-queue", h).verdict, Verdict::kInvalid);
   h[5].value = 1;
@@ -219,18 +256,21 @@ TEST(LinearModels, QueuesDifferInOrder) {
 TEST(LinearModels, MultiRegisterTransactionsAreAtomic) {
   Json w = Json::array({Json::array({"write", "x", 1}), Json::array({"write", "y", 1})});
   Json torn = Json::array({Json::array({"read", "x", 1}), Json::array({"read", "y", nullptr})});
-  History h = make({{0, "invoke", "txn", w}, {1, "invoke", "txn", torn}, {1, "ok", "txn", torn},
-                    {0, "ok", "txn", w}});
+  History h = make({{0, "invoke", "txn", w}, {1, "invoke", "txn", torn}, {1, "ok", "txn", torn}, {0, "ok", "txn", w}});
   EXPECT_EQ(check("multi-register", h).verdict, Verdict::kValid);
   h[2].value[1][2] = 0;
   EXPECT_EQ(check("multi-register", h).verdict, Verdict::kInvalid);
 }
 
 TEST(LinearModels, KvAppendsConcatenatePerKey) {
-  History h = make({{0, "invoke", "put", {"a", "x"}}, {0, "ok", "put", {"a", "x"}},
-                    {0, "invoke", "append", {"a", "y"}}, {0, "ok", "append", {"a", "y"}},
-                    {1, "invoke", "append", {"b", "z"}}, {1, "ok", "append", {"b", "z"}},
-                    {1, "invoke", "get", {"a", nullptr}}, {1, "ok", "get", {"a", "xy"}}});
+  History h = make({{0, "invoke", "put", {"a", "x"}},
+                    {0, "ok", "put", {"a", "x"}},
+                    {0, "invoke", "append", {"a", "y"}},
+                    {0, "ok", "append", {"a", "y"}},
+                    {1, "invoke", "append", {"b", "z"}},
+                    {1, "ok", "append", {"b", "z"}},
+                    {1, "invoke", "get", {"a", nullptr}},
+                    {1, "ok", "get", {"a", "xy"}}});
   CheckResult r = check("kv", h);
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.explanation;
   EXPECT_EQ(r.details["parts"], 2);
@@ -375,8 +415,10 @@ History random_history(Rng& rng, const std::function<RandomOp(Rng&)>& draw) {
   std::map<int64_t, int64_t> open;  // slot -> process id of its open invocation
   for (Op& op : h) {
     int64_t slot = op.process % 10;
-    if (op.is_invoke()) open[slot] = op.process;
-    else op.process = open[slot];
+    if (op.is_invoke())
+      open[slot] = op.process;
+    else
+      op.process = open[slot];
   }
   reindex(h);
   return h;
@@ -385,7 +427,10 @@ History random_history(Rng& rng, const std::function<RandomOp(Rng&)>& draw) {
 TEST(LinearProperty, EveryModelAgreesWithBruteForceOnSmallHistories) {
   auto value = [](Rng& rng) { return Json(int64_t(rng.below(3))); };
   std::map<std::string, std::function<RandomOp(Rng&)>> draws = {
-      {"mutex", [](Rng& rng) { return RandomOp{rng.chance(0.5) ? "acquire" : "release", nullptr, nullptr}; }},
+      {"mutex",
+       [](Rng& rng) {
+         return RandomOp{rng.chance(0.5) ? "acquire" : "release", nullptr, nullptr};
+       }},
       {"linear-set",
        [&](Rng& rng) {
          if (rng.chance(0.6)) return RandomOp{"add", value(rng), value(rng)};
@@ -446,8 +491,12 @@ TEST(LinearModels, AModelObjectNeedsNoName) {
     bool read_only(const ModelOp& op) const override { return op.f == "read"; }
     void check_op(const ModelOp&) const override {}
   };
-  History h = make({{0, "invoke", "add", 2}, {1, "invoke", "read", nullptr}, {0, "ok", "add", 2},
-                    {1, "ok", "read", 2}, {0, "invoke", "read", nullptr}, {0, "ok", "read", 2}});
+  History h = make({{0, "invoke", "add", 2},
+                    {1, "invoke", "read", nullptr},
+                    {0, "ok", "add", 2},
+                    {1, "ok", "read", 2},
+                    {0, "invoke", "read", nullptr},
+                    {0, "ok", "read", 2}});
   CheckOptions o;
   EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kValid);
   h[5].value = 3;
@@ -482,8 +531,13 @@ TEST(LinearProperty, CompactKvAgreesWithTheJsonModel) {
   o.options = {{"initial-value", ""}};
   int invalid = 0;
   for (uint64_t seed = 0; seed < 120; ++seed) {
-    GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = seed, .processes = 2 + int(seed % 5), .ops = 20 + int(seed % 7) * 20,
-                 .values = int(seed % 3), .keys = 1 + int(seed % 3), .crash_rate = 0.1 * double(seed % 4)};
+    GenSpec spec{.shape = GenSpec::Shape::kKv,
+                 .seed = seed,
+                 .processes = 2 + int(seed % 5),
+                 .ops = 20 + int(seed % 7) * 20,
+                 .values = int(seed % 3),
+                 .keys = 1 + int(seed % 3),
+                 .crash_rate = 0.1 * double(seed % 4)};
     History h = generate_history(spec);
     if (seed % 2) h = corrupt_history(h, seed);
     CheckResult a = compact->check(h, o), b = json_only->check(h, o);
@@ -504,8 +558,12 @@ TEST(LinearProperty, CompactRegisterAgreesWithTheJsonModel) {
     auto json_only = linear_checker(std::make_unique<JsonOnly>(make_model(name)));
     int invalid = 0;
     for (uint64_t seed = 0; seed < 90; ++seed) {
-      GenSpec spec{.seed = seed, .processes = 2 + int(seed % 5), .ops = 20 + int(seed % 5) * 30,
-                   .values = 2 + int(seed % 4), .keys = 1 + int(seed % 2), .crash_rate = 0.05 * double(seed % 5)};
+      GenSpec spec{.seed = seed,
+                   .processes = 2 + int(seed % 5),
+                   .ops = 20 + int(seed % 5) * 30,
+                   .values = 2 + int(seed % 4),
+                   .keys = 1 + int(seed % 2),
+                   .crash_rate = 0.05 * double(seed % 5)};
       History h = generate_history(spec);
       if (std::string(name) == "register")  // no cas: keep reads and writes only
         h.erase(std::remove_if(h.begin(), h.end(), [](const Op& op) { return op.f == "cas"; }), h.end());
@@ -584,19 +642,27 @@ TEST(LinearFiles, InvalidWritesAnHtmlViewAndValidAWitness) {
   fs::remove_all(dir);
 }
 
-
 // Two keys each with a read that returns the value a completed write had already overwritten,
 // served by n2 while a partition was active: both keys are reported, the first explained fully.
 TEST(LinearExplanation, EveryFailingKeyIsCountedAndStaleReadsAreNamed) {
-  History h = make({{-1, "invoke", "start-partition", "halves"}, {-1, "info", "start-partition", "halves"},
-                    {0, "invoke", "write", {1, 1}}, {0, "ok", "write", {1, 1}},
-                    {0, "invoke", "write", {1, 2}}, {0, "ok", "write", {1, 2}},
-                    {1, "invoke", "read", {1, nullptr}}, {1, "ok", "read", {1, 1}},
-                    {0, "invoke", "write", {2, 5}}, {0, "ok", "write", {2, 5}},
-                    {0, "invoke", "write", {2, 6}}, {0, "ok", "write", {2, 6}},
-                    {1, "invoke", "read", {2, nullptr}}, {1, "ok", "read", {2, 5}},
-                    {0, "invoke", "write", {3, 7}}, {0, "ok", "write", {3, 7}},
-                    {1, "invoke", "read", {3, nullptr}}, {1, "ok", "read", {3, 7}}});
+  History h = make({{-1, "invoke", "start-partition", "halves"},
+                    {-1, "info", "start-partition", "halves"},
+                    {0, "invoke", "write", {1, 1}},
+                    {0, "ok", "write", {1, 1}},
+                    {0, "invoke", "write", {1, 2}},
+                    {0, "ok", "write", {1, 2}},
+                    {1, "invoke", "read", {1, nullptr}},
+                    {1, "ok", "read", {1, 1}},
+                    {0, "invoke", "write", {2, 5}},
+                    {0, "ok", "write", {2, 5}},
+                    {0, "invoke", "write", {2, 6}},
+                    {0, "ok", "write", {2, 6}},
+                    {1, "invoke", "read", {2, nullptr}},
+                    {1, "ok", "read", {2, 5}},
+                    {0, "invoke", "write", {3, 7}},
+                    {0, "ok", "write", {3, 7}},
+                    {1, "invoke", "read", {3, nullptr}},
+                    {1, "ok", "read", {3, 7}}});
   for (size_t i = 0; i < h.size(); ++i) {
     h[i].time = static_cast<int64_t>(i) * 1000000;
     if (h[i].process == 1) h[i].node = "n2";
@@ -623,9 +689,12 @@ TEST(LinearExplanation, EveryFailingKeyIsCountedAndStaleReadsAreNamed) {
 TEST(LinearExplanation, KeysLeftOnceTheVerdictIsKnownAreListed) {
   GenSpec spec{.shape = GenSpec::Shape::kKv, .seed = 7, .processes = 10, .ops = 600, .keys = 2};
   History big = generate_history(spec);  // keys 0 and 1, each needing a search of many configurations
-  History h = make({{100, "invoke", "put", {9, "a"}}, {100, "ok", "put", {9, "a"}},
-                    {100, "invoke", "put", {9, "b"}}, {100, "ok", "put", {9, "b"}},
-                    {101, "invoke", "get", {9, nullptr}}, {101, "ok", "get", {9, "a"}}});
+  History h = make({{100, "invoke", "put", {9, "a"}},
+                    {100, "ok", "put", {9, "a"}},
+                    {100, "invoke", "put", {9, "b"}},
+                    {100, "ok", "put", {9, "b"}},
+                    {101, "invoke", "get", {9, nullptr}},
+                    {101, "ok", "get", {9, "a"}}});
   h.insert(h.end(), big.begin(), big.end());
   reindex(h);
   // Key 9 is checked first (smallest); at least one big key starts after it failed.

@@ -13,16 +13,17 @@ namespace {
 using Factory = std::function<std::unique_ptr<Model>()>;
 
 const Registry<Factory>& models() {
-  static const Registry<Factory> table("linearizability model", std::map<std::string, Factory>{
-      {"register", [] { return register_model(false); }},
-      {"cas-register", [] { return register_model(true); }},
-      {"mutex", [] { return mutex_model(); }},
-      {"linear-set", [] { return set_model(); }},
-      {"unordered-queue", [] { return queue_model(false); }},
-      {"fifo-queue", [] { return queue_model(true); }},
-      {"multi-register", [] { return multi_register_model(); }},
-      {"kv", [] { return kv_model(); }},
-  });
+  static const Registry<Factory> table("linearizability model",
+                                       std::map<std::string, Factory>{
+                                           {"register", [] { return register_model(false); }},
+                                           {"cas-register", [] { return register_model(true); }},
+                                           {"mutex", [] { return mutex_model(); }},
+                                           {"linear-set", [] { return set_model(); }},
+                                           {"unordered-queue", [] { return queue_model(false); }},
+                                           {"fifo-queue", [] { return queue_model(true); }},
+                                           {"multi-register", [] { return multi_register_model(); }},
+                                           {"kv", [] { return kv_model(); }},
+                                       });
   return table;
 }
 

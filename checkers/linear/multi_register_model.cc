@@ -12,9 +12,7 @@ std::string key_of(const Json& k) { return k.is_string() ? k.get<std::string>() 
 class MultiRegisterModel : public Model {
  public:
   std::string name() const override { return "multi-register"; }
-  Json initial(const Json& initial) const override {
-    return initial.is_object() ? initial : Json::object();
-  }
+  Json initial(const Json& initial) const override { return initial.is_object() ? initial : Json::object(); }
 
   std::optional<Json> step(const Json& state, const ModelOp& op) const override {
     Json next = state;
@@ -39,8 +37,8 @@ class MultiRegisterModel : public Model {
 
   void check_op(const ModelOp& op) const override {
     auto bad = [&] {
-      fail(ErrorCode::kBadInput, "multi-register: expected f txn with value [[read|write key value] ...], got " +
-                                     op.f + " " + op.value.dump());
+      fail(ErrorCode::kBadInput, "multi-register: expected f txn with value [[read|write key value] ...], got " + op.f +
+                                     " " + op.value.dump());
     };
     if (op.f != "txn" || !op.value.is_array()) bad();
     for (const Json& micro : op.value)

@@ -43,9 +43,7 @@ class QueueModel : public Model {
 
   // An unordered dequeue with unknown result is modelled as taking nothing: were it to take an
   // element, it would only constrain the other ops more than never happening does.
-  bool read_only(const ModelOp& op) const override {
-    return !fifo_ && op.f == "dequeue" && op.value.is_null();
-  }
+  bool read_only(const ModelOp& op) const override { return !fifo_ && op.f == "dequeue" && op.value.is_null(); }
 
   void check_op(const ModelOp& op) const override {
     if (op.f != "enqueue" && op.f != "dequeue")

@@ -87,8 +87,7 @@ class RegisterModel : public Model {
   bool unobservable(const ModelOp& op, const std::vector<const ModelOp*>& all) const override {
     const Json& left = op.f == "cas" ? op.value[1] : op.value;
     for (const ModelOp* other : all)
-      if ((other->f == "read" && other->value == left) || (other->f == "cas" && other->value[0] == left))
-        return false;
+      if ((other->f == "read" && other->value == left) || (other->f == "cas" && other->value[0] == left)) return false;
     return true;
   }
 

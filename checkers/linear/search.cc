@@ -6,9 +6,7 @@
 
 namespace faultline::linear {
 
-StepTable::StepTable(const Model& model, const Json& initial_state) : model_(model) {
-  intern_state(initial_state);
-}
+StepTable::StepTable(const Model& model, const Json& initial_state) : model_(model) { intern_state(initial_state); }
 
 int32_t StepTable::intern_state(Json state) {
   auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
@@ -56,8 +54,8 @@ uint64_t mix(uint64_t x) {  // splitmix64 finalizer: a fixed random-looking key 
 // The configurations explored or scheduled for exploration, as (placed required ops, state) groups,
 // each with the sets of info ops placed on the way there. A configuration is pruned when its group
 // holds a subset of its info ops: with fewer info ops used, more stay available, so every extension
-// of the new configuration is open to the old one, which fails or is still to be explored. Open addressing over a flat table; bitsets
-// live in arenas and are compared in full, so a hash collision can never prune anything.
+// of the new configuration is open to the old one, which fails or is still to be explored. Open addressing over a flat
+// table; bitsets live in arenas and are compared in full, so a hash collision can never prune anything.
 class ConfigCache {
  public:
   ConfigCache(size_t required_words, size_t info_words)
@@ -174,8 +172,15 @@ struct Frame {
 class Searcher {
  public:
   Searcher(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits)
-      : ops_(ops), steps_(steps), limits_(limits), n_(ops.size()), by_call_(n_), by_ret_(n_),
-        unknown_(n_), bit_(n_), zobrist_(n_) {
+      : ops_(ops),
+        steps_(steps),
+        limits_(limits),
+        n_(ops.size()),
+        by_call_(n_),
+        by_ret_(n_),
+        unknown_(n_),
+        bit_(n_),
+        zobrist_(n_) {
     std::vector<int32_t> required;
     size_t infos = 0;
     for (size_t i = 0; i < n_; ++i) {
@@ -188,8 +193,7 @@ class Searcher {
         unknown_.append(static_cast<int32_t>(i));
       }
     }
-    std::stable_sort(required.begin(), required.end(),
-                     [&](int32_t a, int32_t b) { return ops[a].ret < ops[b].ret; });
+    std::stable_sort(required.begin(), required.end(), [&](int32_t a, int32_t b) { return ops[a].ret < ops[b].ret; });
     for (int32_t i : required) by_ret_.append(i);
     remaining_ = static_cast<int64_t>(required.size());
     required_bits_.assign(required.size() / 64 + 1, 0);
@@ -343,8 +347,8 @@ class Searcher {
   }
 
   int64_t bytes() const {
-    return cache_->bytes() + static_cast<int64_t>(candidates_.capacity() * sizeof(Move) +
-                                                 frames_.capacity() * sizeof(Frame));
+    return cache_->bytes() +
+           static_cast<int64_t>(candidates_.capacity() * sizeof(Move) + frames_.capacity() * sizeof(Frame));
   }
 
   // Publishes this search's growth to the shared counter; false when over the limit.

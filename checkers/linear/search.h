@@ -39,7 +39,9 @@ class StepTable : public Steps {
   struct KindEqual {
     using is_transparent = void;
     const std::vector<ModelOp>* kinds;
-    static bool same(const ModelOp& a, const ModelOp& b) { return a.known == b.known && a.f == b.f && a.value == b.value; }
+    static bool same(const ModelOp& a, const ModelOp& b) {
+      return a.known == b.known && a.f == b.f && a.value == b.value;
+    }
     bool operator()(int32_t a, int32_t b) const { return same((*kinds)[a], (*kinds)[b]); }
     bool operator()(const ModelOp& a, int32_t b) const { return same(a, (*kinds)[b]); }
     bool operator()(int32_t a, const ModelOp& b) const { return same((*kinds)[a], b); }
@@ -62,10 +64,10 @@ inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
 // One operation of a part, ready for the search.
 struct SearchOp {
-  int64_t call = 0;       // position of the invocation in the history
-  int64_t ret = kNever;   // position of the completion; kNever for info ops
-  int32_t kind = 0;       // from Steps::intern_op
-  bool required = true;   // ok ops must be placed; info ops may be placed or never happen
+  int64_t call = 0;      // position of the invocation in the history
+  int64_t ret = kNever;  // position of the completion; kNever for info ops
+  int32_t kind = 0;      // from Steps::intern_op
+  bool required = true;  // ok ops must be placed; info ops may be placed or never happen
 };
 
 // Shared limits of all parts of one check.

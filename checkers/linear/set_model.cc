@@ -17,9 +17,7 @@ Json normalized(Json elements) {
 class SetModel : public Model {
  public:
   std::string name() const override { return "linear-set"; }
-  Json initial(const Json& initial) const override {
-    return normalized(initial.is_array() ? initial : Json::array());
-  }
+  Json initial(const Json& initial) const override { return normalized(initial.is_array() ? initial : Json::array()); }
 
   std::optional<Json> step(const Json& state, const ModelOp& op) const override {
     if (op.f == "add") {
@@ -36,8 +34,7 @@ class SetModel : public Model {
   void check_op(const ModelOp& op) const override {
     if (op.f == "add") return;
     if (op.f == "read" && (op.value.is_null() || op.value.is_array())) return;
-    fail(ErrorCode::kBadInput, "linear-set: expected add x or read [elements], got " + op.f + " " +
-                                   op.value.dump());
+    fail(ErrorCode::kBadInput, "linear-set: expected add x or read [elements], got " + op.f + " " + op.value.dump());
   }
 };
 

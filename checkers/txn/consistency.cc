@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "harness/core/text.h"
 #include "harness/core/error.h"
+#include "harness/core/text.h"
 
 namespace faultline::txn {
 namespace {
@@ -20,8 +20,7 @@ const Dag& model_graph() {
       {"cursor-stability", {"read-committed"}},
       {"forward-consistent-view", {"consistent-view"}},
       {"read-committed", {"read-uncommitted"}},
-      {"serializable",
-       {"repeatable-read", "update-serializable", "snapshot-isolation", "view-serializable"}},
+      {"serializable", {"repeatable-read", "update-serializable", "snapshot-isolation", "view-serializable"}},
       {"update-serializable", {"forward-consistent-view"}},
       {"monotonic-atomic-view", {"read-committed"}},
       {"monotonic-view", {"read-committed"}},
@@ -33,8 +32,8 @@ const Dag& model_graph() {
       {"ROLA", {"read-atomic"}},
       {"session-serializable", {"1SR"}},
       {"snapshot-isolation",
-       {"forward-consistent-view", "monotonic-atomic-view", "monotonic-snapshot-read",
-        "parallel-snapshot-isolation", "prefix"}},
+       {"forward-consistent-view", "monotonic-atomic-view", "monotonic-snapshot-read", "parallel-snapshot-isolation",
+        "prefix"}},
       {"strict-serializable",
        {"serializable", "linearizable", "snapshot-isolation", "strong-snapshot-isolation",
         "strong-session-serializable", "session-serializable"}},
@@ -43,10 +42,8 @@ const Dag& model_graph() {
       {"strong-read-uncommitted", {"strong-session-read-uncommitted"}},
       {"strong-read-committed", {"strong-session-read-committed", "strong-read-uncommitted"}},
       {"strong-session-serializable", {"serializable", "strong-session-snapshot-isolation"}},
-      {"strong-session-snapshot-isolation",
-       {"snapshot-isolation", "strong-session-read-committed"}},
-      {"strong-snapshot-isolation",
-       {"strong-session-snapshot-isolation", "strong-read-committed"}},
+      {"strong-session-snapshot-isolation", {"snapshot-isolation", "strong-session-read-committed"}},
+      {"strong-snapshot-isolation", {"strong-session-snapshot-isolation", "strong-read-committed"}},
       {"linearizable", {"sequential"}},
       {"sequential", {"causal"}},
       {"causal", {"writes-follow-reads", "PRAM"}},
@@ -58,12 +55,18 @@ const Dag& model_graph() {
 // Adya's and other alternative names, mapped to the names above.
 const std::map<std::string, std::string>& model_aliases() {
   static const std::map<std::string, std::string> m = {
-      {"PL-1", "read-uncommitted"},     {"PL-2", "read-committed"},
-      {"PL-2+", "consistent-view"},     {"PL-CS", "cursor-stability"},
-      {"PL-2.99", "repeatable-read"},   {"PL-3", "serializable"},
-      {"PL-SI", "snapshot-isolation"},  {"PL-SS", "strict-serializable"},
-      {"PL-FCV", "forward-consistent-view"}, {"PL-MSR", "monotonic-snapshot-read"},
-      {"PL-2L", "monotonic-view"},      {"PL-3U", "update-serializable"},
+      {"PL-1", "read-uncommitted"},
+      {"PL-2", "read-committed"},
+      {"PL-2+", "consistent-view"},
+      {"PL-CS", "cursor-stability"},
+      {"PL-2.99", "repeatable-read"},
+      {"PL-3", "serializable"},
+      {"PL-SI", "snapshot-isolation"},
+      {"PL-SS", "strict-serializable"},
+      {"PL-FCV", "forward-consistent-view"},
+      {"PL-MSR", "monotonic-snapshot-read"},
+      {"PL-2L", "monotonic-view"},
+      {"PL-3U", "update-serializable"},
       {"conflict-serializable", "serializable"},
       {"strong-serializable", "strict-serializable"},
   };
@@ -84,15 +87,13 @@ const Dag& implied_anomalies() {
       {"G1", {"G1-process"}},
       {"G1-process", {"G1-realtime"}},
       {"G-single-item", {"G-single", "G-single-item-process", "G-nonadjacent-item"}},
-      {"G-single-item-process",
-       {"G-single-process", "G-single-item-realtime", "G-nonadjacent-item-process"}},
+      {"G-single-item-process", {"G-single-process", "G-single-item-realtime", "G-nonadjacent-item-process"}},
       {"G-single-item-realtime", {"G-single-realtime", "G-nonadjacent-item-realtime"}},
       {"G-single", {"G-nonadjacent", "GSIb", "G-single-process"}},
       {"G-single-process", {"G-nonadjacent-process", "G-single-realtime"}},
       {"G-single-realtime", {"G-nonadjacent-realtime"}},
       {"G-nonadjacent-item", {"G-nonadjacent", "G2-item", "G-nonadjacent-item-process"}},
-      {"G-nonadjacent-item-process",
-       {"G-nonadjacent-process", "G2-item-process", "G-nonadjacent-item-realtime"}},
+      {"G-nonadjacent-item-process", {"G-nonadjacent-process", "G2-item-process", "G-nonadjacent-item-realtime"}},
       {"G-nonadjacent-item-realtime", {"G2-item-realtime", "G-nonadjacent-realtime"}},
       {"G-nonadjacent", {"G2", "G-nonadjacent-process"}},
       {"G-nonadjacent-process", {"G2-process", "G-nonadjacent-realtime"}},
@@ -185,8 +186,7 @@ std::string canonical_model(const std::string& name) {
   std::string m = alias == model_aliases().end() ? name : alias->second;
   auto known = known_models();
   if (std::find(known.begin(), known.end(), m) == known.end())
-    fail(ErrorCode::kBadInput,
-         "unknown consistency model \"" + name + "\"; known models: " + join(known));
+    fail(ErrorCode::kBadInput, "unknown consistency model \"" + name + "\"; known models: " + join(known));
   return m;
 }
 
@@ -228,9 +228,7 @@ std::set<std::string> reportable_anomalies(const std::vector<std::string>& model
   return reach(anomalies_implying(), direct);
 }
 
-bool implies(const std::string& a, const std::string& b) {
-  return reach(implied_anomalies(), {a}).count(b) > 0;
-}
+bool implies(const std::string& a, const std::string& b) { return reach(implied_anomalies(), {a}).count(b) > 0; }
 
 Boundary boundary(const std::set<std::string>& found) {
   std::set<std::string> direct;
@@ -244,8 +242,8 @@ Boundary boundary(const std::set<std::string>& found) {
     // m is among the weakest when no other impossible model is implied by it.
     std::set<std::string> below = reach(model_graph(), {m});
     below.erase(m);
-    bool weakest = std::none_of(below.begin(), below.end(),
-                                [&](const std::string& x) { return impossible.count(x) > 0; });
+    bool weakest =
+        std::none_of(below.begin(), below.end(), [&](const std::string& x) { return impossible.count(x) > 0; });
     (weakest ? b.not_models : b.also_not).push_back(m);
   }
   return b;

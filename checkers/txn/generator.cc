@@ -49,8 +49,10 @@ History generate_valid(const HistoryShape& shape, Rng& rng) {
       size_t n = shape.min_mops + rng.below(shape.max_mops - shape.min_mops + 1);
       for (size_t i = 0; i < n; ++i) {
         int64_t k = keys[rng.below(keys.size())];
-        if (rng.chance(0.5)) txn.push_back({"r", k, nullptr});
-        else txn.push_back({lists ? "append" : "w", k, next_value++});
+        if (rng.chance(0.5))
+          txn.push_back({"r", k, nullptr});
+        else
+          txn.push_back({lists ? "append" : "w", k, next_value++});
       }
       pending[p] = txn;
       busy[p] = true;
@@ -65,8 +67,10 @@ History generate_valid(const HistoryShape& shape, Rng& rng) {
       auto& s = state[k];
       if (mop[0] == "r") {
         size_t seen = s.size() - (!s.empty() && rng.chance(shape.stale_read_rate));
-        if (lists) mop[2] = std::vector<int64_t>(s.begin(), s.begin() + seen);
-        else mop[2] = seen == 0 ? Json() : Json(s[seen - 1]);
+        if (lists)
+          mop[2] = std::vector<int64_t>(s.begin(), s.begin() + seen);
+        else
+          mop[2] = seen == 0 ? Json() : Json(s[seen - 1]);
         continue;
       }
       s.push_back(mop[2].get<int64_t>());
@@ -102,27 +106,21 @@ std::vector<Planned> list_append_scenario(const std::string& a) {
   auto ap = [](const char* k, int v) { return Json{"append", k, v}; };
   using J = Json;
   if (a == "G0")
-    return {{0, {ap("x", 1), ap("y", 1)}}, {1, {ap("x", 2), ap("y", 2)}},
-            {2, {r("x", {1, 2}), r("y", {2, 1})}}};
+    return {{0, {ap("x", 1), ap("y", 1)}}, {1, {ap("x", 2), ap("y", 2)}}, {2, {r("x", {1, 2}), r("y", {2, 1})}}};
   if (a == "G1a") return {{0, {ap("x", 1)}, OpType::kFail}, {1, {r("x", {1})}}};
   if (a == "G1b") return {{0, {ap("x", 1), ap("x", 2)}}, {1, {r("x", {1})}}};
   if (a == "G1c") return {{0, {ap("x", 1), r("y", {1})}}, {1, {ap("y", 1), r("x", {1})}}};
-  if (a == "G-single-item")
-    return {{0, {ap("x", 1), ap("y", 1)}}, {1, {r("x", {1}), r("y", J::array())}}};
-  if (a == "G-single-item-realtime")
-    return {{0, {ap("x", 1)}}, {1, {r("x", J::array())}}};
-  if (a == "G2-item")
-    return {{0, {r("x", J::array()), ap("y", 1)}}, {1, {r("y", J::array()), ap("x", 1)}}};
-  if (a == "lost-update")
-    return {{0, {r("x", J::array()), ap("x", 1)}}, {1, {r("x", J::array()), ap("x", 2)}}};
+  if (a == "G-single-item") return {{0, {ap("x", 1), ap("y", 1)}}, {1, {r("x", {1}), r("y", J::array())}}};
+  if (a == "G-single-item-realtime") return {{0, {ap("x", 1)}}, {1, {r("x", J::array())}}};
+  if (a == "G2-item") return {{0, {r("x", J::array()), ap("y", 1)}}, {1, {r("y", J::array()), ap("x", 1)}}};
+  if (a == "lost-update") return {{0, {r("x", J::array()), ap("x", 1)}}, {1, {r("x", J::array()), ap("x", 2)}}};
   if (a == "internal") return {{0, {r("x", J::array()), ap("x", 1), r("x", J::array())}}};
   if (a == "future-read") return {{0, {r("x", {1}), ap("x", 1)}}};
   if (a == "garbage-read") return {{0, {r("x", {77})}}};
   if (a == "duplicate-elements") return {{0, {ap("x", 1)}}, {1, {r("x", {1, 1})}}};
   if (a == "incompatible-order")
     return {{0, {ap("x", 1)}}, {1, {ap("x", 2)}}, {2, {r("x", {1, 2})}}, {3, {r("x", {2, 1})}}};
-  if (a == "dirty-update")
-    return {{0, {ap("x", 1)}, OpType::kFail}, {1, {ap("x", 2)}}, {2, {r("x", {1, 2})}}};
+  if (a == "dirty-update") return {{0, {ap("x", 1)}, OpType::kFail}, {1, {ap("x", 2)}}, {2, {r("x", {1, 2})}}};
   return {};
 }
 
@@ -133,15 +131,12 @@ std::vector<Planned> rw_register_scenario(const std::string& a) {
   if (a == "G1c") return {{0, {w("x", 1), r("y", 1)}}, {1, {w("y", 1), r("x", 1)}}};
   if (a == "G-single-item") return {{0, {w("x", 1), w("y", 1)}}, {1, {r("x", 1), r("y", nullptr)}}};
   if (a == "G-single-item-realtime") return {{0, {w("x", 1)}}, {1, {r("x", nullptr)}}};
-  if (a == "G2-item")
-    return {{0, {r("x", nullptr), w("y", 1)}}, {1, {r("y", nullptr), w("x", 1)}}};
-  if (a == "lost-update")
-    return {{0, {r("x", nullptr), w("x", 1)}}, {1, {r("x", nullptr), w("x", 2)}}};
+  if (a == "G2-item") return {{0, {r("x", nullptr), w("y", 1)}}, {1, {r("y", nullptr), w("x", 1)}}};
+  if (a == "lost-update") return {{0, {r("x", nullptr), w("x", 1)}}, {1, {r("x", nullptr), w("x", 2)}}};
   if (a == "internal") return {{0, {w("x", 1), r("x", nullptr)}}};
   if (a == "future-read") return {{0, {r("x", 1), w("x", 1)}}};
   if (a == "garbage-read") return {{0, {r("x", 77)}}};
-  if (a == "cyclic-versions")
-    return {{0, {r("x", 1), w("x", 2)}}, {1, {r("x", 2), w("x", 1)}}};
+  if (a == "cyclic-versions") return {{0, {r("x", 1), w("x", 2)}}, {1, {r("x", 2), w("x", 1)}}};
   return {};
 }
 
@@ -149,24 +144,35 @@ std::vector<Planned> rw_register_scenario(const std::string& a) {
 
 std::vector<std::string> injectable(DataModel model) {
   if (model == DataModel::kListAppend)
-    return {"G0", "G1a", "G1b", "G1c", "G-single-item", "G-single-item-realtime", "G2-item",
-            "lost-update", "internal", "future-read", "garbage-read", "duplicate-elements",
-            "incompatible-order", "dirty-update"};
-  return {"G1a", "G1b", "G1c", "G-single-item", "G-single-item-realtime", "G2-item",
-          "lost-update", "internal", "future-read", "garbage-read", "cyclic-versions"};
+    return {"G0",
+            "G1a",
+            "G1b",
+            "G1c",
+            "G-single-item",
+            "G-single-item-realtime",
+            "G2-item",
+            "lost-update",
+            "internal",
+            "future-read",
+            "garbage-read",
+            "duplicate-elements",
+            "incompatible-order",
+            "dirty-update"};
+  return {"G1a",         "G1b",      "G1c",         "G-single-item", "G-single-item-realtime", "G2-item",
+          "lost-update", "internal", "future-read", "garbage-read",  "cyclic-versions"};
 }
 
 void inject(History& history, DataModel model, const std::string& anomaly, Rng& rng) {
-  auto plan = model == DataModel::kListAppend ? list_append_scenario(anomaly)
-                                              : rw_register_scenario(anomaly);
+  auto plan = model == DataModel::kListAppend ? list_append_scenario(anomaly) : rw_register_scenario(anomaly);
   if (plan.empty())
-    fail(ErrorCode::kBadInput, "cannot inject \"" + anomaly + "\" into a " +
-                                   (model == DataModel::kListAppend ? "list-append" : "rw-register") +
-                                   " history; injectable: " + [&] {
-                                     std::string s;
-                                     for (const auto& n : injectable(model)) s += (s.empty() ? "" : ", ") + n;
-                                     return s;
-                                   }());
+    fail(
+        ErrorCode::kBadInput, "cannot inject \"" + anomaly + "\" into a " +
+                                  (model == DataModel::kListAppend ? "list-append" : "rw-register") +
+                                  " history; injectable: " + [&] {
+                                    std::string s;
+                                    for (const auto& n : injectable(model)) s += (s.empty() ? "" : ", ") + n;
+                                    return s;
+                                  }());
   // Fresh processes, each txn invoked after the previous one completed.
   int64_t base = 0;
   for (const Op& op : history) base = std::max(base, op.process + 1);

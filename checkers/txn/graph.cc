@@ -33,8 +33,10 @@ TxnGraph::TxnGraph(size_t nodes, std::vector<Edge> edges) : offsets_(nodes + 1, 
     auto first = arcs_.begin() + offsets_[n], last = arcs_.begin() + offsets_[n + 1];
     std::sort(first, last, [](const Arc& a, const Arc& b) { return a.to < b.to; });
     for (auto it = first; it != last; ++it) {
-      if (merged.size() > offsets[n] && merged.back().to == it->to) merged.back().kinds |= it->kinds;
-      else merged.push_back(*it);
+      if (merged.size() > offsets[n] && merged.back().to == it->to)
+        merged.back().kinds |= it->kinds;
+      else
+        merged.push_back(*it);
     }
     offsets[n + 1] = uint32_t(merged.size());
   }
@@ -69,8 +71,7 @@ std::vector<Edge> realtime_edges(const TxnHistory& h, const std::vector<uint32_t
     events.push_back({txn.invoke_index, i, true});
     if (txn.status == TxnStatus::kOk) events.push_back({txn.complete_index, i, false});
   }
-  std::sort(events.begin(), events.end(),
-            [](const Event& a, const Event& b) { return a.index < b.index; });
+  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.index < b.index; });
   std::vector<Edge> edges;
   std::vector<uint32_t> frontier;  // local positions
   std::vector<uint8_t> live(txns.size(), 0);
@@ -174,8 +175,8 @@ std::string classify(const Cycle& cycle) {
     realtime |= k == kRealtime;
     adjacent_rw |= k == kRW && cycle[(i + 1) % cycle.size()].kind == kRW;
   }
-  std::string name = rw == 0   ? (ww == data ? "G0" : "G1c")
-                     : rw == 1 ? "G-single-item"
+  std::string name = rw == 0       ? (ww == data ? "G0" : "G1c")
+                     : rw == 1     ? "G-single-item"
                      : adjacent_rw ? "G2-item"
                                    : "G-nonadjacent-item";
   return name + (realtime ? "-realtime" : process ? "-process" : "");
@@ -193,11 +194,11 @@ namespace {
 // States: bit 0 = the last step was rw, bit 1 = the path after the start arc has an rw step.
 struct Automaton {
   EdgeKind start;
-  uint8_t free;        // kinds usable as ordinary steps
-  bool rw_steps;       // rw usable as a step
-  bool nonadjacent;    // ... but never right after another rw
-  uint8_t start_state; // state at the head of the start arc
-  uint8_t goal_state;  // state required back at the tail of the start arc
+  uint8_t free;         // kinds usable as ordinary steps
+  bool rw_steps;        // rw usable as a step
+  bool nonadjacent;     // ... but never right after another rw
+  uint8_t start_state;  // state at the head of the start arc
+  uint8_t goal_state;   // state required back at the tail of the start arc
 };
 
 Automaton automaton(Shape shape, uint8_t extra) {
@@ -220,8 +221,8 @@ EdgeKind preferred(uint8_t kinds) {
 
 }  // namespace
 
-SearchResult CycleSearcher::find(const std::vector<uint32_t>& component, Shape shape,
-                                 uint8_t extra_kinds, uint64_t budget) {
+SearchResult CycleSearcher::find(const std::vector<uint32_t>& component, Shape shape, uint8_t extra_kinds,
+                                 uint64_t budget) {
   Automaton m = automaton(shape, extra_kinds);
   ++component_stamp_;
   for (uint32_t v : component) member_[v] = component_stamp_;
@@ -229,8 +230,7 @@ SearchResult CycleSearcher::find(const std::vector<uint32_t>& component, Shape s
   std::vector<std::pair<uint32_t, uint32_t>> starts;  // (b, a)
   for (uint32_t a : component)
     for (const Arc& arc : graph_.out(a))
-      if ((arc.kinds & m.start) && member_[arc.to] == component_stamp_)
-        starts.push_back({arc.to, a});
+      if ((arc.kinds & m.start) && member_[arc.to] == component_stamp_) starts.push_back({arc.to, a});
   std::sort(starts.begin(), starts.end());
   std::vector<uint32_t> queue;
   SearchResult result;
@@ -281,8 +281,7 @@ SearchResult CycleSearcher::find(const std::vector<uint32_t>& component, Shape s
           queue.push_back(next);
         };
         if (arc.kinds & m.free) visit(s & 2, preferred(arc.kinds & m.free));
-        if (m.rw_steps && (arc.kinds & kRW) && !(m.nonadjacent && (s & 1)))
-          visit(m.nonadjacent ? 3 : 2, kRW);
+        if (m.rw_steps && (arc.kinds & kRW) && !(m.nonadjacent && (s & 1))) visit(m.nonadjacent ? 3 : 2, kRW);
       }
     }
   }

@@ -85,8 +85,7 @@ struct SearchResult {
 class CycleSearcher {
  public:
   explicit CycleSearcher(const TxnGraph& graph);
-  SearchResult find(const std::vector<uint32_t>& component, Shape shape, uint8_t extra_kinds,
-                    uint64_t budget);
+  SearchResult find(const std::vector<uint32_t>& component, Shape shape, uint8_t extra_kinds, uint64_t budget);
 
  private:
   const TxnGraph& graph_;

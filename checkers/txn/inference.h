@@ -42,8 +42,7 @@ class DataExplainer {
  public:
   virtual ~DataExplainer() = default;
   // Explains a -kind-> b (kind ww, wr or rw); nullopt when that edge was not inferred.
-  virtual std::optional<Explained> explain(uint32_t a, uint32_t b, EdgeKind kind,
-                                           const std::string& a_name,
+  virtual std::optional<Explained> explain(uint32_t a, uint32_t b, EdgeKind kind, const std::string& a_name,
                                            const std::string& b_name) const = 0;
 };
 

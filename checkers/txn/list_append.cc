@@ -41,9 +41,7 @@ class ListAppend : public DataExplainer {
     const Element* e = element(key, value);
     return e && possible(e->writer) ? e->writer : kNoTxn;
   }
-  std::span<const uint32_t> list(const Mop& m) const {
-    return {h_.lists.data() + m.list_begin, m.list_len};
-  }
+  std::span<const uint32_t> list(const Mop& m) const { return {h_.lists.data() + m.list_begin, m.list_len}; }
   // The element appended just before `value` in the key's version order (kInit if none). An
   // append never observed still follows everything observed.
   uint32_t previous(uint32_t key, uint32_t value) const {
@@ -55,8 +53,7 @@ class ListAppend : public DataExplainer {
   // Txns that read key when its last element was `value` (kInit: read it empty).
   template <typename F>
   void for_each_reader(uint32_t key, uint32_t value, F f) const {
-    auto it = std::lower_bound(readers_.begin(), readers_.end(),
-                               std::pair<uint64_t, uint32_t>{slot(key, value), 0});
+    auto it = std::lower_bound(readers_.begin(), readers_.end(), std::pair<uint64_t, uint32_t>{slot(key, value), 0});
     for (; it != readers_.end() && it->first == slot(key, value); ++it) f(it->second);
   }
   const Json& key(uint32_t k) const { return h_.keys.value(k); }
@@ -95,9 +92,8 @@ void ListAppend::index_appends(Inference& out) {
       Element& e = elements_[slot(m->key, m->value)];
       if (e.writer != kNoTxn && out.unusable.empty())
         out.unusable = "value " + show(val(m->value)) + " is appended to key " + show(key(m->key)) +
-                       " more than once (ops " + std::to_string(h_.txns[e.writer].op->index) +
-                       " and " + std::to_string(txn.op->index) +
-                       "); list-append needs unique appended values";
+                       " more than once (ops " + std::to_string(h_.txns[e.writer].op->index) + " and " +
+                       std::to_string(txn.op->index) + "); list-append needs unique appended values";
       e.writer = t;
       // An earlier append by this txn to the same key is intermediate.
       for (const Mop* p = m + 1; p != h_.end(txn); ++p)
@@ -116,10 +112,8 @@ void ListAppend::build_orders(Inference& out) {
   std::vector<uint32_t> appends(h_.keys.size(), 0), single(h_.keys.size(), kInit);
   for (const Txn& t : h_.txns)
     for (const Mop* m = h_.begin(t); m != h_.end(t); ++m) {
-      if (observed_read(t, *m) && (!longest[m->key] || m->list_len > longest[m->key]->list_len))
-        longest[m->key] = m;
-      if (m->kind == MopKind::kAppend && t.status != TxnStatus::kFail)
-        ++appends[m->key], single[m->key] = m->value;
+      if (observed_read(t, *m) && (!longest[m->key] || m->list_len > longest[m->key]->list_len)) longest[m->key] = m;
+      if (m->kind == MopKind::kAppend && t.status != TxnStatus::kFail) ++appends[m->key], single[m->key] = m->value;
     }
   for (uint32_t k = 0; k < h_.keys.size(); ++k) {
     if (longest[k] && longest[k]->list_len > 0) {
@@ -141,14 +135,13 @@ void ListAppend::build_orders(Inference& out) {
       } else if (last_failed != kNoTxn && h_.txns[w].status == TxnStatus::kOk) {
         uint32_t failed = last_failed;
         out.anomalies.add("dirty-update", [&] {
-          return Json{{"key", key(k)},
-                      {"value", val(order[i])},
-                      {"txns", {op_json(h_.txns[failed]), op_json(h_.txns[w])}},
-                      {"explanation", "op " + std::to_string(h_.txns[w].op->index) +
-                                          " appended " + show(val(order[i])) + " to key " +
-                                          show(key(k)) + " on top of a state written by op " +
-                                          std::to_string(h_.txns[failed].op->index) +
-                                          ", which failed"}};
+          return Json{
+              {"key", key(k)},
+              {"value", val(order[i])},
+              {"txns", {op_json(h_.txns[failed]), op_json(h_.txns[w])}},
+              {"explanation", "op " + std::to_string(h_.txns[w].op->index) + " appended " + show(val(order[i])) +
+                                  " to key " + show(key(k)) + " on top of a state written by op " +
+                                  std::to_string(h_.txns[failed].op->index) + ", which failed"}};
         });
         last_failed = kNoTxn;
       }
@@ -173,8 +166,8 @@ void ListAppend::check_reads(Inference& out) {
           return j;
         });
       };
-      std::string at = "op " + std::to_string(txn.op->index) + " read key " + show(key(m->key)) +
-                       " = " + list_json(*m).dump();
+      std::string at =
+          "op " + std::to_string(txn.op->index) + " read key " + show(key(m->key)) + " = " + list_json(*m).dump();
       if (!prefix) {
         Json longest = Json::array();
         for (uint32_t v : order) longest.push_back(val(v));
@@ -187,34 +180,31 @@ void ListAppend::check_reads(Inference& out) {
       for (size_t i = 0; i < l.size(); ++i) {
         const Element* e = element(m->key, l[i]);
         if (!e || e->writer == kNoTxn) {
-          report("garbage-read", at + ", but no txn ever appended " + show(val(l[i])),
-                 {{"element", val(l[i])}});
+          report("garbage-read", at + ", but no txn ever appended " + show(val(l[i])), {{"element", val(l[i])}});
         } else if (h_.txns[e->writer].status == TxnStatus::kFail) {
-          report("G1a", at + ", including " + show(val(l[i])) + " appended by op " +
-                            std::to_string(h_.txns[e->writer].op->index) + ", which failed",
+          report("G1a",
+                 at + ", including " + show(val(l[i])) + " appended by op " +
+                     std::to_string(h_.txns[e->writer].op->index) + ", which failed",
                  {{"element", val(l[i])}, {"writer", op_json(h_.txns[e->writer])}});
         }
         if (!prefix || e == nullptr) continue;
         if (e->position != int32_t(i)) {
-          report("duplicate-elements", at + ", which holds " + show(val(l[i])) + " twice",
-                 {{"element", val(l[i])}});
+          report("duplicate-elements", at + ", which holds " + show(val(l[i])) + " twice", {{"element", val(l[i])}});
           break;
         }
       }
       if (!prefix)
         for (size_t i = 0; i < l.size(); ++i)
           if (std::find(l.begin(), l.begin() + i, l[i]) != l.begin() + i) {
-            report("duplicate-elements", at + ", which holds " + show(val(l[i])) + " twice",
-                   {{"element", val(l[i])}});
+            report("duplicate-elements", at + ", which holds " + show(val(l[i])) + " twice", {{"element", val(l[i])}});
             break;
           }
       if (!l.empty()) {
         const Element* last = element(m->key, l.back());
         if (last && last->intermediate && last->writer != t && possible(last->writer))
-          report("G1b", at + ", whose last element " + show(val(l.back())) +
-                            " is an intermediate append of op " +
-                            std::to_string(h_.txns[last->writer].op->index) +
-                            ", which appended to the key again later",
+          report("G1b",
+                 at + ", whose last element " + show(val(l.back())) + " is an intermediate append of op " +
+                     std::to_string(h_.txns[last->writer].op->index) + ", which appended to the key again later",
                  {{"element", val(l.back())}, {"writer", op_json(h_.txns[last->writer])}});
       }
     }
@@ -229,7 +219,7 @@ void ListAppend::check_internal(Inference& out) {
   std::vector<std::pair<uint64_t, uint32_t>> read_then_wrote;
   struct KeyState {
     uint32_t key;
-    bool known;                     // `expected` is the whole list, not just its suffix
+    bool known;  // `expected` is the whole list, not just its suffix
     std::vector<uint32_t> expected;
     bool read = false, wrote = false;
     uint32_t first_read_last = kInit;
@@ -241,8 +231,7 @@ void ListAppend::check_internal(Inference& out) {
     if (txn.status != TxnStatus::kOk) continue;
     state.clear();
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
-      auto it = std::find_if(state.begin(), state.end(),
-                             [&](const KeyState& s) { return s.key == m->key; });
+      auto it = std::find_if(state.begin(), state.end(), [&](const KeyState& s) { return s.key == m->key; });
       if (m->kind == MopKind::kAppend) {
         if (it == state.end()) {
           state.push_back({m->key, false, {}, false, false, kInit, {}});
@@ -255,13 +244,12 @@ void ListAppend::check_internal(Inference& out) {
           auto l = list(*r);
           if (std::find(l.begin(), l.end(), m->value) != l.end())
             out.anomalies.add("future-read", [&] {
-              return Json{{"op", op_json(txn)},
-                          {"mop", mop_json(*r)},
-                          {"element", val(m->value)},
-                          {"explanation", "op " + std::to_string(txn.op->index) + " read " +
-                                              show(val(m->value)) + " in key " +
-                                              show(key(m->key)) +
-                                              " before it appended that value itself"}};
+              return Json{
+                  {"op", op_json(txn)},
+                  {"mop", mop_json(*r)},
+                  {"element", val(m->value)},
+                  {"explanation", "op " + std::to_string(txn.op->index) + " read " + show(val(m->value)) + " in key " +
+                                      show(key(m->key)) + " before it appended that value itself"}};
             });
         }
         continue;
@@ -270,8 +258,7 @@ void ListAppend::check_internal(Inference& out) {
       if (it != state.end()) {
         const auto& e = it->expected;
         bool agrees = it->known ? std::equal(l.begin(), l.end(), e.begin(), e.end())
-                                : l.size() >= e.size() && std::equal(e.begin(), e.end(),
-                                                                     l.end() - e.size());
+                                : l.size() >= e.size() && std::equal(e.begin(), e.end(), l.end() - e.size());
         if (!agrees)
           out.anomalies.add("internal", [&] {
             Json exp = it->known ? Json::array() : Json::array({"..."});
@@ -279,10 +266,9 @@ void ListAppend::check_internal(Inference& out) {
             return Json{{"op", op_json(txn)},
                         {"mop", mop_json(*m)},
                         {"expected", exp},
-                        {"explanation", "op " + std::to_string(txn.op->index) + " read key " +
-                                            show(key(m->key)) + " = " + list_json(*m).dump() +
-                                            " but its own earlier reads and appends imply " +
-                                            exp.dump()}};
+                        {"explanation", "op " + std::to_string(txn.op->index) + " read key " + show(key(m->key)) +
+                                            " = " + list_json(*m).dump() +
+                                            " but its own earlier reads and appends imply " + exp.dump()}};
           });
       } else {
         state.push_back({m->key, true, {}, true, false, l.empty() ? kInit : l.back(), {}});
@@ -347,36 +333,35 @@ void ListAppend::run(Inference& out) {
   infer_edges(out);
 }
 
-std::optional<Explained> ListAppend::explain(uint32_t a, uint32_t b, EdgeKind kind,
-                                             const std::string& an, const std::string& bn) const {
+std::optional<Explained> ListAppend::explain(uint32_t a, uint32_t b, EdgeKind kind, const std::string& an,
+                                             const std::string& bn) const {
   const Txn& tb = h_.txns[b];
   for (const Mop* m = h_.begin(tb); m != h_.end(tb); ++m) {
     if (kind == kWR && observed_read(tb, *m) && m->list_len) {
       uint32_t v = list(*m).back();
       if (writer(m->key, v) != a) continue;
       return Explained{{{"type", "wr"}, {"key", key(m->key)}, {"value", val(v)}},
-                       bn + " observed " + an + "'s append of " + show(val(v)) + " to key " +
-                           show(key(m->key))};
+                       bn + " observed " + an + "'s append of " + show(val(v)) + " to key " + show(key(m->key))};
     }
     if (m->kind != MopKind::kAppend) continue;
     uint32_t prev = previous(m->key, m->value);
     if (kind == kWW && prev != kInit && writer(m->key, prev) == a)
-      return Explained{{{"type", "ww"}, {"key", key(m->key)}, {"value", val(prev)},
-                        {"value'", val(m->value)}},
-                       bn + " appended " + show(val(m->value)) + " after " + an + " appended " +
-                           show(val(prev)) + " to key " + show(key(m->key))};
+      return Explained{{{"type", "ww"}, {"key", key(m->key)}, {"value", val(prev)}, {"value'", val(m->value)}},
+                       bn + " appended " + show(val(m->value)) + " after " + an + " appended " + show(val(prev)) +
+                           " to key " + show(key(m->key))};
     if (kind == kRW) {
       bool read = false;
       for_each_reader(m->key, prev, [&](uint32_t r) { read |= r == a; });
       if (!read) continue;
-      Json step{{"type", "rw"}, {"key", key(m->key)}, {"value", prev == kInit ? Json() : val(prev)},
+      Json step{{"type", "rw"},
+                {"key", key(m->key)},
+                {"value", prev == kInit ? Json() : val(prev)},
                 {"value'", val(m->value)}};
       if (prev == kInit)
-        return Explained{step, an + " observed the initial (empty) state of key " +
-                                   show(key(m->key)) + ", which " + bn + " created by appending " +
-                                   show(val(m->value))};
-      return Explained{step, an + " did not observe " + bn + "'s append of " +
-                                 show(val(m->value)) + " to key " + show(key(m->key))};
+        return Explained{step, an + " observed the initial (empty) state of key " + show(key(m->key)) + ", which " +
+                                   bn + " created by appending " + show(val(m->value))};
+      return Explained{
+          step, an + " did not observe " + bn + "'s append of " + show(val(m->value)) + " to key " + show(key(m->key))};
     }
   }
   return std::nullopt;

@@ -22,16 +22,16 @@ namespace {
 struct Mop {
   bool read;
   int key;
-  int64_t value;                // append / write
-  std::vector<int64_t> list;    // list-append read result
-  std::optional<int64_t> reg;   // rw-register read result (nullopt: nil)
+  int64_t value;               // append / write
+  std::vector<int64_t> list;   // list-append read result
+  std::optional<int64_t> reg;  // rw-register read result (nullopt: nil)
 };
 
 struct Txn {
   int process;
   std::vector<Mop> mops;
   size_t invoke_event = 0, complete_event = 0;  // positions in the event sequence
-  bool committed = true;                          // false: completed :fail
+  bool committed = true;                        // false: completed :fail
 };
 
 struct Scenario {
@@ -60,8 +60,7 @@ Scenario generate(Rng& rng, bool lists) {
       if (started == count) continue;
       Txn t{int(p), {}};
       size_t n = 1 + rng.below(3);
-      for (size_t i = 0; i < n; ++i)
-        t.mops.push_back(Mop{rng.chance(0.5), int(rng.below(kKeys)), 0, {}, std::nullopt});
+      for (size_t i = 0; i < n; ++i) t.mops.push_back(Mop{rng.chance(0.5), int(rng.below(kKeys)), 0, {}, std::nullopt});
       for (Mop& m : t.mops)
         if (!m.read) m.value = next_value++;
       t.invoke_event = s.events.size();
@@ -169,8 +168,7 @@ class Oracle {
       auto& k = state[size_t(m.key)];
       if (!m.read) {
         k.push_back(m.value);
-      } else if (s_.lists ? m.list != k
-                          : m.reg != (k.empty() ? std::nullopt : std::optional<int64_t>(k.back()))) {
+      } else if (s_.lists ? m.list != k : m.reg != (k.empty() ? std::nullopt : std::optional<int64_t>(k.back()))) {
         return false;
       }
     }
@@ -229,11 +227,12 @@ void compare(DataModel model, int histories, uint64_t seed, bool exact, Tally& s
       for (const Op& op : h) shown += describe(op) + "\n";
       ASSERT_NE(v, Verdict::kUnknown) << consistency << "\n" << shown;
       if (v == Verdict::kInvalid)
-        ASSERT_FALSE(oracle_valid) << "the checker rejects a history a serial order explains ("
-                                   << consistency << ")\n" << shown;
+        ASSERT_FALSE(oracle_valid) << "the checker rejects a history a serial order explains (" << consistency << ")\n"
+                                   << shown;
       if (exact)
         ASSERT_EQ(v == Verdict::kValid, oracle_valid)
-            << "the checker accepts a history no serial order explains (" << consistency << ")\n" << shown;
+            << "the checker accepts a history no serial order explains (" << consistency << ")\n"
+            << shown;
       Tally& t = realtime ? strict : serial;
       if (v == Verdict::kValid && oracle_valid) ++t.agree_valid;
       if (v == Verdict::kInvalid) ++t.agree_invalid;

@@ -56,9 +56,8 @@ class RwRegister : public DataExplainer {
   void for_each_final_write(const Txn& t, F f) const {
     for (const Mop* m = h_.begin(t); m != h_.end(t); ++m) {
       if (m->kind != MopKind::kWrite) continue;
-      bool last = std::none_of(m + 1, h_.end(t), [&](const Mop& p) {
-        return p.kind == MopKind::kWrite && p.key == m->key;
-      });
+      bool last =
+          std::none_of(m + 1, h_.end(t), [&](const Mop& p) { return p.kind == MopKind::kWrite && p.key == m->key; });
       if (last) f(*m);
     }
   }
@@ -88,13 +87,11 @@ void RwRegister::index_writes(Inference& out) {
       Written& w = writes_[slot(m->key, m->value)];
       if (w.writer != kNoTxn && w.writer != t && out.unusable.empty())
         out.unusable = "value " + show(val(m->value)) + " is written to key " + show(key(m->key)) +
-                       " more than once (ops " + std::to_string(h_.txns[w.writer].op->index) +
-                       " and " + std::to_string(txn.op->index) +
-                       "); rw-register needs unique written values";
+                       " more than once (ops " + std::to_string(h_.txns[w.writer].op->index) + " and " +
+                       std::to_string(txn.op->index) + "); rw-register needs unique written values";
       w.writer = t;
-      w.intermediate = std::any_of(m + 1, h_.end(txn), [&](const Mop& p) {
-        return p.kind == MopKind::kWrite && p.key == m->key;
-      });
+      w.intermediate =
+          std::any_of(m + 1, h_.end(txn), [&](const Mop& p) { return p.kind == MopKind::kWrite && p.key == m->key; });
     }
   }
 }
@@ -106,11 +103,9 @@ void RwRegister::check_txns(Inference& out) {
     if (txn.status == TxnStatus::kFail) continue;
     for_each_external_read(txn, [&](const Mop& m) {
       readers_.push_back({slot(m.key, m.value), t});
-      bool writes_key = std::any_of(h_.begin(txn), h_.end(txn), [&](const Mop& p) {
-        return p.kind == MopKind::kWrite && p.key == m.key;
-      });
-      if (writes_key && txn.status == TxnStatus::kOk)
-        read_then_wrote.push_back({slot(m.key, m.value), t});
+      bool writes_key = std::any_of(h_.begin(txn), h_.end(txn),
+                                    [&](const Mop& p) { return p.kind == MopKind::kWrite && p.key == m.key; });
+      if (writes_key && txn.status == TxnStatus::kOk) read_then_wrote.push_back({slot(m.key, m.value), t});
     });
     if (txn.status != TxnStatus::kOk) continue;
     std::string by = "op " + std::to_string(txn.op->index);
@@ -129,27 +124,25 @@ void RwRegister::check_txns(Inference& out) {
       for (const Mop* p = h_.begin(txn); p != m; ++p)
         if (p->key == m->key) before = p;
       if (before && before->value != m->value)
-        report("internal", at + " but its own earlier " +
-                               (before->kind == MopKind::kWrite ? "write" : "read") + " implies " +
-                               shown(before->value),
+        report("internal",
+               at + " but its own earlier " + (before->kind == MopKind::kWrite ? "write" : "read") + " implies " +
+                   shown(before->value),
                {{"expected", before->value == kInit ? Json() : val(before->value)}});
       bool future = std::any_of(m + 1, h_.end(txn), [&](const Mop& p) {
         return p.kind == MopKind::kWrite && p.key == m->key && p.value == m->value;
       });
-      if (future && m->value != kInit)
-        report("future-read", at + " before it wrote that value itself", Json::object());
+      if (future && m->value != kInit) report("future-read", at + " before it wrote that value itself", Json::object());
       if (before || m->value == kInit) continue;
       auto it = writes_.find(slot(m->key, m->value));
       if (it == writes_.end()) {
         report("garbage-read", at + ", but no txn ever wrote " + shown(m->value), Json::object());
       } else if (h_.txns[it->second.writer].status == TxnStatus::kFail) {
-        report("G1a", at + ", written by op " +
-                          std::to_string(h_.txns[it->second.writer].op->index) + ", which failed",
+        report("G1a", at + ", written by op " + std::to_string(h_.txns[it->second.writer].op->index) + ", which failed",
                {{"writer", op_json(h_.txns[it->second.writer])}});
       } else if (it->second.intermediate && it->second.writer != t) {
-        report("G1b", at + ", an intermediate write of op " +
-                          std::to_string(h_.txns[it->second.writer].op->index) +
-                          ", which wrote the key again later",
+        report("G1b",
+               at + ", an intermediate write of op " + std::to_string(h_.txns[it->second.writer].op->index) +
+                   ", which wrote the key again later",
                {{"writer", op_json(h_.txns[it->second.writer])}});
       }
     }
@@ -172,8 +165,8 @@ void RwRegister::check_txns(Inference& out) {
         return Json{{"key", key(k)},
                     {"value", v == kInit ? Json() : val(v)},
                     {"txns", txns},
-                    {"explanation", "ops " + ops + " all read key " + show(key(k)) + " = " +
-                                        shown(v) + " and then wrote it: one update was lost"}};
+                    {"explanation", "ops " + ops + " all read key " + show(key(k)) + " = " + shown(v) +
+                                        " and then wrote it: one update was lost"}};
       });
     }
     i = j;
@@ -198,9 +191,8 @@ void RwRegister::order_keys() {
       touches.push_back({m->key, t, version});
     }
   }
-  std::sort(touches.begin(), touches.end(), [](const Touch& a, const Touch& b) {
-    return std::tie(a.key, a.txn) < std::tie(b.key, b.txn);
-  });
+  std::sort(touches.begin(), touches.end(),
+            [](const Touch& a, const Touch& b) { return std::tie(a.key, a.txn) < std::tie(b.key, b.txn); });
   for (size_t i = 0; i < touches.size();) {
     size_t j = i;
     std::vector<uint32_t> txns;
@@ -208,8 +200,7 @@ void RwRegister::order_keys() {
     auto version_of = [&](uint32_t t) {
       return touches[i + (std::lower_bound(txns.begin(), txns.end(), t) - txns.begin())].version;
     };
-    std::vector<Edge> order = order_.linearizable_keys ? realtime_edges(h_, txns)
-                                                       : process_edges(h_, txns);
+    std::vector<Edge> order = order_.linearizable_keys ? realtime_edges(h_, txns) : process_edges(h_, txns);
     for (const Edge& e : order)
       if (version_of(e.from) != version_of(e.to))
         versions_.push_back({touches[i].key, version_of(e.from), version_of(e.to)});
@@ -262,9 +253,8 @@ void RwRegister::build_versions(Inference& out) {
       for (uint32_t c : component) values.push_back(val(uint32_t(slots[c])));
       return Json{{"key", key(k)},
                   {"values", values},
-                  {"explanation", "txns read and then wrote key " + show(key(k)) +
-                                      " so that versions " + values.dump() +
-                                      " each precede another: no version order exists"}};
+                  {"explanation", "txns read and then wrote key " + show(key(k)) + " so that versions " +
+                                      values.dump() + " each precede another: no version order exists"}};
     });
   }
 
@@ -276,10 +266,8 @@ void RwRegister::build_versions(Inference& out) {
       uint32_t from = writer(e.key, e.from);
       if (from != kNoTxn) out.edges.push_back({from, to, kWW});
     }
-    auto it = std::lower_bound(readers_.begin(), readers_.end(),
-                               std::pair<uint64_t, uint32_t>{slot(e.key, e.from), 0});
-    for (; it != readers_.end() && it->first == slot(e.key, e.from); ++it)
-      out.edges.push_back({it->second, to, kRW});
+    auto it = std::lower_bound(readers_.begin(), readers_.end(), std::pair<uint64_t, uint32_t>{slot(e.key, e.from), 0});
+    for (; it != readers_.end() && it->first == slot(e.key, e.from); ++it) out.edges.push_back({it->second, to, kRW});
   }
   for (const auto& [s, reader] : readers_) {
     uint32_t w = uint32_t(s) == kInit ? kNoTxn : writer(uint32_t(s >> 32), uint32_t(s));
@@ -293,16 +281,15 @@ void RwRegister::run(Inference& out) {
   build_versions(out);
 }
 
-std::optional<Explained> RwRegister::explain(uint32_t a, uint32_t b, EdgeKind kind,
-                                             const std::string& an, const std::string& bn) const {
+std::optional<Explained> RwRegister::explain(uint32_t a, uint32_t b, EdgeKind kind, const std::string& an,
+                                             const std::string& bn) const {
   std::optional<Explained> found;
   const Txn& tb = h_.txns[b];
   if (kind == kWR) {
     for_each_external_read(tb, [&](const Mop& m) {
       if (!found && m.value != kInit && writer(m.key, m.value) == a)
         found = Explained{{{"type", "wr"}, {"key", key(m.key)}, {"value", val(m.value)}},
-                          bn + " read " + an + "'s write of " + shown(m.value) + " to key " +
-                              show(key(m.key))};
+                          bn + " read " + an + "'s write of " + shown(m.value) + " to key " + show(key(m.key))};
     });
     return found;
   }
@@ -312,16 +299,16 @@ std::optional<Explained> RwRegister::explain(uint32_t a, uint32_t b, EdgeKind ki
                                  return std::tie(x.key, x.to, x.from) < std::tie(y.key, y.to, y.from);
                                });
     for (; !found && it != versions_.end() && it->key == w.key && it->to == w.value; ++it) {
-      Json step{{"type", edge_kind_name(kind)}, {"key", key(w.key)},
-                {"value", it->from == kInit ? Json() : val(it->from)}, {"value'", val(w.value)}};
+      Json step{{"type", edge_kind_name(kind)},
+                {"key", key(w.key)},
+                {"value", it->from == kInit ? Json() : val(it->from)},
+                {"value'", val(w.value)}};
       if (kind == kWW && it->from != kInit && writer(w.key, it->from) == a)
         found = Explained{step, bn + " wrote " + shown(w.value) + " to key " + show(key(w.key)) +
-                                    ", a later version than " + an + "'s write of " +
-                                    shown(it->from)};
+                                    ", a later version than " + an + "'s write of " + shown(it->from)};
       if (kind == kRW && read_by(a, w.key, it->from))
         found = Explained{step, an + " read key " + show(key(w.key)) + " = " + shown(it->from) +
-                                    " and did not observe " + bn + "'s later write of " +
-                                    shown(w.value)};
+                                    " and did not observe " + bn + "'s later write of " + shown(w.value)};
     }
   });
   return found;

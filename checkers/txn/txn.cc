@@ -23,9 +23,7 @@ namespace txn {
 
 Json op_json(const Txn& txn) { return to_json(*txn.op); }
 
-std::string show(const Json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
+std::string show(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
 namespace {
 
@@ -51,13 +49,11 @@ std::vector<Search> searches_for(const std::set<std::string>& reportable) {
   std::vector<Search> out;
   for (const auto& [suffix, extra] : variants)
     for (const auto& [name, shape] : shapes)
-      if (reportable.count(std::string(name) + suffix))
-        out.push_back({std::string(name) + suffix, shape, extra});
+      if (reportable.count(std::string(name) + suffix)) out.push_back({std::string(name) + suffix, shape, extra});
   return out;
 }
 
-std::vector<std::string> string_list(const Json& options, const char* field,
-                                     std::vector<std::string> fallback) {
+std::vector<std::string> string_list(const Json& options, const char* field, std::vector<std::string> fallback) {
   if (!options.contains(field)) return fallback;
   const Json& v = options[field];
   std::vector<std::string> out;
@@ -68,17 +64,16 @@ std::vector<std::string> string_list(const Json& options, const char* field,
       out.push_back(x.get<std::string>());
     }
   if (!v.is_array() || out.size() != v.size())
-    fail(ErrorCode::kBadInput, std::string("option \"") + field +
-                                   "\" must be a list of names, e.g. [\"serializable\"]; got " +
-                                   v.dump());
+    fail(ErrorCode::kBadInput,
+         std::string("option \"") + field + "\" must be a list of names, e.g. [\"serializable\"]; got " + v.dump());
   return out;
 }
 
 bool flag(const Json& options, const char* field) {
   if (!options.contains(field)) return false;
   if (!options[field].is_boolean())
-    fail(ErrorCode::kBadInput, std::string("option \"") + field + "\" must be true or false; got " +
-                                   options[field].dump());
+    fail(ErrorCode::kBadInput,
+         std::string("option \"") + field + "\" must be true or false; got " + options[field].dump());
   return options[field].get<bool>();
 }
 
@@ -87,23 +82,23 @@ DataModel model_option(const Json& options, DataModel fallback) {
   const Json& m = options["model"];
   if (m == "list-append") return DataModel::kListAppend;
   if (m == "rw-register") return DataModel::kRwRegister;
-  fail(ErrorCode::kBadInput, "option \"model\" must be \"list-append\" or \"rw-register\" for "
-                             "the transactional checker; got " + m.dump());
+  fail(ErrorCode::kBadInput,
+       "option \"model\" must be \"list-append\" or \"rw-register\" for "
+       "the transactional checker; got " +
+           m.dump());
 }
 
-std::string describe_session(const TxnHistory& h, uint32_t a, uint32_t b, EdgeKind kind,
-                             const std::string& an, const std::string& bn) {
-  std::string when = an + " completed (op " + std::to_string(h.txns[a].complete_index) +
-                     ") before " + bn + " began (op " + std::to_string(h.txns[b].invoke_index) + ")";
+std::string describe_session(const TxnHistory& h, uint32_t a, uint32_t b, EdgeKind kind, const std::string& an,
+                             const std::string& bn) {
+  std::string when = an + " completed (op " + std::to_string(h.txns[a].complete_index) + ") before " + bn +
+                     " began (op " + std::to_string(h.txns[b].invoke_index) + ")";
   if (kind == kProcess)
-    return an + " and " + bn + " ran on the same process " + std::to_string(h.txns[a].process) +
-           ", and " + when;
+    return an + " and " + bn + " ran on the same process " + std::to_string(h.txns[a].process) + ", and " + when;
   return when;
 }
 
 // A cycle as Elle shows it: the ops, the steps, and a text a person can check by hand.
-Json explain_cycle(const TxnHistory& h, const DataExplainer& data, const std::string& name,
-                   const Cycle& cycle) {
+Json explain_cycle(const TxnHistory& h, const DataExplainer& data, const std::string& name, const Cycle& cycle) {
   std::vector<std::string> names;
   for (size_t i = 0; i < cycle.size(); ++i) names.push_back(txn_name(i + 1));
   Json ops = Json::array(), steps = Json::array();
@@ -139,20 +134,19 @@ std::string to_dot(const TxnHistory& h, const Json& instance, const Cycle& cycle
   std::ostringstream dot;
   dot << "digraph cycle {\n  node [shape=box, fontname=\"monospace\"];\n";
   for (size_t i = 0; i < cycle.size(); ++i) {
-    Json label = txn_name(i + 1) + "\\nop " + std::to_string(h.txns[cycle[i].from].op->index) +
-                 "\\n" + h.txns[cycle[i].from].op->value.dump();
+    Json label = txn_name(i + 1) + "\\nop " + std::to_string(h.txns[cycle[i].from].op->index) + "\\n" +
+                 h.txns[cycle[i].from].op->value.dump();
     dot << "  t" << i << " [label=" << label.dump() << "];\n";
   }
   static const std::map<std::string, std::string> colors = {
-      {"ww", "#C02700"}, {"wr", "#C000A5"}, {"rw", "#5B00C0"},
-      {"process", "#00854A"}, {"realtime", "#0050C0"}};
+      {"ww", "#C02700"}, {"wr", "#C000A5"}, {"rw", "#5B00C0"}, {"process", "#00854A"}, {"realtime", "#0050C0"}};
   for (size_t i = 0; i < cycle.size(); ++i) {
     const Json& step = instance["steps"][i];
     std::string kind = step["type"].get<std::string>();
     std::string label = kind;
     if (step.contains("key")) label += " " + show(step["key"]);
-    dot << "  t" << i << " -> t" << (i + 1) % cycle.size() << " [label=" << Json(label).dump()
-        << ", color=\"" << colors.at(kind) << "\", fontcolor=\"" << colors.at(kind) << "\"];\n";
+    dot << "  t" << i << " -> t" << (i + 1) % cycle.size() << " [label=" << Json(label).dump() << ", color=\""
+        << colors.at(kind) << "\", fontcolor=\"" << colors.at(kind) << "\"];\n";
   }
   dot << "}\n";
   return dot.str();
@@ -170,8 +164,7 @@ bool render_svg(const std::filesystem::path& dot_file, const std::filesystem::pa
   std::string in = dot_file.string(), out = svg_file.string();
   const char* argv[] = {"dot", "-Tsvg", in.c_str(), "-o", out.c_str(), nullptr};
   pid_t pid;
-  if (posix_spawnp(&pid, "dot", nullptr, nullptr, const_cast<char**>(argv), environ) != 0)
-    return false;
+  if (posix_spawnp(&pid, "dot", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) return false;
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -201,8 +194,7 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
   TxnHistory h = parse_txns(history, model);
   Inference inf = model == DataModel::kListAppend
                       ? infer_list_append(h)
-                      : infer_rw_register(h, {flag(opts, "sequential-keys"),
-                                              flag(opts, "linearizable-keys")});
+                      : infer_rw_register(h, {flag(opts, "sequential-keys"), flag(opts, "linearizable-keys")});
   CheckResult result;
   if (!inf.unusable.empty()) {
     result.verdict = Verdict::kUnknown;
@@ -219,8 +211,10 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
   if (opts.contains("cycle-search-budget")) {
     const Json& b = opts["cycle-search-budget"];
     if (!b.is_number_integer() || b.get<int64_t>() <= 0)
-      fail(ErrorCode::kBadInput, "option \"cycle-search-budget\" must be a positive number of arc "
-                                 "visits; got " + b.dump());
+      fail(ErrorCode::kBadInput,
+           "option \"cycle-search-budget\" must be a positive number of arc "
+           "visits; got " +
+               b.dump());
     budget = b.get<uint64_t>();
   }
   std::vector<Edge> edges = std::move(inf.edges);
@@ -251,8 +245,7 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
     for (const Search& s : searches) {
       if (implied(s.target)) continue;
       SearchResult r = searcher->find(component, s.shape, s.extra, budget);
-      if (r.exhausted)
-        bounded.push_back("a component of " + std::to_string(component.size()) + " txns");
+      if (r.exhausted) bounded.push_back("a component of " + std::to_string(component.size()) + " txns");
       if (!r.cycle) continue;
       std::string name = classify(*r.cycle);
       if (!reportable.count(name) || implied(name)) continue;
@@ -272,9 +265,7 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
 
   std::set<std::string> types;
   for (const auto& [name, list] : found.instances) types.insert(name);
-  result.verdict = !types.empty()    ? Verdict::kInvalid
-                   : bounded.empty() ? Verdict::kValid
-                                     : Verdict::kUnknown;
+  result.verdict = !types.empty() ? Verdict::kInvalid : bounded.empty() ? Verdict::kValid : Verdict::kUnknown;
   Json& d = result.details;
   d["valid"] = result.verdict == Verdict::kValid     ? Json(true)
                : result.verdict == Verdict::kInvalid ? Json(false)
@@ -291,8 +282,8 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
 
   std::ostringstream text;
   if (types.empty()) {
-    text << (bounded.empty() ? "No anomalies found in " : "No anomalies found so far in ")
-         << h.txns.size() << " txns; consistent with ";
+    text << (bounded.empty() ? "No anomalies found in " : "No anomalies found so far in ") << h.txns.size()
+         << " txns; consistent with ";
     for (size_t i = 0; i < models.size(); ++i) text << (i ? ", " : "") << models[i];
     if (!bounded.empty())
       text << " as far as searched: the cycle search was cut short in " << bounded.size()
@@ -310,8 +301,8 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
     if (!b.also_not.empty()) text << " (and so not " << b.also_not.size() << " stronger models)";
     text << ".\n";
     // One worked example: the first cycle if any, else the first instance.
-    auto with_cycle = std::find_if(types.begin(), types.end(),
-                                   [&](const std::string& n) { return found.cycles.count(n); });
+    auto with_cycle =
+        std::find_if(types.begin(), types.end(), [&](const std::string& n) { return found.cycles.count(n); });
     const std::string& shown_type = with_cycle != types.end() ? *with_cycle : *types.begin();
     text << found.instances[shown_type].front()["explanation"].get<std::string>();
   }
@@ -331,8 +322,8 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
           result.files.push_back(base + ".svg");
       }
       if (found.cycles.count(name) && !svg)
-        txt << "Graphviz (dot) is not installed: the cycle graphs are left as .dot files in "
-            << name << "/; render them with `dot -Tsvg`.\n";
+        txt << "Graphviz (dot) is not installed: the cycle graphs are left as .dot files in " << name
+            << "/; render them with `dot -Tsvg`.\n";
       write_file(options.out_dir / (name + ".txt"), txt.str());
       result.files.push_back(name + ".txt");
     }
@@ -347,10 +338,9 @@ namespace {
 class TxnChecker : public Checker {
  public:
   explicit TxnChecker(txn::DataModel model) : model_(model) {}
-  std::string name() const override {
-    return model_ == txn::DataModel::kListAppend ? "list-append" : "rw-register";
-  }
-  CheckResult check(const History& history, const CheckOptions& options) const override {
+  std::string name() const override { return model_ == txn::DataModel::kListAppend ? "list-append" : "rw-register"; }
+  CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
+    const History& history = input.ops();
     return txn::check(history, options, model_);
   }
 
@@ -360,11 +350,7 @@ class TxnChecker : public Checker {
 
 }  // namespace
 
-std::unique_ptr<Checker> list_append_checker() {
-  return std::make_unique<TxnChecker>(txn::DataModel::kListAppend);
-}
-std::unique_ptr<Checker> rw_register_checker() {
-  return std::make_unique<TxnChecker>(txn::DataModel::kRwRegister);
-}
+std::unique_ptr<Checker> list_append_checker() { return std::make_unique<TxnChecker>(txn::DataModel::kListAppend); }
+std::unique_ptr<Checker> rw_register_checker() { return std::make_unique<TxnChecker>(txn::DataModel::kRwRegister); }
 
 }  // namespace faultline

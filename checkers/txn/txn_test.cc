@@ -17,8 +17,7 @@ namespace {
 
 const std::string kData = FAULTLINE_DATA_DIR;
 
-CheckResult run(const History& h, DataModel model, Json options = Json::object(),
-                std::filesystem::path out_dir = {}) {
+CheckResult run(const History& h, DataModel model, Json options = Json::object(), std::filesystem::path out_dir = {}) {
   CheckOptions o;
   o.options = std::move(options);
   o.out_dir = std::move(out_dir);
@@ -52,8 +51,8 @@ History sequential(std::vector<Json> txns) {
 }
 
 TEST(TxnData, PaperExampleIsGSingleItem) {
-  for (const char* file : {"/elle/paper-example.edn", "/elle-cli/elle/paper-example.edn",
-                           "/elle-cli/elle/paper-example.json"}) {
+  for (const char* file :
+       {"/elle/paper-example.edn", "/elle-cli/elle/paper-example.edn", "/elle-cli/elle/paper-example.json"}) {
     SCOPED_TRACE(file);
     CheckResult r = run(read_history_file(kData + file), DataModel::kListAppend);
     EXPECT_EQ(r.verdict, Verdict::kInvalid);
@@ -64,15 +63,13 @@ TEST(TxnData, PaperExampleIsGSingleItem) {
 
 TEST(TxnData, SiWithoutGSingleIsOnlyG2Item) {
   History h = read_history_file(kData + "/elle/si-without-g-single.edn");
-  CheckResult r = run(h, DataModel::kListAppend,
-                      {{"consistency-models", {"snapshot-isolation", "repeatable-read"}}});
+  CheckResult r = run(h, DataModel::kListAppend, {{"consistency-models", {"snapshot-isolation", "repeatable-read"}}});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(types(r), std::vector<std::string>{"G2-item"});
   EXPECT_EQ(r.details["not"], Json({"repeatable-read"}));
   EXPECT_FALSE(has(r.details["also-not"].get<std::vector<std::string>>(), "snapshot-isolation"));
   // Snapshot isolation alone holds.
-  EXPECT_EQ(run(h, DataModel::kListAppend, {{"consistency-models", {"snapshot-isolation"}}}).verdict,
-            Verdict::kValid);
+  EXPECT_EQ(run(h, DataModel::kListAppend, {{"consistency-models", {"snapshot-isolation"}}}).verdict, Verdict::kValid);
 }
 
 TEST(TxnData, ListAppendGh30IsNotSerializable) {
@@ -109,8 +106,8 @@ TEST(TxnMinimal, EachAnomalyIsDetectedAndExplained) {
 }
 
 TEST(TxnMinimal, GSingleExplainsEachEdge) {
-  History h = sequential({Json::parse(R"([["append","x",1],["append","y",1]])"),
-                          Json::parse(R"([["r","x",[1]],["r","y",[]]])")});
+  History h = sequential(
+      {Json::parse(R"([["append","x",1],["append","y",1]])"), Json::parse(R"([["r","x",[1]],["r","y",[]]])")});
   CheckResult r = run(h, DataModel::kListAppend, {{"consistency-models", {"serializable"}}});
   ASSERT_EQ(types(r), std::vector<std::string>{"G-single-item"});
   std::string text = r.details["anomalies"]["G-single-item"][0]["explanation"];
@@ -124,10 +121,9 @@ TEST(TxnMinimal, GSingleExplainsEachEdge) {
 }
 
 TEST(TxnMinimal, GNonadjacentItem) {
-  History h = sequential({Json::parse(R"([["r","x",[]],["r","w",[1]]])"),
-                          Json::parse(R"([["append","x",1],["append","y",1]])"),
-                          Json::parse(R"([["r","y",[1]],["r","z",[]]])"),
-                          Json::parse(R"([["append","z",1],["append","w",1]])")});
+  History h = sequential(
+      {Json::parse(R"([["r","x",[]],["r","w",[1]]])"), Json::parse(R"([["append","x",1],["append","y",1]])"),
+       Json::parse(R"([["r","y",[1]],["r","z",[]]])"), Json::parse(R"([["append","z",1],["append","w",1]])")});
   CheckResult r = run(h, DataModel::kListAppend, {{"consistency-models", {"serializable"}}});
   EXPECT_EQ(types(r), std::vector<std::string>{"G-nonadjacent-item"});
   EXPECT_TRUE(has(r.details["not"].get<std::vector<std::string>>(), "snapshot-isolation"));
@@ -139,39 +135,34 @@ TEST(TxnMinimal, StaleReadIsRealtimeOnlyUnderStrictModels) {
   EXPECT_EQ(types(strict), std::vector<std::string>{"G-single-item-realtime"});
   std::string text = strict.explanation;
   EXPECT_NE(text.find("T1 completed (op 1) before T2 began (op 2)"), std::string::npos) << text;
-  EXPECT_EQ(run(h, DataModel::kListAppend, {{"consistency-models", {"serializable"}}}).verdict,
-            Verdict::kValid);
+  EXPECT_EQ(run(h, DataModel::kListAppend, {{"consistency-models", {"serializable"}}}).verdict, Verdict::kValid);
 }
 
 TEST(TxnMinimal, SameProcessStaleReadIsProcessVariant) {
   History h = sequential({Json::parse(R"([["append","x",1]])"), Json::parse(R"([["r","x",[]]])")});
   for (Op& op : h) op.process = 0;
-  CheckResult r = run(h, DataModel::kListAppend,
-                      {{"consistency-models", {"strong-session-serializable"}}});
+  CheckResult r = run(h, DataModel::kListAppend, {{"consistency-models", {"strong-session-serializable"}}});
   EXPECT_EQ(types(r), std::vector<std::string>{"G-single-item-process"});
 }
 
 TEST(TxnMinimal, AnomaliesOptionWidensTheSearch) {
   History h = read_history_file(kData + "/elle/si-without-g-single.edn");
-  auto r = run(h, DataModel::kListAppend,
-               {{"consistency-models", {"read-committed"}}, {"anomalies", {"G2-item"}}});
+  auto r = run(h, DataModel::kListAppend, {{"consistency-models", {"read-committed"}}, {"anomalies", {"G2-item"}}});
   EXPECT_EQ(types(r), std::vector<std::string>{"G2-item"});
-  EXPECT_EQ(run(h, DataModel::kListAppend, {{"consistency-models", {"read-committed"}}}).verdict,
-            Verdict::kValid);
+  EXPECT_EQ(run(h, DataModel::kListAppend, {{"consistency-models", {"read-committed"}}}).verdict, Verdict::kValid);
 }
 
 TEST(TxnMinimal, ABoundedSearchIsUnknownNotValid) {
   History h = read_history_file(kData + "/elle/si-without-g-single.edn");
-  CheckResult r = run(h, DataModel::kListAppend,
-                      {{"consistency-models", {"serializable"}}, {"cycle-search-budget", 1}});
+  CheckResult r =
+      run(h, DataModel::kListAppend, {{"consistency-models", {"serializable"}}, {"cycle-search-budget", 1}});
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_FALSE(r.details["bounded-searches"].empty());
   EXPECT_NE(r.explanation.find("cut short"), std::string::npos) << r.explanation;
 }
 
 TEST(TxnMinimal, DuplicateAppendsMakeTheVerdictUnknown) {
-  History h = sequential({Json::parse(R"([["append","x",1]])"),
-                          Json::parse(R"([["append","x",1]])")});
+  History h = sequential({Json::parse(R"([["append","x",1]])"), Json::parse(R"([["append","x",1]])")});
   CheckResult r = run(h, DataModel::kListAppend);
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_NE(r.explanation.find("more than once"), std::string::npos);
@@ -193,8 +184,8 @@ TEST(TxnMinimal, BadInputIsOneClearError) {
 }
 
 TEST(TxnMinimal, RegisterKeyOrderOptions) {
-  History h = sequential({Json::parse(R"([["w","x",1]])"), Json::parse(R"([["w","x",2]])"),
-                          Json::parse(R"([["r","x",1]])")});
+  History h =
+      sequential({Json::parse(R"([["w","x",1]])"), Json::parse(R"([["w","x",2]])"), Json::parse(R"([["r","x",1]])")});
   EXPECT_EQ(run(h, DataModel::kRwRegister).verdict, Verdict::kValid);
   CheckResult lin = run(h, DataModel::kRwRegister, {{"linearizable-keys", true}});
   EXPECT_EQ(lin.verdict, Verdict::kInvalid);
@@ -202,20 +193,20 @@ TEST(TxnMinimal, RegisterKeyOrderOptions) {
   // Sequential keys order only what one process did.
   EXPECT_EQ(run(h, DataModel::kRwRegister, {{"sequential-keys", true}}).verdict, Verdict::kValid);
   for (Op& op : h) op.process = 0;
-  EXPECT_EQ(run(h, DataModel::kRwRegister, {{"sequential-keys", true}}).verdict,
-            Verdict::kInvalid);
+  EXPECT_EQ(run(h, DataModel::kRwRegister, {{"sequential-keys", true}}).verdict, Verdict::kInvalid);
   EXPECT_THROW(run(h, DataModel::kRwRegister, {{"sequential-keys", "yes"}}), Error);
 }
 
 TEST(TxnFiles, WritesExplanationsAndGraphs) {
   auto dir = std::filesystem::temp_directory_path() / ("txn-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  CheckResult r = run(read_history_file(kData + "/elle/paper-example.edn"), DataModel::kListAppend,
-                      Json::object(), dir);
+  CheckResult r =
+      run(read_history_file(kData + "/elle/paper-example.edn"), DataModel::kListAppend, Json::object(), dir);
   EXPECT_TRUE(has(r.files, "G-single-item.txt"));
   EXPECT_TRUE(has(r.files, "G-single-item/0.dot"));
   // Graphviz is installed by the project's install step, so the drawing must be there too.
-  ASSERT_EQ(std::system("command -v dot >/dev/null 2>&1"), 0) << "Graphviz (dot) is not installed; run cmake/install-deps.sh";
+  ASSERT_EQ(std::system("command -v dot >/dev/null 2>&1"), 0)
+      << "Graphviz (dot) is not installed; run cmake/install-deps.sh";
   EXPECT_TRUE(has(r.files, "G-single-item/0.svg"));
   for (const auto& f : r.files) EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   std::filesystem::remove_all(dir);
@@ -226,8 +217,8 @@ TEST(TxnFiles, WithoutGraphvizLeavesDotFilesAndSaysSo) {
   std::filesystem::remove_all(dir);
   std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
   ::setenv("PATH", "", 1);
-  CheckResult r = run(read_history_file(kData + "/elle/paper-example.edn"), DataModel::kListAppend,
-                      Json::object(), dir);
+  CheckResult r =
+      run(read_history_file(kData + "/elle/paper-example.edn"), DataModel::kListAppend, Json::object(), dir);
   ::setenv("PATH", path.c_str(), 1);
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_TRUE(has(r.files, "G-single-item/0.dot"));

@@ -21,19 +21,17 @@ uint32_t Interner::id(const Json& value) {
 namespace {
 
 [[noreturn]] void bad_mop(const Op& op, const Json& mop, DataModel model) {
-  std::string expected = model == DataModel::kListAppend
-                             ? "[\"append\", key, value] or [\"r\", key, [values] or null]"
-                             : "[\"w\", key, value] or [\"r\", key, value or null]";
-  fail(ErrorCode::kBadInput, "op " + std::to_string(op.index) + ": micro-op " + mop.dump() +
-                                 " is not " + expected + "; is --model right?");
+  std::string expected = model == DataModel::kListAppend ? "[\"append\", key, value] or [\"r\", key, [values] or null]"
+                                                         : "[\"w\", key, value] or [\"r\", key, value or null]";
+  fail(ErrorCode::kBadInput,
+       "op " + std::to_string(op.index) + ": micro-op " + mop.dump() + " is not " + expected + "; is --model right?");
 }
 
 void parse_mops(TxnHistory& h, const Op& op, TxnStatus status) {
   const Json& value = op.value;
   if (!value.is_array())
-    fail(ErrorCode::kBadInput, "op " + std::to_string(op.index) +
-                                   ": a txn's value must be a list of micro-ops, got " +
-                                   value.dump());
+    fail(ErrorCode::kBadInput,
+         "op " + std::to_string(op.index) + ": a txn's value must be a list of micro-ops, got " + value.dump());
   for (const Json& m : value) {
     if (!m.is_array() || m.size() != 3 || !m[0].is_string()) bad_mop(op, m, h.model);
     const std::string& f = m[0].get_ref<const std::string&>();
@@ -64,8 +62,8 @@ void parse_mops(TxnHistory& h, const Op& op, TxnStatus status) {
 }  // namespace
 
 TxnHistory parse_txns(const History& history, DataModel model) {
-  bool any_txn = std::any_of(history.begin(), history.end(),
-                             [](const Op& op) { return op.is_client() && op.f == "txn"; });
+  bool any_txn =
+      std::any_of(history.begin(), history.end(), [](const Op& op) { return op.is_client() && op.f == "txn"; });
   TxnHistory h;
   h.model = model;
   h.txns.reserve(history.size() / 2 + 1);
@@ -74,8 +72,7 @@ TxnHistory parse_txns(const History& history, DataModel model) {
   auto add = [&](const Op& invoke, const Op* done, TxnStatus status) {
     // An info completion usually repeats the invocation; a null value means it said nothing.
     const Op& source = done && !done->value.is_null() ? *done : invoke;
-    Txn t{&source, invoke.index, done ? done->index : -1, invoke.process, status,
-          uint32_t(h.mops.size()), 0};
+    Txn t{&source, invoke.index, done ? done->index : -1, invoke.process, status, uint32_t(h.mops.size()), 0};
     parse_mops(h, source, status);
     t.mop_count = uint32_t(h.mops.size()) - t.mop_begin;
     h.txns.push_back(t);
@@ -88,16 +85,13 @@ TxnHistory parse_txns(const History& history, DataModel model) {
     }
     auto it = open.find(op.process);
     if (it == open.end()) continue;  // validate() rules this out; tolerate it
-    TxnStatus status = op.is_ok() ? TxnStatus::kOk
-                       : op.is_fail() ? TxnStatus::kFail
-                                      : TxnStatus::kInfo;
+    TxnStatus status = op.is_ok() ? TxnStatus::kOk : op.is_fail() ? TxnStatus::kFail : TxnStatus::kInfo;
     add(*it->second, &op, status);
     open.erase(it);
   }
   std::vector<const Op*> dangling;
   for (const auto& [process, op] : open) dangling.push_back(op);
-  std::sort(dangling.begin(), dangling.end(),
-            [](const Op* a, const Op* b) { return a->index < b->index; });
+  std::sort(dangling.begin(), dangling.end(), [](const Op* a, const Op* b) { return a->index < b->index; });
   for (const Op* op : dangling) add(*op, nullptr, TxnStatus::kInfo);
   return h;
 }

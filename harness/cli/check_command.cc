@@ -57,13 +57,16 @@ void add_check_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--directory,-d", f->directory, "Directory for output files (views, graphs)");
   // Repeatable options take one value each, so that history files may follow them.
   cmd->add_option("--consistency-models", f->consistency_models, "Transactional: models to check (comma-separated)")
-      ->delimiter(',')->allow_extra_args(false);
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_option("--anomalies", f->anomalies, "Transactional: anomalies to look for (comma-separated)")
-      ->delimiter(',')->allow_extra_args(false);
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_option("--group-size", f->group_size, "long-fork: keys per read group");
   cmd->add_option("--budget-ms", f->budget_ms, "Time budget in ms; past it the verdict is unknown");
   cmd->add_flag("--negative-balances", f->negative_balances, "bank: negative balances are allowed");
-  cmd->add_option("--option", f->options, "Any checker option key=value (repeatable; see below)")->allow_extra_args(false);
+  cmd->add_option("--option", f->options, "Any checker option key=value (repeatable; see below)")
+      ->allow_extra_args(false);
   cmd->footer(kModelHelp);
   cmd->add_option("HISTORY", f->files, "History files")->required();
   cmd->callback([f, &exit_code] {

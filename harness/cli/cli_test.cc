@@ -1,9 +1,9 @@
 // End-to-end tests of the faultline binary against the in-memory target: exit codes, the run
 // directory, bad input, Ctrl-C, and elle-cli compatible checking.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>

@@ -16,8 +16,10 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", *format, "edn (default) or jsonl")->check(CLI::IsMember({"edn", "jsonl"}));
   cmd->callback([file, format, &exit_code] {
     History history = read_history_file(*file);
-    if (*format == "edn") write_edn(std::cout, history);
-    else write_jsonl(std::cout, history);
+    if (*format == "edn")
+      write_edn(std::cout, history);
+    else
+      write_jsonl(std::cout, history);
     exit_code = 0;
   });
 }

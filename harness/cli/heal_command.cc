@@ -20,7 +20,8 @@ void add_heal_command(CLI::App& app, int& exit_code) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* heal = app.add_subcommand("heal", "Remove faultline's faults from every node and report what was found");
-  auto* file = heal->add_option("--nodes-file", options->nodes_file, "Nodes file (one `host[:port] key=value…` per line)");
+  auto* file =
+      heal->add_option("--nodes-file", options->nodes_file, "Nodes file (one `host[:port] key=value…` per line)");
   auto* sandbox = heal->add_flag("--sandbox", options->sandbox, "Heal the local sandbox");
   heal->add_option("--sandbox-name", options->sandbox_name, "Which sandbox")->capture_default_str()->needs(sandbox);
   file->excludes(sandbox);

@@ -18,8 +18,8 @@ void add_common_options(CLI::App* cmd, SandboxOptions& options) {
 
 void print_status(const std::vector<NodeStatus>& statuses, bool with_processes) {
   for (const auto& node : statuses) {
-    std::cout << node.name << "\t" << node.address << "\t"
-              << (node.healthy ? "sshd ok" : "DOWN: " + node.problem) << "\n";
+    std::cout << node.name << "\t" << node.address << "\t" << (node.healthy ? "sshd ok" : "DOWN: " + node.problem)
+              << "\n";
     if (!with_processes) continue;
     std::istringstream lines(node.processes);
     // One line per process, cut to a terminal's width: full command lines are in `ps` on the node.
@@ -41,8 +41,11 @@ void add_sandbox_command(CLI::App& app, int& exit_code) {
   up->add_option("--subnet", options->subnet, "A free IPv4 /24 for the nodes")->capture_default_str();
   up->add_flag("--vm", options->vm, "Nodes are qemu VMs with their own kernel, clock and disk");
   up->add_option("--accel", options->accel, "VM acceleration: kvm, tcg, or auto (a short probe)")
-      ->check(CLI::IsMember({"auto", "kvm", "tcg"}))->capture_default_str();
-  up->add_option("--memory", options->memory_mb, "VM memory in MB")->check(CLI::Range(128, 8192))->capture_default_str();
+      ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
+      ->capture_default_str();
+  up->add_option("--memory", options->memory_mb, "VM memory in MB")
+      ->check(CLI::Range(128, 8192))
+      ->capture_default_str();
   up->callback([options, &exit_code] {
     auto start = std::chrono::steady_clock::now();
     sandbox_up(*options);
@@ -50,8 +53,8 @@ void add_sandbox_command(CLI::App& app, int& exit_code) {
     SandboxOptions resolved = *options;
     if (resolved.dir.empty()) resolved.dir = default_sandbox_dir(resolved.name);
     if (options->vm) std::cout << "VM acceleration: " << sandbox_vm_accel(resolved.dir) << "\n";
-    std::cout << "sandbox " << options->name << " up: " << options->nodes << (options->vm ? " VM" : "") << " nodes in " << ms.count()
-              << " ms; nodes file " << (resolved.dir / "nodes").string() << ", ssh -F "
+    std::cout << "sandbox " << options->name << " up: " << options->nodes << (options->vm ? " VM" : "") << " nodes in "
+              << ms.count() << " ms; nodes file " << (resolved.dir / "nodes").string() << ", ssh -F "
               << (resolved.dir / "ssh_config").string() << " n1\n";
     exit_code = 0;
   });

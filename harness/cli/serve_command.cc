@@ -20,8 +20,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     StoreServer server(flags->store, flags->bind, flags->port);
     const std::atomic<bool>& interrupted = stop_on_interrupt();
     std::string host = flags->bind.find(':') == std::string::npos ? flags->bind : "[" + flags->bind + "]";
-    std::cout << "serving " << flags->store << " at http://" << host << ":" << server.port()
-              << "/ (Ctrl-C to stop)" << std::endl;
+    std::cout << "serving " << flags->store << " at http://" << host << ":" << server.port() << "/ (Ctrl-C to stop)"
+              << std::endl;
     server.serve(interrupted);
     exit_code = 0;
   });

@@ -13,8 +13,8 @@ namespace faultline {
 namespace {
 
 struct TestFlags {
-  std::string spec_file, name, nodes, nodes_file, sandbox, concurrency, target, workload, nemesis,
-      nemesis_schedule, store, ssh_user, ssh_key, ssh_password_env, host_key_policy, known_hosts;
+  std::string spec_file, name, nodes, nodes_file, sandbox, concurrency, target, workload, nemesis, nemesis_schedule,
+      store, ssh_user, ssh_key, ssh_password_env, host_key_policy, known_hosts;
   int ssh_port = 0;
   bool use_sandbox = false;
   double time_limit = -1, rate = -1, nemesis_interval = -1, op_timeout = -1;
@@ -89,7 +89,8 @@ void add_test_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rate", flags->rate, "Client ops per second in total (default unlimited)");
   cmd->add_option("--seed", flags->seed, "Seed for every random choice (default random; printed)");
   cmd->add_option("--target", flags->target, "System under test (default memory)");
-  cmd->add_option("--target-opt", flags->target_opts, "Target option key=value (repeatable), e.g. bugs='[\"stale-read\"]'");
+  cmd->add_option("--target-opt", flags->target_opts,
+                  "Target option key=value (repeatable), e.g. bugs='[\"stale-read\"]'");
   cmd->add_option("--workload", flags->workload, "Workload (default register)");
   cmd->add_option("--workload-opt", flags->workload_opts, "Workload option key=value (repeatable)");
   cmd->add_option("--nemesis", flags->nemesis, "Comma-separated faults, 'all' or 'none'");

@@ -23,8 +23,7 @@ void read_all(bp::async_pipe& pipe, std::string& text) {
   asio::async_read(pipe, asio::dynamic_buffer(text), [](const boost::system::error_code&, size_t) {});
 }
 
-void copy_replacing(const std::filesystem::path& from, const std::filesystem::path& to,
-                    const std::string& node) {
+void copy_replacing(const std::filesystem::path& from, const std::filesystem::path& to, const std::string& node) {
   std::error_code error;
   std::filesystem::path partial = to;
   partial += ".partial";
@@ -32,8 +31,7 @@ void copy_replacing(const std::filesystem::path& from, const std::filesystem::pa
   if (!error) std::filesystem::rename(partial, to, error);
   if (error) {
     std::filesystem::remove(partial, error);
-    fail(ErrorCode::kIo, node + ": cannot copy " + from.string() + " to " + to.string() + ": " +
-                             error.message());
+    fail(ErrorCode::kIo, node + ": cannot copy " + from.string() + " to " + to.string() + ": " + error.message());
   }
 }
 
@@ -50,16 +48,15 @@ ExecResult LocalSession::run(const std::string& command, const std::string& stdi
   ExecResult result;
   bp::child child;
   try {
-    child = bp::child(bp::exe = "/bin/sh", bp::args = {"-c", command}, bp::std_in < in,
-                      bp::std_out > out, bp::std_err > err, group);
+    child = bp::child(bp::exe = "/bin/sh", bp::args = {"-c", command}, bp::std_in<in, bp::std_out> out,
+                      bp::std_err > err, group);
   } catch (const std::exception& e) {
     fail(ErrorCode::kIo, node_ + ": cannot start /bin/sh: " + e.what());
   }
   if (stdin_data.empty()) {
     in.close();
   } else {
-    asio::async_write(in, asio::buffer(stdin_data),
-                      [&](const boost::system::error_code&, size_t) { in.close(); });
+    asio::async_write(in, asio::buffer(stdin_data), [&](const boost::system::error_code&, size_t) { in.close(); });
   }
   read_all(out, result.out);
   read_all(err, result.err);

@@ -15,8 +15,8 @@ class LocalSession final : public Session {
   void download(const std::string& remote, const std::filesystem::path& local) override;
 
  protected:
-  ExecResult run(const std::string& command, const std::string& stdin_data,
-                 std::chrono::milliseconds timeout, bool idempotent) override;
+  ExecResult run(const std::string& command, const std::string& stdin_data, std::chrono::milliseconds timeout,
+                 bool idempotent) override;
 
  private:
   std::string node_;

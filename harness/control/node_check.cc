@@ -75,12 +75,12 @@ NodeCheck check_node(Session& node) {
     // A missing iptables is reported below; only sudo's own refusal is a sudo problem.
     bool refused = probe.exit_code != 0 && probe.err.find("sudo") != std::string::npos;
     if (refused) {
-      check.problems.push_back(node.node() + ": sudo refuses `" + shell_join(kPrivilegedProbe) + "`: " +
-                               first_line(probe.err) +
+      check.problems.push_back(node.node() + ": sudo refuses `" + shell_join(kPrivilegedProbe) +
+                               "`: " + first_line(probe.err) +
                                " (give the user sudo rights: NOPASSWD, or its password with --ssh-password-env)");
     } else {
-      check.privilege = node.exec_script("sudo -n true", {.as_login_user = true}).exit_code == 0 ? "sudo"
-                                                                                              : "sudo with password";
+      check.privilege =
+          node.exec_script("sudo -n true", {.as_login_user = true}).exit_code == 0 ? "sudo" : "sudo with password";
     }
   }
   if (!check.privilege.empty()) {

@@ -35,11 +35,12 @@ NodeSpec parse_address(std::string_view item, const NodeSpec& defaults, const st
     host = item.substr(1, close - 1);
     std::string_view rest = item.substr(close + 1);
     if (!rest.empty()) {
-      if (rest[0] != ':') fail(ErrorCode::kBadInput, where + "unexpected text after ']' in node '" + std::string(item) + "'");
+      if (rest[0] != ':')
+        fail(ErrorCode::kBadInput, where + "unexpected text after ']' in node '" + std::string(item) + "'");
       node.port = parse_port(rest.substr(1), item, where);
     }
-  } else if (size_t colon = item.find(':'); colon != std::string_view::npos &&
-                                            item.find(':', colon + 1) == std::string_view::npos) {
+  } else if (size_t colon = item.find(':');
+             colon != std::string_view::npos && item.find(':', colon + 1) == std::string_view::npos) {
     host = item.substr(0, colon);
     node.port = parse_port(item.substr(colon + 1), item, where);
   }
@@ -49,26 +50,33 @@ NodeSpec parse_address(std::string_view item, const NodeSpec& defaults, const st
   return node;
 }
 
-void set_option(NodeSpec& node, const std::string& key, const std::string& value,
-                const std::string& where) {
+void set_option(NodeSpec& node, const std::string& key, const std::string& value, const std::string& where) {
   if (value.empty()) fail(ErrorCode::kBadInput, where + "node option '" + key + "' is empty");
-  if (key == "name") node.name = value;
-  else if (key == "user") node.user = value;
-  else if (key == "key") node.key_path = value;
-  else if (key == "password") node.password = value;
-  else if (key == "known_hosts") node.known_hosts = value;
-  else if (key == "host_key_policy") node.host_key_policy = parse_host_key_policy(value);
-  else if (key == "port") node.port = parse_port(value, value, where);
-  else fail(ErrorCode::kBadInput, where + "unknown node option '" + key +
-                                      "': use name, port, user, key, password, known_hosts, host_key_policy");
+  if (key == "name")
+    node.name = value;
+  else if (key == "user")
+    node.user = value;
+  else if (key == "key")
+    node.key_path = value;
+  else if (key == "password")
+    node.password = value;
+  else if (key == "known_hosts")
+    node.known_hosts = value;
+  else if (key == "host_key_policy")
+    node.host_key_policy = parse_host_key_policy(value);
+  else if (key == "port")
+    node.port = parse_port(value, value, where);
+  else
+    fail(ErrorCode::kBadInput, where + "unknown node option '" + key +
+                                   "': use name, port, user, key, password, known_hosts, host_key_policy");
 }
 
 void check_unique_names(const std::vector<NodeSpec>& nodes, const std::string& source) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (nodes[i].name == nodes[j].name) {
-        fail(ErrorCode::kBadInput, source + ": node '" + nodes[i].name +
-                                       "' appears twice; give each node a distinct name=");
+        fail(ErrorCode::kBadInput,
+             source + ": node '" + nodes[i].name + "' appears twice; give each node a distinct name=");
       }
     }
   }
@@ -80,8 +88,7 @@ HostKeyPolicy parse_host_key_policy(std::string_view name) {
   if (name == "strict") return HostKeyPolicy::kStrict;
   if (name == "accept-new") return HostKeyPolicy::kAcceptNew;
   if (name == "insecure") return HostKeyPolicy::kInsecure;
-  fail(ErrorCode::kBadInput, "unknown host-key policy '" + std::string(name) +
-                                 "': use strict, accept-new or insecure");
+  fail(ErrorCode::kBadInput, "unknown host-key policy '" + std::string(name) + "': use strict, accept-new or insecure");
 }
 
 std::string to_string(HostKeyPolicy policy) {
@@ -110,8 +117,7 @@ std::vector<NodeSpec> parse_node_list(std::string_view list, const NodeSpec& def
   return nodes;
 }
 
-std::vector<NodeSpec> parse_nodes_text(std::string_view text, const NodeSpec& defaults,
-                                       const std::string& source) {
+std::vector<NodeSpec> parse_nodes_text(std::string_view text, const NodeSpec& defaults, const std::string& source) {
   std::vector<NodeSpec> nodes;
   std::istringstream lines{std::string(text)};
   std::string line;

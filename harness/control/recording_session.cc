@@ -18,8 +18,8 @@ std::vector<std::string> RecordingSession::commands() const {
   return commands;
 }
 
-ExecResult RecordingSession::run(const std::string& command, const std::string& stdin_data,
-                                 std::chrono::milliseconds, bool) {
+ExecResult RecordingSession::run(const std::string& command, const std::string& stdin_data, std::chrono::milliseconds,
+                                 bool) {
   std::lock_guard lock(mutex_);
   calls_.push_back({command, stdin_data});
   for (const auto& [pattern, reply] : replies_) {

@@ -16,7 +16,7 @@ namespace faultline {
 class RecordingSession final : public Session {
  public:
   struct Call {
-    std::string command;     // the full shell command line, or "upload L R" / "download R L"
+    std::string command;  // the full shell command line, or "upload L R" / "download R L"
     std::string stdin_data;
   };
 
@@ -38,8 +38,8 @@ class RecordingSession final : public Session {
   bool uses_sudo() const override { return uses_sudo_; }
 
  protected:
-  ExecResult run(const std::string& command, const std::string& stdin_data,
-                 std::chrono::milliseconds timeout, bool idempotent) override;
+  ExecResult run(const std::string& command, const std::string& stdin_data, std::chrono::milliseconds timeout,
+                 bool idempotent) override;
   const std::string& sudo_password() const override { return sudo_password_; }
 
  private:

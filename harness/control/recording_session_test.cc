@@ -49,7 +49,7 @@ TEST(RecordingSession, ALoginUserOtherThanRootRunsEveryCommandThroughSudoButItsO
   nopasswd.exec({"date", "+%s"}, {.as_login_user = true});
   nopasswd.exec({"id"}, {.as_user = "etcd"});
   EXPECT_EQ(nopasswd.commands(), (std::vector<std::string>{"sudo -n -u root -- sh -c 'iptables -L'", "date +%s",
-                                                             "sudo -n -u etcd -- sh -c id"}));
+                                                           "sudo -n -u etcd -- sh -c id"}));
   RecordingSession password("n1", "pw", /*uses_sudo=*/true);
   password.exec({"tc", "qdisc", "show"}, {.stdin_data = "in"});
   EXPECT_EQ(password.calls().at(0).command, "sudo -S -k -p '' -u root -- sh -c 'tc qdisc show'");

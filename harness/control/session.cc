@@ -30,13 +30,16 @@ ExecResult Session::exec(const std::vector<std::string>& argv, const ExecOptions
 ExecResult Session::exec_script(const std::string& script, const ExecOptions& options) {
   std::string user = options.as_user;
   if (user.empty() && uses_sudo() && !options.as_login_user) user = "root";
-  if (user.empty() || options.as_login_user) return run(script, options.stdin_data, options.timeout, options.idempotent);
+  if (user.empty() || options.as_login_user)
+    return run(script, options.stdin_data, options.timeout, options.idempotent);
   // The password goes first on stdin (-S) with an empty prompt; -k makes sudo always read it, so it
   // can never leak into the command's own stdin.
   const std::string& password = sudo_password();
   std::vector<std::string> sudo = {"sudo"};
-  if (password.empty()) sudo.push_back("-n");
-  else sudo.insert(sudo.end(), {"-S", "-k", "-p", ""});
+  if (password.empty())
+    sudo.push_back("-n");
+  else
+    sudo.insert(sudo.end(), {"-S", "-k", "-p", ""});
   sudo.insert(sudo.end(), {"-u", user, "--", "sh", "-c", script});
   std::string input = password.empty() ? options.stdin_data : password + "\n" + options.stdin_data;
   return run(shell_join(sudo), input, options.timeout, options.idempotent);

@@ -61,8 +61,8 @@ class Session {
  protected:
   // Runs `command` with the node's shell; `stdin_data`, `timeout` and `idempotent` as in
   // ExecOptions. The only method implementations must provide for commands.
-  virtual ExecResult run(const std::string& command, const std::string& stdin_data,
-                         std::chrono::milliseconds timeout, bool idempotent) = 0;
+  virtual ExecResult run(const std::string& command, const std::string& stdin_data, std::chrono::milliseconds timeout,
+                         bool idempotent) = 0;
   // The password sudo needs for ExecOptions::as_user; empty means sudo must not ask (-n).
   virtual const std::string& sudo_password() const;
 };

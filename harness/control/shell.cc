@@ -14,8 +14,10 @@ std::string shell_quote(std::string_view arg) {
   // Single quotes keep every byte literally; a single quote itself becomes '\''.
   std::string quoted = "'";
   for (char c : arg) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
   }
   return quoted + "'";
 }

@@ -21,8 +21,9 @@ TEST(ShellQuote, QuotesEverythingElse) {
 
 // The real test of quoting: a shell must read every hostile argument back byte for byte.
 TEST(ShellQuote, ShellReadsArgumentsBackUnchanged) {
-  std::vector<std::string> hostile = {"", " ", "'", "\"", "\\", "$(touch /tmp/x)", "`id`", "a\nb",
-                                      "*", "~", "--", "-n", "!", "&&", "|", ";", "#", "\t", "é"};
+  std::vector<std::string> hostile = {
+      "",  " ", "'", "\"", "\\", "$(touch /tmp/x)", "`id`", "a\nb", "*", "~", "--", "-n", "!", "&&",
+      "|", ";", "#", "\t", "é"};
   LocalSession shell;
   for (const auto& arg : hostile) {
     ExecResult result = shell.exec({"printf", "%s", arg});

@@ -76,8 +76,8 @@ std::string fingerprint(const unsigned char* sha256) {
 // The fingerprint of a base64 key blob as stored in known_hosts.
 std::string fingerprint_of_base64_key(const char* key) {
   std::string blob(std::strlen(key), '\0');
-  int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(blob.data()),
-                             reinterpret_cast<const unsigned char*>(key), static_cast<int>(blob.size()));
+  int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(blob.data()), reinterpret_cast<const unsigned char*>(key),
+                             static_cast<int>(blob.size()));
   if (size < 0) return "an unreadable key";
   for (const char* end = key + std::strlen(key); end > key && end[-1] == '='; --end) --size;
   unsigned char digest[32];
@@ -100,7 +100,7 @@ int known_host_key_type(int hostkey_type) {
 
 int signal_number(const std::string& name) {
   static const std::map<std::string, int> numbers = {
-      {"HUP", 1}, {"INT", 2}, {"QUIT", 3}, {"ILL", 4}, {"ABRT", 6}, {"FPE", 8}, {"KILL", 9},
+      {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},   {"ABRT", 6},  {"FPE", 8},  {"KILL", 9},
       {"SEGV", 11}, {"PIPE", 13}, {"ALRM", 14}, {"TERM", 15}, {"USR1", 10}, {"USR2", 12}};
   auto it = numbers.find(name);
   return it == numbers.end() ? 0 : it->second;
@@ -127,10 +127,10 @@ std::mutex& known_hosts_mutex() {
 struct Connection {
   int fd = -1;
   LIBSSH2_SESSION* ssh = nullptr;
-  std::mutex mutex;                // guards every libssh2 call on ssh
+  std::mutex mutex;  // guards every libssh2 call on ssh
   std::atomic<bool> broken{false};
-  std::atomic<int> users{0};       // calls in flight; with more than one, data for a waiting
-                                   // thread may already have been read by another
+  std::atomic<int> users{0};                   // calls in flight; with more than one, data for a waiting
+                                               // thread may already have been read by another
   std::vector<LIBSSH2_CHANNEL*> idle_runners;  // guarded by mutex, like the two below
   bool runners_unavailable = false;            // the node has no bash: one channel per command
   uint64_t frames_sent = 0;
@@ -160,8 +160,10 @@ struct Connection {
 
   template <class T>
   int status(T answer) {
-    if constexpr (std::is_pointer_v<T>) return answer ? 0 : libssh2_session_last_errno(ssh);
-    else return static_cast<int>(answer);
+    if constexpr (std::is_pointer_v<T>)
+      return answer ? 0 : libssh2_session_last_errno(ssh);
+    else
+      return static_cast<int>(answer);
   }
 
   // Releases the lock and waits until the socket is ready in the direction libssh2 needs;
@@ -211,8 +213,10 @@ int connect_socket(const NodeSpec& node, const std::string& label) {
         pollfd ready{fd, POLLOUT, 0};
         int n = poll(&ready, 1, static_cast<int>(node.connect_timeout.count()));
         socklen_t size = sizeof error;
-        if (n == 0) error = ETIMEDOUT;
-        else getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
+        if (n == 0)
+          error = ETIMEDOUT;
+        else
+          getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
       }
     }
     if (error == 0) {
@@ -246,22 +250,23 @@ void check_host_key(LIBSSH2_SESSION* ssh, const NodeSpec& node, const std::strin
   std::string path = node.known_hosts.empty() ? home_path(".ssh/known_hosts") : node.known_hosts;
 
   std::lock_guard lock(known_hosts_mutex());
-  std::unique_ptr<LIBSSH2_KNOWNHOSTS, decltype(&libssh2_knownhost_free)> hosts(
-      libssh2_knownhost_init(ssh), libssh2_knownhost_free);
+  std::unique_ptr<LIBSSH2_KNOWNHOSTS, decltype(&libssh2_knownhost_free)> hosts(libssh2_knownhost_init(ssh),
+                                                                               libssh2_knownhost_free);
   // A line libssh2 cannot parse (a key type it lacks) ends reading but keeps the lines before it.
-  if (std::filesystem::exists(path)) libssh2_knownhost_readfile(hosts.get(), path.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+  if (std::filesystem::exists(path))
+    libssh2_knownhost_readfile(hosts.get(), path.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
   int type_mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | known_host_key_type(key_type);
   libssh2_knownhost* entry = nullptr;
-  int check = libssh2_knownhost_checkp(hosts.get(), node.host.c_str(), node.port, key, key_size,
-                                       type_mask, &entry);
+  int check = libssh2_knownhost_checkp(hosts.get(), node.host.c_str(), node.port, key, key_size, type_mask, &entry);
   if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) return;
   if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
     std::string expected = entry && entry->key ? fingerprint_of_base64_key(entry->key) : "another key";
-    fail(ErrorCode::kHostKey, label + ": host key mismatch, connection refused: the server shows " + seen +
-                                  " but " + path + " expects " + expected +
+    fail(ErrorCode::kHostKey, label + ": host key mismatch, connection refused: the server shows " + seen + " but " +
+                                  path + " expects " + expected +
                                   " (if the host was reinstalled, remove its line with ssh-keygen -R)");
   }
-  if (check != LIBSSH2_KNOWNHOST_CHECK_NOTFOUND) fail(ErrorCode::kHostKey, label + ": cannot check the host key against " + path);
+  if (check != LIBSSH2_KNOWNHOST_CHECK_NOTFOUND)
+    fail(ErrorCode::kHostKey, label + ": cannot check the host key against " + path);
   if (node.host_key_policy == HostKeyPolicy::kStrict) {
     fail(ErrorCode::kHostKey, label + ": host key " + seen + " is not in " + path +
                                   " (strict checking): add it, or use host-key policy accept-new");
@@ -271,8 +276,10 @@ void check_host_key(LIBSSH2_SESSION* ssh, const NodeSpec& node, const std::strin
   libssh2_knownhost* added = nullptr;
   char line[4096];
   size_t line_size = 0;
-  if (libssh2_knownhost_addc(hosts.get(), host_entry.c_str(), nullptr, key, key_size, nullptr, 0, type_mask, &added) != 0 ||
-      libssh2_knownhost_writeline(hosts.get(), added, line, sizeof line, &line_size, LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
+  if (libssh2_knownhost_addc(hosts.get(), host_entry.c_str(), nullptr, key, key_size, nullptr, 0, type_mask, &added) !=
+          0 ||
+      libssh2_knownhost_writeline(hosts.get(), added, line, sizeof line, &line_size, LIBSSH2_KNOWNHOST_FILE_OPENSSH) !=
+          0) {
     fail(ErrorCode::kHostKey, label + ": cannot record the new host key " + seen);
   }
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -332,8 +339,8 @@ void authenticate(LIBSSH2_SESSION* ssh, const NodeSpec& node, const std::string&
   std::string methods;
   for (const auto& t : tried) methods += (methods.empty() ? "" : ", ") + t;
   if (methods.empty()) methods = "nothing (give a key, run ssh-agent, or give a password)";
-  fail(ErrorCode::kAuth, label + ": authentication failed as " + node.user + "; tried " + methods +
-                             "; the server accepts " + offered);
+  fail(ErrorCode::kAuth,
+       label + ": authentication failed as " + node.user + "; tried " + methods + "; the server accepts " + offered);
 }
 
 std::shared_ptr<Connection> connect(const NodeSpec& node, const std::string& label) {
@@ -342,8 +349,7 @@ std::shared_ptr<Connection> connect(const NodeSpec& node, const std::string& lab
   auto connection = std::make_shared<Connection>();
   connection->fd = connect_socket(node, label);
   // The session's abstract pointer carries the password to the keyboard-interactive callback.
-  connection->ssh = libssh2_session_init_ex(nullptr, nullptr, nullptr,
-                                            const_cast<std::string*>(&node.password));
+  connection->ssh = libssh2_session_init_ex(nullptr, nullptr, nullptr, const_cast<std::string*>(&node.password));
   LIBSSH2_SESSION* ssh = connection->ssh;
   if (!ssh) fail(ErrorCode::kInternal, label + ": cannot create an SSH session");
   // Handshake and authentication are blocking (one thread) under a timeout; commands are not.
@@ -365,7 +371,8 @@ std::shared_ptr<Connection> connect(const NodeSpec& node, const std::string& lab
 class SshSession final : public Session {
  public:
   explicit SshSession(const NodeSpec& node)
-      : node_(node), label_(node.name + " (" + node.user + "@" + address_of(node) + ")"),
+      : node_(node),
+        label_(node.name + " (" + node.user + "@" + address_of(node) + ")"),
         channels_(std::max(1, node.max_channels)) {
     connection_ = connect(node_, label_);
   }
@@ -388,8 +395,8 @@ class SshSession final : public Session {
   void download(const std::string& remote, const std::filesystem::path& local) override {
     if (!uses_sudo()) return sftp_get(remote, local);
     std::string staged = staging_path();
-    check_script("cp " + shell_quote(remote) + " " + shell_quote(staged) + " && chown " + shell_quote(node_.user) + " " +
-                 shell_quote(staged));
+    check_script("cp " + shell_quote(remote) + " " + shell_quote(staged) + " && chown " + shell_quote(node_.user) +
+                 " " + shell_quote(staged));
     struct Remove {
       SshSession& s;
       std::string path;
@@ -417,7 +424,8 @@ class SshSession final : public Session {
       in.clear();
       in.seekg(0);
       with_sftp(c, [&](LIBSSH2_SFTP* sftp, Clock::time_point deadline) {
-        LIBSSH2_SFTP_HANDLE* file = open_file(c, sftp, remote, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, mode, deadline);
+        LIBSSH2_SFTP_HANDLE* file =
+            open_file(c, sftp, remote, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, mode, deadline);
         std::vector<char> buffer(1 << 16);
         while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
           size_t size = in.gcount(), done = 0;
@@ -471,11 +479,10 @@ class SshSession final : public Session {
     if (stdin_data.empty()) {
       fast = retrying(idempotent, [&](Connection& c) { return exec_on_runner(c, command, seconds, deadline); });
     }
-    ExecResult result = fast ? std::move(*fast) : retrying(idempotent, [&](Connection& c) {
-      return exec_on(c, wrapped, stdin_data, deadline);
-    });
-    bool killed_by_timeout = (result.exit_code == 124 || result.exit_code == 137) &&
-                             Clock::now() - started >= timeout;
+    ExecResult result =
+        fast ? std::move(*fast)
+             : retrying(idempotent, [&](Connection& c) { return exec_on(c, wrapped, stdin_data, deadline); });
+    bool killed_by_timeout = (result.exit_code == 124 || result.exit_code == 137) && Clock::now() - started >= timeout;
     if (killed_by_timeout) timed_out(command, timeout);
     return result;
   }
@@ -527,8 +534,8 @@ class SshSession final : public Session {
         if ((failure.started && !idempotent) || attempt == kAttempts) {
           fail(ErrorCode::kUnavailable,
                label_ + ": connection lost" +
-                   (failure.started ? " while the command ran (it may or may not have taken effect)" : "") +
-                   ": " + failure.message);
+                   (failure.started ? " while the command ran (it may or may not have taken effect)" : "") + ": " +
+                   failure.message);
         }
       }
     }
@@ -573,8 +580,8 @@ class SshSession final : public Session {
   }
 
   // Runs a command without stdin on a runner; nullopt when the node cannot run one.
-  std::optional<ExecResult> exec_on_runner(Connection& c, const std::string& command,
-                                           const std::string& seconds, Clock::time_point deadline) {
+  std::optional<ExecResult> exec_on_runner(Connection& c, const std::string& command, const std::string& seconds,
+                                           Clock::time_point deadline) {
     LIBSSH2_CHANNEL* runner = take_runner(c, deadline);
     if (!runner) return std::nullopt;
     struct Keep {  // back to the idle list after a complete answer, else closed
@@ -583,19 +590,25 @@ class SshSession final : public Session {
       bool reusable = false;
       ~Keep() {
         std::lock_guard lock(c.mutex);
-        if (reusable) c.idle_runners.push_back(runner);
-        else libssh2_channel_free(runner);
+        if (reusable)
+          c.idle_runners.push_back(runner);
+        else
+          libssh2_channel_free(runner);
       }
     } keep{c, runner};
     std::string marker;
     {
       std::lock_guard lock(c.mutex);
-      marker = "\x1e" "faultline-" + std::to_string(++c.frames_sent);
+      marker =
+          "\x1e"
+          "faultline-" +
+          std::to_string(++c.frames_sent);
     }
     std::string frame = std::to_string(command.size()) + " " + marker + " " + seconds + "\n" + command;
     // Nothing runs before the whole frame has arrived, so a failed send has not started anything.
     for (size_t sent = 0; sent < frame.size();) {
-      ssize_t n = c.call([&] { return libssh2_channel_write(runner, frame.data() + sent, frame.size() - sent); }, deadline);
+      ssize_t n =
+          c.call([&] { return libssh2_channel_write(runner, frame.data() + sent, frame.size() - sent); }, deadline);
       if (n < 0) transport_failure(c, "sending the command", false, deadline);
       sent += n;
     }
@@ -646,8 +659,7 @@ class SshSession final : public Session {
     return result;
   }
 
-  ExecResult exec_on(Connection& c, const std::string& command, const std::string& input,
-                     Clock::time_point deadline) {
+  ExecResult exec_on(Connection& c, const std::string& command, const std::string& input, Clock::time_point deadline) {
     LIBSSH2_CHANNEL* channel = c.call([&] { return libssh2_channel_open_session(c.ssh); }, deadline);
     if (!channel) transport_failure(c, "cannot open a channel", false, deadline);
     struct Free {
@@ -680,7 +692,8 @@ class SshSession final : public Session {
           progress = true;
           break;
         }
-        ssize_t n = libssh2_channel_write(channel, input.data() + written, std::min(input.size() - written, buffer.size()));
+        ssize_t n =
+            libssh2_channel_write(channel, input.data() + written, std::min(input.size() - written, buffer.size()));
         if (n == LIBSSH2_ERROR_EAGAIN) break;
         if (n < 0) {  // the command exited without reading all its input
           input_closed = true;
@@ -749,11 +762,14 @@ class SshSession final : public Session {
     body(sftp, deadline);
   }
 
-  LIBSSH2_SFTP_HANDLE* open_file(Connection& c, LIBSSH2_SFTP* sftp, const std::string& path,
-                                 unsigned long flags, long mode, Clock::time_point deadline) {
-    LIBSSH2_SFTP_HANDLE* file = c.call([&] {
-      return libssh2_sftp_open_ex(sftp, path.c_str(), static_cast<unsigned>(path.size()), flags, mode, LIBSSH2_SFTP_OPENFILE);
-    }, deadline);
+  LIBSSH2_SFTP_HANDLE* open_file(Connection& c, LIBSSH2_SFTP* sftp, const std::string& path, unsigned long flags,
+                                 long mode, Clock::time_point deadline) {
+    LIBSSH2_SFTP_HANDLE* file = c.call(
+        [&] {
+          return libssh2_sftp_open_ex(sftp, path.c_str(), static_cast<unsigned>(path.size()), flags, mode,
+                                      LIBSSH2_SFTP_OPENFILE);
+        },
+        deadline);
     if (!file) sftp_failure(c, sftp, c.status(file), "open " + path);
     return file;
   }
@@ -771,10 +787,10 @@ class SshSession final : public Session {
         std::lock_guard lock(c.mutex);
         code = libssh2_sftp_last_error(sftp);
       }
-      std::string reason = code == LIBSSH2_FX_NO_SUCH_FILE ? "no such file"
+      std::string reason = code == LIBSSH2_FX_NO_SUCH_FILE        ? "no such file"
                            : code == LIBSSH2_FX_PERMISSION_DENIED ? "permission denied"
-                           : code == LIBSSH2_FX_NO_SUCH_PATH ? "no such directory"
-                                                              : "SFTP error " + std::to_string(code);
+                           : code == LIBSSH2_FX_NO_SUCH_PATH      ? "no such directory"
+                                                                  : "SFTP error " + std::to_string(code);
       fail(ErrorCode::kRemote, node_.name + ": cannot " + what + ": " + reason);
     }
     transport_failure(c, "SFTP " + what, false, Clock::time_point::max());
@@ -785,7 +801,7 @@ class SshSession final : public Session {
   std::counting_semaphore<> channels_;
   std::mutex reconnect_mutex_;
   std::shared_ptr<Connection> connection_;  // guarded by reconnect_mutex_
-  std::atomic<int> copies_{0};               // names staged copies uniquely
+  std::atomic<int> copies_{0};              // names staged copies uniquely
 };
 
 }  // namespace

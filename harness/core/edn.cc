@@ -11,8 +11,8 @@ namespace {
 constexpr int kMaxDepth = 200;
 
 bool is_delimiter(char c) {
-  return std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == '(' || c == ')' ||
-         c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == ';';
+  return std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == '(' || c == ')' || c == '[' || c == ']' ||
+         c == '{' || c == '}' || c == '"' || c == ';';
 }
 
 // Map keys must be strings in JSON: keywords lose their ':', other values are printed.
@@ -22,8 +22,7 @@ std::string key_text(const Json& key) {
 }
 }  // namespace
 
-EdnReader::EdnReader(std::string_view text, std::string source)
-    : text_(text), source_(std::move(source)) {}
+EdnReader::EdnReader(std::string_view text, std::string source) : text_(text), source_(std::move(source)) {}
 
 void EdnReader::error(const std::string& what) const {
   fail(ErrorCode::kBadInput, source_ + ":" + std::to_string(line_) + ": malformed EDN: " + what);
@@ -134,7 +133,9 @@ Json EdnReader::read_form(int depth) {
       case '(': ++pos_; return read_collection(')', depth);
       case '{': ++pos_; return read_map(depth);
       case '"': ++pos_; return read_string();
-      case ']': case ')': case '}': error(std::string("unexpected '") + c + "'");
+      case ']':
+      case ')':
+      case '}': error(std::string("unexpected '") + c + "'");
       case '#': {
         if (pos_ + 1 >= text_.size()) error("dangling '#'");
         char d = text_[pos_ + 1];
@@ -251,8 +252,7 @@ Json EdnReader::read_atom() {
   if (tok.front() == ':') return std::string(tok.substr(1));
   char c = tok.front();
   bool numeric = std::isdigit(static_cast<unsigned char>(c)) ||
-                 ((c == '-' || c == '+') && tok.size() > 1 &&
-                  std::isdigit(static_cast<unsigned char>(tok[1])));
+                 ((c == '-' || c == '+') && tok.size() > 1 && std::isdigit(static_cast<unsigned char>(tok[1])));
   if (!numeric) return std::string(tok);  // a symbol
   std::string_view digits = tok;
   if (digits.front() == '+') digits.remove_prefix(1);

@@ -36,9 +36,7 @@ TEST(Edn, MalformedInputNamesTheLine) {
   EXPECT_THROW(parse_edn(")"), Error);
 }
 
-TEST(Edn, DeepNestingIsRejectedNotACrash) {
-  EXPECT_THROW(parse_edn(std::string(100000, '[')), Error);
-}
+TEST(Edn, DeepNestingIsRejectedNotACrash) { EXPECT_THROW(parse_edn(std::string(100000, '[')), Error); }
 
 TEST(Edn, WriterRoundTrips) {
   Json v = Json::parse(R"([1,"x",null,true,[2.5,{"k":[1]}]])");

@@ -24,10 +24,10 @@
 namespace faultline {
 
 struct Context {
-  int64_t time = 0;                    // nanoseconds since the run started
-  int clients = 0;                     // number of client threads
-  std::vector<int> threads;            // threads this generator may use, ascending
-  std::vector<int> free;               // the idle ones among them, ascending
+  int64_t time = 0;                                  // nanoseconds since the run started
+  int clients = 0;                                   // number of client threads
+  std::vector<int> threads;                          // threads this generator may use, ascending
+  std::vector<int> free;                             // the idle ones among them, ascending
   const std::vector<int64_t>* process_of = nullptr;  // thread -> current process
   Rng* rng = nullptr;
   std::function<void(const std::string&)> log;
@@ -43,8 +43,8 @@ struct Context {
 struct Next {
   enum class Kind { kOp, kPending, kExhausted };
   Kind kind = Kind::kExhausted;
-  Op op;                               // for kOp: type invoke, process and time set
-  int64_t wake = INT64_MAX;            // for kPending: ask again no later than this time
+  Op op;                     // for kOp: type invoke, process and time set
+  int64_t wake = INT64_MAX;  // for kPending: ask again no later than this time
 
   static Next of(Op op) { return {Kind::kOp, std::move(op), INT64_MAX}; }
   static Next pending(int64_t wake = INT64_MAX) { return {Kind::kPending, {}, wake}; }

@@ -45,8 +45,7 @@ struct Sim {
       Op done = n.op;
       done.type = type;
       g->update(ctx(), done);
-      if (type == OpType::kInfo && done.is_client())
-        process_of[static_cast<size_t>(done.process % clients)] += clients;
+      if (type == OpType::kInfo && done.is_client()) process_of[static_cast<size_t>(done.process % clients)] += clients;
     }
     return ops;
   }
@@ -134,8 +133,8 @@ TEST(Generator, ClientsAndNemesisRouting) {
 
 TEST(Generator, AnyTakesTheSoonestAndKeepsTheOther) {
   Sim s;
-  auto g = any({clients(delay(seconds(1), repeat(3, once_op("c")))),
-                nemesis(then(sleep_for(seconds(1.5)), once_op("n")))});
+  auto g =
+      any({clients(delay(seconds(1), repeat(3, once_op("c")))), nemesis(then(sleep_for(seconds(1.5)), once_op("n")))});
   auto ops = fs_of(s.run(g));
   EXPECT_EQ(ops, (std::vector<std::string>{"c", "c", "n", "c"}));
 }
@@ -176,7 +175,12 @@ TEST(Generator, FlipFlopFilterMap) {
   auto evens = s.run(limit(3, filter([](const Op& o) { return o.value.get<int>() % 2 == 0; }, counting)));
   ASSERT_EQ(evens.size(), 3u);
   EXPECT_EQ(evens[2].value, 4);
-  auto renamed = s.run(map([](Op o) { o.f = "y"; return o; }, once_op("x")));
+  auto renamed = s.run(map(
+      [](Op o) {
+        o.f = "y";
+        return o;
+      },
+      once_op("x")));
   EXPECT_EQ(renamed[0].f, "y");
 }
 

@@ -16,21 +16,21 @@ void validate(const History& history, const std::string& source) {
   for (size_t i = 0; i < history.size(); ++i) {
     const Op& op = history[i];
     auto where = [&] {
-      return source + ": op " + std::to_string(op.index >= 0 ? op.index : static_cast<int64_t>(i)) +
-             " (" + describe(op) + ")";
+      return source + ": op " + std::to_string(op.index >= 0 ? op.index : static_cast<int64_t>(i)) + " (" +
+             describe(op) + ")";
     };
     if (op.is_nemesis()) continue;  // nemesis ops may be recorded as completions only
     auto it = open.find(op.process);
     if (op.is_invoke()) {
       if (it != open.end())
         fail(ErrorCode::kBadInput, where() + ": process " + std::to_string(op.process) +
-                                       " invoked again before its op at position " +
-                                       std::to_string(it->second) + " completed");
+                                       " invoked again before its op at position " + std::to_string(it->second) +
+                                       " completed");
       open.emplace(op.process, i);
     } else {
       if (it == open.end())
-        fail(ErrorCode::kBadInput, where() + ": completion without an invocation by process " +
-                                       std::to_string(op.process));
+        fail(ErrorCode::kBadInput,
+             where() + ": completion without an invocation by process " + std::to_string(op.process));
       open.erase(it);
     }
   }
@@ -58,8 +58,10 @@ History complete_client_history(const History& history) {
   std::unordered_map<int64_t, size_t> open;
   for (const Op& op : history) {
     if (op.is_nemesis()) continue;
-    if (op.is_invoke()) open[op.process] = out.size();
-    else open.erase(op.process);
+    if (op.is_invoke())
+      open[op.process] = out.size();
+    else
+      open.erase(op.process);
     out.push_back(op);
   }
   int64_t end_time = history.empty() ? 0 : history.back().time;

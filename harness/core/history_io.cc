@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <exception>
-#include <iterator>
 #include <cstring>
+#include <exception>
 #include <fstream>
+#include <iterator>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -51,9 +51,7 @@ Op op_at(Json&& j, const std::string& source, int line) {
 }
 
 // Micro-op names inside transactions are keywords in Jepsen's EDN: [[:append :x 1] [:r :x nil]].
-bool is_txn_value(const Op& op) {
-  return op.f == "txn" && op.value.is_array();
-}
+bool is_txn_value(const Op& op) { return op.f == "txn" && op.value.is_array(); }
 
 }  // namespace
 
@@ -100,8 +98,8 @@ struct JsonlChunk {
   std::exception_ptr error;
 };
 
-void read_jsonl_chunk(std::string_view text, size_t begin, size_t end, int first_line,
-                      const std::string& source, JsonlChunk& chunk) try {
+void read_jsonl_chunk(std::string_view text, size_t begin, size_t end, int first_line, const std::string& source,
+                      JsonlChunk& chunk) try {
   simdjson::dom::parser parser;
   OpBuilder builder;
   size_t pos = begin;
@@ -136,8 +134,8 @@ void read_jsonl_chunk(std::string_view text, size_t begin, size_t end, int first
         chunk.cut_off_line = line;
         break;
       }
-      fail(ErrorCode::kBadInput, source + ":" + std::to_string(line) +
-                                     ": not a JSON op; a history must be JSON Lines or Jepsen EDN");
+      fail(ErrorCode::kBadInput,
+           source + ":" + std::to_string(line) + ": not a JSON op; a history must be JSON Lines or Jepsen EDN");
     }
     chunk.ops.push_back(op_at(std::move(j), source, line));
   }
@@ -189,8 +187,7 @@ History read_jsonl(std::string_view text, const std::string& source) {
 History read_edn_history(std::string_view text, const std::string& source) {
   History history;
   EdnReader reader(text, source);
-  while (reader.next_ops(history)) {
-  }
+  while (reader.next_ops(history)) {}
   reindex(history);
   return history;
 }
@@ -257,10 +254,10 @@ std::string jsonl_line(const Op& op) {
 }
 
 std::string edn_op(const Op& op) {
-  std::string s = "{:index " + std::to_string(op.index) + ", :time " + std::to_string(op.time) +
-                  ", :type " + edn_keyword(to_string(op.type)) + ", :process " +
-                  (op.is_nemesis() ? std::string(":nemesis") : std::to_string(op.process)) +
-                  ", :f " + edn_keyword(op.f) + ", :value ";
+  std::string s = "{:index " + std::to_string(op.index) + ", :time " + std::to_string(op.time) + ", :type " +
+                  edn_keyword(to_string(op.type)) + ", :process " +
+                  (op.is_nemesis() ? std::string(":nemesis") : std::to_string(op.process)) + ", :f " +
+                  edn_keyword(op.f) + ", :value ";
   if (is_txn_value(op)) {
     s += '[';
     bool first = true;

@@ -21,8 +21,7 @@ TEST(HistoryIo, EveryPublicHistoryParsesAndValidates) {
     History h = read_history_file(entry.path());
     EXPECT_FALSE(h.empty());
     // custom/comments.edn only exercises comment syntax; its ops are not a well-formed history.
-    if (entry.path().parent_path().filename() != "custom")
-      EXPECT_NO_THROW(validate(h, entry.path().string()));
+    if (entry.path().parent_path().filename() != "custom") EXPECT_NO_THROW(validate(h, entry.path().string()));
     ++files;
   }
   EXPECT_GT(files, 30);
@@ -63,8 +62,7 @@ TEST(HistoryIo, TxnMicroOpsAreKeywordsInEdn) {
   Op op;
   op.f = "txn";
   op.value = Json::parse(R"([["append","x",1],["r","x",null]])");
-  EXPECT_EQ(edn_op(op).find(":value [[:append \"x\" 1] [:r \"x\" nil]]") != std::string::npos, true)
-      << edn_op(op);
+  EXPECT_EQ(edn_op(op).find(":value [[:append \"x\" 1] [:r \"x\" nil]]") != std::string::npos, true) << edn_op(op);
 }
 
 TEST(HistoryIo, WriterStreamsAndReaderToleratesCutOffLastLine) {
@@ -103,8 +101,8 @@ TEST(HistoryIo, ChunkedJsonlReadsLikeLineByLine) {
   std::string text;
   std::vector<std::string> lines;
   for (int i = 0; text.size() < (20 << 20); ++i) {
-    std::string line = "{\"index\":" + std::to_string(i) + ",\"time\":" + std::to_string(i * 1000) +
-                       ",\"type\":\"" + (i % 2 ? "ok" : "invoke") + "\",\"process\":" + std::to_string(i % 7) +
+    std::string line = "{\"index\":" + std::to_string(i) + ",\"time\":" + std::to_string(i * 1000) + ",\"type\":\"" +
+                       (i % 2 ? "ok" : "invoke") + "\",\"process\":" + std::to_string(i % 7) +
                        ",\"f\":\"txn\",\"value\":[[\"append\",\"k" + std::to_string(i % 13) + "\"," +
                        std::to_string(i) + "],[\"r\",3,[1,2,-3,1.5,18446744073709551615]]],\"node\":\"n1\"," +
                        "\"error\":{\"why\":\"\\u00e9\"}}";

@@ -17,8 +17,8 @@ Op op(OpType type, int64_t process, const char* f = "read", Json value = nullptr
 }
 
 TEST(History, ValidHistoryPasses) {
-  History h = {op(OpType::kInvoke, 0), op(OpType::kInvoke, 1), op(OpType::kOk, 1),
-               op(OpType::kInfo, 0), op(OpType::kInfo, kNemesisProcess, "kill")};
+  History h = {op(OpType::kInvoke, 0), op(OpType::kInvoke, 1), op(OpType::kOk, 1), op(OpType::kInfo, 0),
+               op(OpType::kInfo, kNemesisProcess, "kill")};
   reindex(h);
   EXPECT_NO_THROW(validate(h, "h"));
   auto partner = pair_index(h);

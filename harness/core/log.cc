@@ -14,8 +14,8 @@ std::FILE* file = nullptr;
 void write(const char* level, const std::string& message, bool to_stderr) {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
-  int ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  int ms =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
   char stamp[32];
   std::tm tm{};
   gmtime_r(&t, &tm);

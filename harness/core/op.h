@@ -31,9 +31,9 @@ struct Op {
   OpType type = OpType::kInvoke;
   int64_t process = 0;
   std::string f;
-  Json value;          // null when absent
-  Json error;          // null when absent; any value the client or Jepsen gave
-  std::string node;    // empty when absent: the node the client talked to
+  Json value;        // null when absent
+  Json error;        // null when absent; any value the client or Jepsen gave
+  std::string node;  // empty when absent: the node the client talked to
 
   bool is_invoke() const { return type == OpType::kInvoke; }
   bool is_ok() const { return type == OpType::kOk; }

@@ -21,9 +21,11 @@ class OptionReader {
   // leave out. Options that are not an object are refused.
   OptionReader(const Json& options, std::string what, std::string prefix = "", Json defaults = Json::object())
       : what_(std::move(what)), prefix_(std::move(prefix)), defaults_(std::move(defaults)) {
-    if (options.is_object()) options_ = options;
-    else if (!options.is_null()) fail(ErrorCode::kBadInput, what_ + "s" + (prefix_.empty() ? "" : " of " + prefix_.substr(0, prefix_.size() - 1)) +
-                                                                 " must be an object, got " + options.dump());
+    if (options.is_object())
+      options_ = options;
+    else if (!options.is_null())
+      fail(ErrorCode::kBadInput, what_ + "s" + (prefix_.empty() ? "" : " of " + prefix_.substr(0, prefix_.size() - 1)) +
+                                     " must be an object, got " + options.dump());
   }
 
   // Given by the user (not null), not only defaulted.
@@ -48,7 +50,8 @@ class OptionReader {
     return v;
   }
   // One of `allowed`.
-  std::string choice(const std::string& key, const std::string& fallback, const std::vector<std::string>& allowed) const {
+  std::string choice(const std::string& key, const std::string& fallback,
+                     const std::vector<std::string>& allowed) const {
     std::string v = get<std::string>(key, fallback);
     for (const auto& a : allowed)
       if (a == v) return v;
@@ -68,13 +71,15 @@ class OptionReader {
       if (!j.is_boolean()) bad(key, "must be true or false, got " + j.dump());
     } else if constexpr (std::is_integral_v<T>) {
       if (!j.is_number_integer() || (std::is_unsigned_v<T> && j.get<int64_t>() < 0 && !j.is_number_unsigned()))
-        bad(key, std::string("must be ") + (std::is_unsigned_v<T> ? "a non-negative integer" : "an integer") + ", got " + j.dump());
+        bad(key, std::string("must be ") + (std::is_unsigned_v<T> ? "a non-negative integer" : "an integer") +
+                     ", got " + j.dump());
     } else if constexpr (std::is_floating_point_v<T>) {
       if (!j.is_number()) bad(key, "must be a number, got " + j.dump());
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!j.is_string()) bad(key, "must be a string, got " + j.dump());
     } else {
-      static_assert(std::is_same_v<T, std::vector<std::string>>, "options are read as Json, bool, numbers, strings or lists of strings");
+      static_assert(std::is_same_v<T, std::vector<std::string>>,
+                    "options are read as Json, bool, numbers, strings or lists of strings");
       bool strings = j.is_array();
       for (const auto& e : j) strings = strings && e.is_string();
       if (!strings) bad(key, "must be a list of strings, got " + j.dump());

@@ -27,9 +27,13 @@ TEST(OptionReader, DefaultsFillInAndAWrongTypeIsBadInputNamingTheOption) {
   EXPECT_EQ(e.code(), ErrorCode::kBadInput);
   EXPECT_STREQ(e.what(), "workload option \"flag\" must be true or false, got \"yes\"");
   EXPECT_STREQ(error_of([&] { r.at_least("n", 0, 5); }).what(), "workload option \"n\" must be at least 5, got 3");
-  EXPECT_STREQ(error_of([&] { OptionReader({{"seed", -1}}, "s.json: field").get<uint64_t>("seed", 0); }).what(),
+  EXPECT_STREQ(error_of([&] {
+                 OptionReader({{"seed", -1}}, "s.json: field").get<uint64_t>("seed", 0);
+               }).what(),
                "s.json: field \"seed\" must be a non-negative integer, got -1");
-  EXPECT_STREQ(error_of([&] { OptionReader({{"p", "x"}}, "nemesis option", "loss.").get<double>("p", 0); }).what(),
+  EXPECT_STREQ(error_of([&] {
+                 OptionReader({{"p", "x"}}, "nemesis option", "loss.").get<double>("p", 0);
+               }).what(),
                "nemesis option \"loss.p\" must be a number, got \"x\"");
   EXPECT_EQ(error_of([&] { OptionReader(Json(3), "checker option"); }).code(), ErrorCode::kBadInput);
   EXPECT_EQ(error_of([&] { r.get<int>("missing"); }).code(), ErrorCode::kInternal);  // a default the code forgot

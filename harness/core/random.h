@@ -28,7 +28,9 @@ class Rng {
     for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
   }
   template <typename T>
-  const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[below(v.size())];
+  }
 
  private:
   uint64_t s_[4];

@@ -19,7 +19,8 @@ class Registry {
   // `what` names an entry in messages ("workload"). Entries keep the order given (a map's: sorted).
   Registry(std::string what, Entries entries) : what_(std::move(what)), entries_(std::move(entries)) {}
   Registry(std::string what, std::map<std::string, Entry> entries)
-      : Registry(std::move(what), Entries(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()))) {}
+      : Registry(std::move(what),
+                 Entries(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()))) {}
 
   const Entry* find(const std::string& name) const {
     for (const auto& [n, entry] : entries_)

@@ -36,14 +36,14 @@ Json get_object(const OptionReader& r, const Json& j, const std::string& key) {
 
 // "5", "2n", 5.
 std::string get_concurrency(const Json& j, const std::string& source) {
-  if (!j.is_number_integer() && !j.is_string()) bad(source, "concurrency", "must be a positive integer or Kn (K times the number of nodes), got " + j.dump());
+  if (!j.is_number_integer() && !j.is_string())
+    bad(source, "concurrency", "must be a positive integer or Kn (K times the number of nodes), got " + j.dump());
   std::string text = j.is_number_integer() ? std::to_string(j.get<int64_t>()) : j.get<std::string>();
   std::string digits = !text.empty() && text.back() == 'n' ? text.substr(0, text.size() - 1) : text;
   int n = 0;
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
   if (ec != std::errc() || p != digits.data() + digits.size() || n < 1)
-    bad(source, "concurrency", "must be a positive integer or Kn (K times the number of nodes), got \"" +
-                                   text + "\"");
+    bad(source, "concurrency", "must be a positive integer or Kn (K times the number of nodes), got \"" + text + "\"");
   return text;
 }
 
@@ -57,10 +57,25 @@ int Spec::workers() const {
 
 Spec parse_spec(const Json& j, const std::string& source) {
   if (!j.is_object()) fail(ErrorCode::kBadInput, source + ": a spec must be a JSON object");
-  static const std::set<std::string> known = {
-      "name", "nodes", "nodes-file", "sandbox", "ssh", "concurrency", "time-limit", "rate", "seed", "target", "target-options",
-      "workload", "workload-options", "nemesis", "nemesis-interval", "nemesis-schedule",
-      "nemesis-options", "op-timeout", "store"};
+  static const std::set<std::string> known = {"name",
+                                              "nodes",
+                                              "nodes-file",
+                                              "sandbox",
+                                              "ssh",
+                                              "concurrency",
+                                              "time-limit",
+                                              "rate",
+                                              "seed",
+                                              "target",
+                                              "target-options",
+                                              "workload",
+                                              "workload-options",
+                                              "nemesis",
+                                              "nemesis-interval",
+                                              "nemesis-schedule",
+                                              "nemesis-options",
+                                              "op-timeout",
+                                              "store"};
   for (const auto& [key, value] : j.items()) {
     if (!known.count(key)) {
       std::string list;
@@ -72,25 +87,44 @@ Spec parse_spec(const Json& j, const std::string& source) {
   s.seed = random_seed();
   OptionReader r(j, source + ": field");
   for (const auto& [key, v] : j.items()) {
-    if (key == "name") s.name = r.get<std::string>(key, s.name);
-    else if (key == "nodes") s.nodes = get_strings(r, v, key), s.nodes_given = true;
-    else if (key == "nodes-file") s.nodes_file = r.get<std::string>(key, s.nodes_file);
-    else if (key == "sandbox") s.sandbox = r.get<std::string>(key, s.sandbox);
-    else if (key == "ssh") s.ssh = get_object(r, v, key);
-    else if (key == "concurrency") s.concurrency = v.is_null() ? s.concurrency : get_concurrency(v, source);
-    else if (key == "time-limit") s.time_limit = r.at_least(key, s.time_limit, 0.0);
-    else if (key == "rate") s.rate = r.at_least(key, s.rate, 0.0);
-    else if (key == "seed") s.seed = r.get<uint64_t>(key, s.seed);
-    else if (key == "target") s.target = r.get<std::string>(key, s.target);
-    else if (key == "target-options") s.target_options = get_object(r, v, key);
-    else if (key == "workload") s.workload = r.get<std::string>(key, s.workload);
-    else if (key == "workload-options") s.workload_options = get_object(r, v, key);
-    else if (key == "nemesis") s.nemesis = get_strings(r, v, key);
-    else if (key == "nemesis-interval") s.nemesis_interval = r.at_least(key, s.nemesis_interval, 0.01);
-    else if (key == "nemesis-schedule") s.nemesis_schedule = r.get<std::string>(key, s.nemesis_schedule);
-    else if (key == "nemesis-options") s.nemesis_options = get_object(r, v, key);
-    else if (key == "op-timeout") s.op_timeout = r.at_least(key, s.op_timeout, 0.001);
-    else if (key == "store") s.store = r.get<std::string>(key, s.store);
+    if (key == "name")
+      s.name = r.get<std::string>(key, s.name);
+    else if (key == "nodes")
+      s.nodes = get_strings(r, v, key), s.nodes_given = true;
+    else if (key == "nodes-file")
+      s.nodes_file = r.get<std::string>(key, s.nodes_file);
+    else if (key == "sandbox")
+      s.sandbox = r.get<std::string>(key, s.sandbox);
+    else if (key == "ssh")
+      s.ssh = get_object(r, v, key);
+    else if (key == "concurrency")
+      s.concurrency = v.is_null() ? s.concurrency : get_concurrency(v, source);
+    else if (key == "time-limit")
+      s.time_limit = r.at_least(key, s.time_limit, 0.0);
+    else if (key == "rate")
+      s.rate = r.at_least(key, s.rate, 0.0);
+    else if (key == "seed")
+      s.seed = r.get<uint64_t>(key, s.seed);
+    else if (key == "target")
+      s.target = r.get<std::string>(key, s.target);
+    else if (key == "target-options")
+      s.target_options = get_object(r, v, key);
+    else if (key == "workload")
+      s.workload = r.get<std::string>(key, s.workload);
+    else if (key == "workload-options")
+      s.workload_options = get_object(r, v, key);
+    else if (key == "nemesis")
+      s.nemesis = get_strings(r, v, key);
+    else if (key == "nemesis-interval")
+      s.nemesis_interval = r.at_least(key, s.nemesis_interval, 0.01);
+    else if (key == "nemesis-schedule")
+      s.nemesis_schedule = r.get<std::string>(key, s.nemesis_schedule);
+    else if (key == "nemesis-options")
+      s.nemesis_options = get_object(r, v, key);
+    else if (key == "op-timeout")
+      s.op_timeout = r.at_least(key, s.op_timeout, 0.001);
+    else if (key == "store")
+      s.store = r.get<std::string>(key, s.store);
   }
   if (s.nodes.empty()) s.nodes = {"n1", "n2", "n3", "n4", "n5"};
   if (s.name.empty()) s.name = s.workload + "-" + s.target;

@@ -58,8 +58,8 @@ std::string checked_label(const std::string& label, const std::string& where) {
 // A target or workload entry: "NAME", or {"name": LABEL, "<key>": NAME, other spec fields}.
 AxisEntry named_entry(const Json& v, const std::string& key, const std::string& where) {
   if (v.is_string()) return {checked_label(v.get<std::string>(), where), {{key, v}}};
-  if (!v.is_object() || (!v.contains("name") && !v.contains(key)) ||
-      (v.contains("name") && !v["name"].is_string()) || (v.contains(key) && !v[key].is_string()))
+  if (!v.is_object() || (!v.contains("name") && !v.contains(key)) || (v.contains("name") && !v["name"].is_string()) ||
+      (v.contains(key) && !v[key].is_string()))
     bad(where, "an entry is a " + key + " name or an object with \"" + key + "\" and an optional \"name\" label");
   Json fields = v;
   std::string label = fields.value("name", fields.value(key, ""));
@@ -137,7 +137,8 @@ std::string seconds_text(double s) {
 // sandbox of its own that is torn down afterwards, whatever happens.
 RunOutcome run_in_own_sandbox(const SandboxPool& pool, const Spec& spec, const std::atomic<bool>& interrupted,
                               const std::function<void(const std::string&)>& progress) {
-  if (pool.prefix.empty() || spec.sandbox.empty() || !make_target(spec)->needs_nodes()) return run_test(spec, interrupted);
+  if (pool.prefix.empty() || spec.sandbox.empty() || !make_target(spec)->needs_nodes())
+    return run_test(spec, interrupted);
   std::unique_ptr<SandboxSlot> slot = allocate_sandbox(pool.prefix, pool.subnet, pool.slots, 3600);
   SandboxOptions options;
   options.name = slot->name();
@@ -174,7 +175,8 @@ CampaignOutcome finish(const fs::path& dir, const Campaign& campaign, size_t tre
   Json trend = campaign_trend(outcome.dir, campaign, trend_depth);
   std::string newly_failing, flaky;
   for (const Json& cell : trend["cells"]) {
-    if (cell["newly_failing"].get<bool>()) newly_failing += (newly_failing.empty() ? "" : ", ") + cell["cell"].get<std::string>();
+    if (cell["newly_failing"].get<bool>())
+      newly_failing += (newly_failing.empty() ? "" : ", ") + cell["cell"].get<std::string>();
     if (cell["flaky"].get<bool>()) flaky += (flaky.empty() ? "" : ", ") + cell["cell"].get<std::string>();
   }
   if (!newly_failing.empty()) outcome.summary += "\nnewly failing: " + newly_failing;
@@ -214,18 +216,19 @@ CampaignPlan plan_campaign(const Json& file, const std::string& source, const st
   Json matrix = file.value("matrix", Json::object());
   if (!matrix.is_object()) bad(source, "\"matrix\" must be an object");
   only_known(matrix, kMatrixFields, source + ": matrix");
-  std::vector<AxisEntry> targets = axis(matrix, "targets", source,
-      [](const Json& v, const std::string& w) { return named_entry(v, "target", w); },
-      {base_spec.target, Json::object()});
-  std::vector<AxisEntry> workloads = axis(matrix, "workloads", source,
-      [](const Json& v, const std::string& w) { return named_entry(v, "workload", w); },
+  std::vector<AxisEntry> targets =
+      axis(matrix, "targets", source, [](const Json& v, const std::string& w) { return named_entry(v, "target", w); },
+           {base_spec.target, Json::object()});
+  std::vector<AxisEntry> workloads = axis(
+      matrix, "workloads", source, [](const Json& v, const std::string& w) { return named_entry(v, "workload", w); },
       {base_spec.workload, Json::object()});
   std::vector<AxisEntry> faults = axis(matrix, "faults", source, faults_entry,
-      faults_entry(base.value("nemesis", Json::array()), source + ": base.nemesis"));
+                                       faults_entry(base.value("nemesis", Json::array()), source + ": base.nemesis"));
 
   // Runs of a cell: fixed seeds, or repeats with the spec's seed (random unless the base sets one).
   std::vector<std::pair<std::string, Json>> runs;
-  if (matrix.contains("seeds") && matrix.contains("repeats")) bad(source + ": matrix", "give \"seeds\" or \"repeats\", not both");
+  if (matrix.contains("seeds") && matrix.contains("repeats"))
+    bad(source + ": matrix", "give \"seeds\" or \"repeats\", not both");
   if (matrix.contains("seeds")) {
     const Json& seeds = matrix["seeds"];
     if (!seeds.is_array() || seeds.empty()) bad(source + ": matrix.seeds", "must be a non-empty list of seeds");
@@ -281,7 +284,8 @@ CampaignPlan plan_campaign(const Json& file, const std::string& source, const st
       }
   for (size_t i = 0; i < overrides.size(); ++i)
     if (!override_used[i])
-      bad(source + ": overrides[" + std::to_string(i) + "]", "matches no cell; match uses the labels of the matrix entries");
+      bad(source + ": overrides[" + std::to_string(i) + "]",
+          "matches no cell; match uses the labels of the matrix entries");
   return plan;
 }
 
@@ -375,21 +379,26 @@ SandboxPool parse_sandbox_pool(const std::string& text) {
     start = colon + 1;
   }
   auto positive = [&](const std::string& part) {
-    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos || std::stoi(part) < 1)
+    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(part) < 1)
       fail(ErrorCode::kBadInput, "--sandbox-pool " + text + ": slots and nodes are positive numbers");
     return std::stoi(part);
   };
   if (parts.size() > 4 || parts[0].empty())
-    fail(ErrorCode::kBadInput, "--sandbox-pool " + text + ": give PREFIX[:SUBNET[:SLOTS[:NODES]]], e.g. cp:10.82.0.0/24:4:3");
+    fail(ErrorCode::kBadInput,
+         "--sandbox-pool " + text + ": give PREFIX[:SUBNET[:SLOTS[:NODES]]], e.g. cp:10.82.0.0/24:4:3");
   pool.prefix = parts[0];
   if (parts.size() > 1) pool.subnet = parts[1];
   if (parts.size() > 2) pool.slots = positive(parts[2]);
   if (parts.size() > 3) pool.nodes = positive(parts[3]);
   // Only the slot names' shape is checked here; the subnet when a slot is taken.
-  if (pool.prefix.size() + std::to_string(pool.slots).size() > 6 || !std::islower(static_cast<unsigned char>(pool.prefix[0])))
-    fail(ErrorCode::kBadInput, "--sandbox-pool " + text + ": the prefix is lowercase letters and digits, starting "
-                               "with a letter, at most " + std::to_string(6 - std::to_string(pool.slots).size()) +
-                               " long with " + std::to_string(pool.slots) + " slots");
+  if (pool.prefix.size() + std::to_string(pool.slots).size() > 6 ||
+      !std::islower(static_cast<unsigned char>(pool.prefix[0])))
+    fail(ErrorCode::kBadInput, "--sandbox-pool " + text +
+                                   ": the prefix is lowercase letters and digits, starting "
+                                   "with a letter, at most " +
+                                   std::to_string(6 - std::to_string(pool.slots).size()) + " long with " +
+                                   std::to_string(pool.slots) + " slots");
   return pool;
 }
 
@@ -490,13 +499,15 @@ CampaignOutcome merge_campaign(const std::vector<fs::path>& dirs, const fs::path
     std::string why = lost.count(k) ? lost.at(k) : "it wrote no results";
     t.status = "error";
     t.exit_code = 255;
-    t.explanation = "harness error: shard " + std::to_string(k) + "/" + std::to_string(n) + " never ran this test: " + why;
+    t.explanation =
+        "harness error: shard " + std::to_string(k) + "/" + std::to_string(n) + " never ran this test: " + why;
     merged.tests.push_back(std::move(t));
   }
   fs::create_directories(out);
   for (const auto& [k, s] : shards) {
     const Json& index = s.index;
-    if (merged.started.empty() || index.value("started", "") < merged.started) merged.started = index.value("started", "");
+    if (merged.started.empty() || index.value("started", "") < merged.started)
+      merged.started = index.value("started", "");
     merged.duration_s = std::max(merged.duration_s, index.value("duration_s", 0.0));  // shards run side by side
     merged.interrupted |= index.value("interrupted", false);
     bool finished = index["shard"].value("finished", false);
@@ -514,8 +525,8 @@ CampaignOutcome merge_campaign(const std::vector<fs::path>& dirs, const fs::path
         std::string why = lost.count(k) ? lost.at(k) : "it stopped before this test";
         t.status = "error";
         t.exit_code = 255;
-        t.explanation = "harness error: shard " + std::to_string(k) + "/" + std::to_string(n) + " did not finish: " +
-                        why + (t.explanation.empty() ? "" : "\n" + t.explanation);
+        t.explanation = "harness error: shard " + std::to_string(k) + "/" + std::to_string(n) +
+                        " did not finish: " + why + (t.explanation.empty() ? "" : "\n" + t.explanation);
       }
       if (!t.run_dir.empty() || test.contains("report")) t.run_dir = adopt_run_dir(s, test, out);
       merged.tests[p] = std::move(t);

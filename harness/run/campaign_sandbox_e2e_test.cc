@@ -47,12 +47,16 @@ TEST(SandboxesSideBySide, TwoCampaignsRunSandboxCellsAtOnceWithoutTouchingEachOt
   fs::path dir = fs::temp_directory_path() / ("faultline-side-by-side-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  Json file = {{"base", {{"sandbox", "fl"}, {"time-limit", 6}, {"concurrency", 3}, {"nemesis", {"partition"}},
-                         {"nemesis-interval", 1}}},
-               {"matrix", {{"targets", {{{"name", "redis"}, {"target", "spec"},
-                                         {"target-options", {{"file", std::string(FAULTLINE_SOURCE_DIR) +
-                                                                          "/targets/redis/redis.json"}}}}}},
-                           {"workloads", {"cas-register"}}, {"seeds", {1}}}}};
+  Json file = {
+      {"base",
+       {{"sandbox", "fl"}, {"time-limit", 6}, {"concurrency", 3}, {"nemesis", {"partition"}}, {"nemesis-interval", 1}}},
+      {"matrix",
+       {{"targets",
+         {{{"name", "redis"},
+           {"target", "spec"},
+           {"target-options", {{"file", std::string(FAULTLINE_SOURCE_DIR) + "/targets/redis/redis.json"}}}}}},
+        {"workloads", {"cas-register"}},
+        {"seeds", {1}}}}};
   std::vector<pid_t> pids;
   for (int i = 0; i < 2; ++i) {
     file["name"] = "side-" + std::to_string(i);
@@ -60,8 +64,10 @@ TEST(SandboxesSideBySide, TwoCampaignsRunSandboxCellsAtOnceWithoutTouchingEachOt
     std::ofstream(path) << file.dump();
     pid_t pid = fork();
     if (pid == 0) {
-      std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + path.string() + "' --sandbox-pool cp:10.82.0.0/24:4:3 --store '" +
-                        (dir / ("store" + std::to_string(i))).string() + "' >'" + (dir / ("out" + std::to_string(i))).string() + "' 2>&1";
+      std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + path.string() +
+                        "' --sandbox-pool cp:10.82.0.0/24:4:3 --store '" +
+                        (dir / ("store" + std::to_string(i))).string() + "' >'" +
+                        (dir / ("out" + std::to_string(i))).string() + "' 2>&1";
       execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
       _exit(127);
     }
@@ -101,7 +107,10 @@ TEST(SandboxesSideBySide, TwoCampaignsRunSandboxCellsAtOnceWithoutTouchingEachOt
   }
   for (pid_t p : pids) {
     int status = 0;
-    if (waitpid(p, &status, WNOHANG) == 0) { kill(p, SIGKILL); waitpid(p, &status, 0); }
+    if (waitpid(p, &status, WNOHANG) == 0) {
+      kill(p, SIGKILL);
+      waitpid(p, &status, 0);
+    }
   }
   std::string out0 = slurp(dir / "out0"), out1 = slurp(dir / "out1");
   EXPECT_TRUE(both_up) << out0 << out1;

@@ -152,9 +152,10 @@ TEST_F(Campaigns, TwoCampaignsGiveIndexTrendJunitAndExitCode1) {
   std::string html = slurp(dir / "index.html");
   EXPECT_NE(html.find("memory-stale/register/none"), std::string::npos);
   EXPECT_NE(html.find("Trend over the last 2 campaigns"), std::string::npos);
-  std::string check = "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv[1]).getroot()"
-                      ".find('testsuite'); print(s.get('tests'), s.get('failures'), len(s.findall('testcase')))\" '" +
-                      (dir / "junit.xml").string() + "' >'" + (store_ / "junit.txt").string() + "' 2>&1";
+  std::string check =
+      "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv[1]).getroot()"
+      ".find('testsuite'); print(s.get('tests'), s.get('failures'), len(s.findall('testcase')))\" '" +
+      (dir / "junit.xml").string() + "' >'" + (store_ / "junit.txt").string() + "' 2>&1";
   ASSERT_EQ(std::system(check.c_str()), 0) << slurp(store_ / "junit.txt");
   EXPECT_EQ(slurp(store_ / "junit.txt"), "2 1 2\n");
 }
@@ -165,8 +166,8 @@ TEST_F(Campaigns, TestsThatWouldOverrunTheBudgetAreSkipped) {
   file["matrix"]["seeds"] = {1, 2};
   file["time-budget"] = 1.5;  // room for one 1 s test plus its set-up, not for two
   std::atomic<bool> interrupted{false};
-  CampaignOutcome out = run_campaign(plan_campaign(file, "budget.json", store_.string()), interrupted,
-                                     [](const std::string&) {});
+  CampaignOutcome out =
+      run_campaign(plan_campaign(file, "budget.json", store_.string()), interrupted, [](const std::string&) {});
   EXPECT_EQ(out.exit_code, 0) << out.summary;
   Json index = read_json_file(out.dir / "index.json");
   EXPECT_EQ(index["tests"][0]["status"], "valid");
@@ -180,10 +181,10 @@ TEST_F(Campaigns, AnInterruptEndsTheRunningTestCleanlyAndSkipsTheRest) {
   std::atomic<bool> interrupted{false};
   auto start = std::chrono::steady_clock::now();
   // Ctrl-C as the first test starts: it stops early, is still checked, the second never runs.
-  CampaignOutcome out = run_campaign(plan_campaign(file, "ctrl-c.json", store_.string()), interrupted,
-                                     [&](const std::string& line) {
-                                       if (line.find("running") != std::string::npos) interrupted = true;
-                                     });
+  CampaignOutcome out =
+      run_campaign(plan_campaign(file, "ctrl-c.json", store_.string()), interrupted, [&](const std::string& line) {
+        if (line.find("running") != std::string::npos) interrupted = true;
+      });
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   Json index = read_json_file(out.dir / "index.json");
   EXPECT_TRUE(index["interrupted"]);
@@ -200,8 +201,8 @@ TEST_F(Campaigns, AFailingCellIsRecordedAndTheCampaignGoesOn) {
   // Faults on the in-process target are refused when the test starts; the next cell still runs.
   Json file = Json::parse(R"({"base": {"time-limit": 0.2}, "matrix": {"faults": [["kill"], []], "seeds": [3]}})");
   std::atomic<bool> interrupted{false};
-  CampaignOutcome out = run_campaign(plan_campaign(file, "errors.json", store_.string()), interrupted,
-                                     [](const std::string&) {});
+  CampaignOutcome out =
+      run_campaign(plan_campaign(file, "errors.json", store_.string()), interrupted, [](const std::string&) {});
   EXPECT_EQ(out.exit_code, 255) << out.summary;
   Json index = read_json_file(out.dir / "index.json");
   EXPECT_EQ(index["tests"][0]["cell"], "memory/register/kill");
@@ -253,8 +254,8 @@ TEST_F(Campaigns, ShardsMergedEqualTheUnshardedCampaignCellForCell) {
   for (int k = 1; k <= 3; ++k) {
     fs::path shard = store_ / ("shard" + std::to_string(k));
     fs::path out = store_ / ("s" + std::to_string(k) + ".txt");
-    int code = faultline("campaign '" + path.string() + "' --shard " + std::to_string(k) + "/3 --store '" +
-                         shard.string() + "'", out);
+    int code = faultline(
+        "campaign '" + path.string() + "' --shard " + std::to_string(k) + "/3 --store '" + shard.string() + "'", out);
     EXPECT_TRUE(code == 0 || code == 1) << slurp(out);
     shards += " '" + shard.string() + "'";
   }
@@ -266,7 +267,8 @@ TEST_F(Campaigns, ShardsMergedEqualTheUnshardedCampaignCellForCell) {
   fs::path merged_dir = fs::canonical(merged / "campaigns" / "latest");
   Json a = read_json_file(whole / "campaigns" / "latest" / "index.json");
   Json b = read_json_file(merged_dir / "index.json");
-  for (const char* key : {"name", "file", "exit_code", "counts", "budget_s", "interrupted"}) EXPECT_EQ(a[key], b[key]) << key;
+  for (const char* key : {"name", "file", "exit_code", "counts", "budget_s", "interrupted"})
+    EXPECT_EQ(a[key], b[key]) << key;
   EXPECT_FALSE(b.contains("shard"));
   ASSERT_EQ(a["tests"].size(), 6u);
   ASSERT_EQ(b["tests"].size(), 6u);
@@ -292,9 +294,15 @@ TEST_F(Campaigns, ShardsMergedEqualTheUnshardedCampaignCellForCell) {
   other["matrix"]["seeds"] = {9};
   std::ofstream(store_ / "other.json") << other.dump();
   ASSERT_EQ(faultline("campaign '" + (store_ / "other.json").string() + "' --shard 1/3 --store '" +
-                      (store_ / "other").string() + "'", store_ / "o.txt"), 0) << slurp(store_ / "o.txt");  // memory/register, valid
+                          (store_ / "other").string() + "'",
+                      store_ / "o.txt"),
+            0)
+      << slurp(store_ / "o.txt");  // memory/register, valid
   EXPECT_EQ(faultline("campaign merge '" + (store_ / "shard1").string() + "' '" + (store_ / "other").string() +
-                      "' --out '" + (store_ / "bad").string() + "'", store_ / "b.txt"), 254) << slurp(store_ / "b.txt");
+                          "' --out '" + (store_ / "bad").string() + "'",
+                      store_ / "b.txt"),
+            254)
+      << slurp(store_ / "b.txt");
   EXPECT_NE(slurp(store_ / "b.txt").find("another campaign"), std::string::npos) << slurp(store_ / "b.txt");
 }
 

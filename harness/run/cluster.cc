@@ -21,7 +21,8 @@ std::vector<NodeSpec> pick(std::vector<NodeSpec> all, const Spec& spec, const st
   for (const auto& n : all) known += (known.empty() ? "" : ", ") + n.name;
   for (const auto& name : spec.nodes) {
     auto it = std::find_if(all.begin(), all.end(), [&](const NodeSpec& n) { return n.name == name; });
-    if (it == all.end()) fail(ErrorCode::kBadInput, "node " + name + " is not in " + source + " (it has " + known + ")");
+    if (it == all.end())
+      fail(ErrorCode::kBadInput, "node " + name + " is not in " + source + " (it has " + known + ")");
     picked.push_back(*it);
   }
   return picked;

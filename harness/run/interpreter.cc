@@ -65,8 +65,7 @@ void close_quietly(std::unique_ptr<Client>& client) {
   if (!client) return;
   try {
     client->close();
-  } catch (...) {
-  }
+  } catch (...) {}
   client.reset();
 }
 
@@ -111,7 +110,9 @@ Op perform_nemesis_op(Nemesis* nemesis, const Op& op) {
 }  // namespace
 
 Interpreter::Interpreter(InterpreterOptions options)
-    : options_(std::move(options)), gate_(std::make_shared<detail::Gate>()), rng_(Rng(options_.seed).fork("generator")) {
+    : options_(std::move(options)),
+      gate_(std::make_shared<detail::Gate>()),
+      rng_(Rng(options_.seed).fork("generator")) {
   if (options_.concurrency < 1) fail(ErrorCode::kBadInput, "concurrency must be at least 1");
   int threads = options_.concurrency + 1;
   process_of_.resize(static_cast<size_t>(options_.concurrency));
@@ -150,7 +151,7 @@ void Interpreter::start_worker(int thread) {
                          ? std::string()
                          : options_.nodes[static_cast<size_t>(thread) % options_.nodes.size()];
   w->th = std::thread([this, w, gate = gate_, is_nemesis, node, nemesis = options_.nemesis,
-                        make_client = options_.make_client] {
+                       make_client = options_.make_client] {
     std::unique_ptr<Client> client;
     while (auto op = w->take()) {
       // Runs ops back to back for as long as the generator has one due for this thread.
@@ -170,8 +171,7 @@ void Interpreter::start_worker(int thread) {
 }
 
 int64_t Interpreter::now() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                              options_.start)
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - options_.start)
       .count();
 }
 
@@ -224,8 +224,10 @@ void Interpreter::launch(Op op, int self_thread, std::optional<Op>& mine) {
   record(op);
   busy_since_[t] = op.time;
   in_flight_[t] = op;
-  if (thread == self_thread) mine = std::move(op);
-  else workers_[t]->give(std::move(op));
+  if (thread == self_thread)
+    mine = std::move(op);
+  else
+    workers_[t]->give(std::move(op));
 }
 
 // Asks the generator for one op and launches it when it is due and its thread is free; otherwise
@@ -258,8 +260,7 @@ std::optional<Op> Interpreter::complete_and_pump(Worker* self, Op result) {
   if (stop_ && stop_->load()) stopping_ = true;
   std::optional<Op> mine;
   // Launch ops while they are due; stop once this worker has one of its own.
-  while (!stopping_ && !mine && pump_one(self->thread, mine)) {
-  }
+  while (!stopping_ && !mine && pump_one(self->thread, mine)) {}
   // The run() thread waits for what only it handles: ops not yet due, pending or exhausted
   // generators, the end of the phase.
   if (!mine) main_cv_.notify_one();
@@ -272,8 +273,8 @@ void Interpreter::expire_timeouts() {
     size_t i = static_cast<size_t>(t);
     if (busy_since_[i] < 0 || t_now - busy_since_[i] < options_.op_timeout) continue;
     // The worker is stuck in its client: record info, abandon it, and start a fresh one.
-    Op info = complete_error(in_flight_[i], OpType::kInfo, "timed out after " +
-                                                               std::to_string(options_.op_timeout / 1000000) + " ms");
+    Op info = complete_error(in_flight_[i], OpType::kInfo,
+                             "timed out after " + std::to_string(options_.op_timeout / 1000000) + " ms");
     info.time = t_now;
     busy_since_[i] = -1;
     record(info);

@@ -5,15 +5,15 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <optional>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "harness/core/history_io.h"
 #include "harness/core/generator.h"
+#include "harness/core/history_io.h"
 #include "nemesis/nemesis.h"
 #include "targets/target.h"
 
@@ -25,11 +25,11 @@ struct Gate;
 }  // namespace detail
 
 struct InterpreterOptions {
-  int concurrency = 1;                     // client workers
-  std::vector<std::string> nodes;          // worker i talks to nodes[i % size]; may be empty
+  int concurrency = 1;             // client workers
+  std::vector<std::string> nodes;  // worker i talks to nodes[i % size]; may be empty
   std::function<std::unique_ptr<Client>()> make_client;
-  Nemesis* nemesis = nullptr;              // null: nemesis ops complete as no-ops
-  int64_t op_timeout = 10 * kSecond;       // a client op running longer completes as info
+  Nemesis* nemesis = nullptr;         // null: nemesis ops complete as no-ops
+  int64_t op_timeout = 10 * kSecond;  // a client op running longer completes as info
   uint64_t seed = 0;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   HistoryWriter* history = nullptr;        // every event is appended here at once (may be null)
@@ -66,18 +66,18 @@ class Interpreter {
 
   InterpreterOptions options_;
   std::shared_ptr<detail::Gate> gate_;
-  std::mutex mu_;                                  // guards everything below
-  std::condition_variable main_cv_;               // the run() thread waits here
+  std::mutex mu_;                    // guards everything below
+  std::condition_variable main_cv_;  // the run() thread waits here
   Rng rng_;
   Context ctx_;
-  const Gen* gen_ = nullptr;                      // the running phase's generator
-  std::optional<Op> held_;                        // an op waiting for its time or its thread
-  const std::atomic<bool>* stop_ = nullptr;      // the running phase's stop flag
+  const Gen* gen_ = nullptr;                 // the running phase's generator
+  std::optional<Op> held_;                   // an op waiting for its time or its thread
+  const std::atomic<bool>* stop_ = nullptr;  // the running phase's stop flag
   bool stopping_ = false;
   std::vector<std::shared_ptr<detail::Worker>> workers_;  // index = thread; last = nemesis
-  std::vector<int64_t> process_of_;               // client thread -> process
-  std::vector<int64_t> busy_since_;               // thread -> invoke time, -1 when idle
-  std::vector<Op> in_flight_;                     // thread -> its invocation
+  std::vector<int64_t> process_of_;                       // client thread -> process
+  std::vector<int64_t> busy_since_;                       // thread -> invoke time, -1 when idle
+  std::vector<Op> in_flight_;                             // thread -> its invocation
   int64_t next_index_ = 0;
 };
 

@@ -70,8 +70,7 @@ TEST(Interpreter, FailKeepsTheProcess) {
 }
 
 TEST(Interpreter, HungClientTimesOutAsInfoAndTheRunGoesOn) {
-  History h = run_gen(clients(then(once_op("hang"), limit(3, repeat(-1, once_op("ok"))))), 1,
-                      50'000'000 /* 50 ms */);
+  History h = run_gen(clients(then(once_op("hang"), limit(3, repeat(-1, once_op("ok"))))), 1, 50'000'000 /* 50 ms */);
   ASSERT_EQ(h.size(), 8u);
   EXPECT_TRUE(h[1].is_info());
   EXPECT_NE(h[1].error.get<std::string>().find("timed out"), std::string::npos);

@@ -53,8 +53,8 @@ void prepare_data(Target& target, const std::vector<std::string>& nodes, const J
 
 // Checks the stored history and writes results.json; `error` is a harness failure, if any, and
 // `error_exit` its exit code.
-RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload& workload,
-                           Json test_info, const std::string& error, int error_exit = 255) {
+RunOutcome check_and_store(const fs::path& dir, const Spec& spec, const Workload& workload, Json test_info,
+                           const std::string& error, int error_exit = 255) {
   RunOutcome out;
   out.run_dir = dir;
   Json results = {{"test", std::move(test_info)}, {"checkers", Json::object()}};
@@ -96,8 +96,9 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
                                    (would.empty() ? "" : " (workloads: " + would + ")"));
   }
   if (!spec.nemesis.empty() && !target->needs_nodes())
-    fail(ErrorCode::kBadInput, "the " + spec.target + " target runs in-process and has no nodes to "
-                               "inject faults into; drop --nemesis or use a target on the sandbox");
+    fail(ErrorCode::kBadInput, "the " + spec.target +
+                                   " target runs in-process and has no nodes to "
+                                   "inject faults into; drop --nemesis or use a target on the sandbox");
   Cluster cluster;
   if (target->needs_nodes()) {
     cluster = connect_cluster(spec);
@@ -109,9 +110,17 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   // Namespace nodes share this machine's clock, so their clock faults never touch it; VM nodes
   // have kernels of their own and take the real-host backend.
   bool shared_clock = !spec.sandbox.empty() && sandbox_vm_accel(default_sandbox_dir(spec.sandbox)).empty();
-  NemesisConfig nc{spec.nemesis, spec.nemesis_interval, spec.nemesis_schedule, spec.nemesis_options,
-                   cluster.session_ptrs(), target->daemon(), shared_clock, spec.seed, {}};
-  std::unique_ptr<PowerSwitch> power = !spec.sandbox.empty() && !shared_clock ? vm_power_switch(default_sandbox_dir(spec.sandbox)) : nullptr;
+  NemesisConfig nc{spec.nemesis,
+                   spec.nemesis_interval,
+                   spec.nemesis_schedule,
+                   spec.nemesis_options,
+                   cluster.session_ptrs(),
+                   target->daemon(),
+                   shared_clock,
+                   spec.seed,
+                   {}};
+  std::unique_ptr<PowerSwitch> power =
+      !spec.sandbox.empty() && !shared_clock ? vm_power_switch(default_sandbox_dir(spec.sandbox)) : nullptr;
   nc.power = power.get();
   NemesisPackage nemesis = make_nemesis_package(nc);
   nemesis.nemesis->preflight();
@@ -122,8 +131,15 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   log_info("run " + spec.name + " seed " + std::to_string(spec.seed) + " in " + dir.string());
   HistoryWriter history(dir / "history.jsonl");
 
-  TestEnv env{spec.name, spec.nodes, dir, workload.vocabulary, spec.op_timeout, spec.seed,
-              cluster.session_ptrs(), !spec.sandbox.empty(), nemesis.faketime_launch};
+  TestEnv env{spec.name,
+              spec.nodes,
+              dir,
+              workload.vocabulary,
+              spec.op_timeout,
+              spec.seed,
+              cluster.session_ptrs(),
+              !spec.sandbox.empty(),
+              nemesis.faketime_launch};
   std::string started = utc_now_iso();
   auto start = std::chrono::steady_clock::now();
   std::string error;
@@ -169,8 +185,7 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
     try {
       if (nemesis.final_generator) interpreter.run(::faultline::nemesis(nemesis.final_generator), nullptr);
       nemesis.nemesis->teardown();
-      if (set_up && workload.final_generator)
-        interpreter.run(clients(workload.final_generator), nullptr);
+      if (set_up && workload.final_generator) interpreter.run(clients(workload.final_generator), nullptr);
     } catch (const std::exception& e) {
       if (error.empty()) error = e.what();
       log_warn(std::string("final phase failed: ") + e.what());
@@ -184,12 +199,18 @@ RunOutcome run_test(const Spec& requested, const std::atomic<bool>& interrupted,
   }
   if (status) status->stop();
   double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Json test_info = {{"name", spec.name},       {"target", spec.target},
-                    {"workload", spec.workload}, {"nemesis", spec.nemesis},
-                    {"seed", spec.seed},        {"nodes", spec.nodes},
-                    {"concurrency", spec.workers()}, {"time_limit_s", spec.time_limit},
-                    {"rate", spec.rate},        {"command", "faultline test --spec " + (dir / "spec.json").string()},
-                    {"started", started},       {"duration_s", duration},
+  Json test_info = {{"name", spec.name},
+                    {"target", spec.target},
+                    {"workload", spec.workload},
+                    {"nemesis", spec.nemesis},
+                    {"seed", spec.seed},
+                    {"nodes", spec.nodes},
+                    {"concurrency", spec.workers()},
+                    {"time_limit_s", spec.time_limit},
+                    {"rate", spec.rate},
+                    {"command", "faultline test --spec " + (dir / "spec.json").string()},
+                    {"started", started},
+                    {"duration_s", duration},
                     {"interrupted", interrupted.load()}};
   RunOutcome out = check_and_store(dir, spec, workload, std::move(test_info), error, error_exit);
   log_info("verdict " + std::string(to_string(out.verdict)));

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "checkers/checker.h"
@@ -13,9 +13,9 @@ namespace faultline {
 
 struct RunOutcome {
   Verdict verdict = Verdict::kUnknown;
-  int exit_code = 2;                  // 0 valid, 1 invalid, 2 unknown, 255 harness error
+  int exit_code = 2;  // 0 valid, 1 invalid, 2 unknown, 255 harness error
   std::filesystem::path run_dir;
-  std::string summary;                // one line: verdict, counts, where the report is
+  std::string summary;  // one line: verdict, counts, where the report is
 };
 
 // Runs the test; results.json records `faultline test --spec RUN_DIR/spec.json` (the spec with its

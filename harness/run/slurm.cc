@@ -65,8 +65,8 @@ void write_script(const fs::path& path, const std::string& body) {
 std::string slurm(const std::vector<std::string>& argv) {
   ExecResult r = here().exec(argv);
   if (r.exit_code != 0)
-    fail(ErrorCode::kUnavailable, argv[0] + " failed (exit " + std::to_string(r.exit_code) + "): " +
-                                      r.err.substr(0, r.err.find('\n')));
+    fail(ErrorCode::kUnavailable,
+         argv[0] + " failed (exit " + std::to_string(r.exit_code) + "): " + r.err.substr(0, r.err.find('\n')));
   return r.out;
 }
 
@@ -166,17 +166,19 @@ CampaignOutcome run_campaign_on_slurm(const CampaignPlan& plan, const std::strin
     return id.substr(0, id.find(';'));  // "id;cluster" on federated clusters
   };
   auto submit = [&](const std::string& ids, const std::string& jobs_so_far) {
-    std::string array = sbatch({"--job-name", "faultline-" + plan.name, "--output", (run / "task-%a.log").string(),
-                                "--array", ids + (options.max_parallel > 0 ? "%" + std::to_string(options.max_parallel) : ""),
-                                (run / "task.sh").string()});
+    std::string array =
+        sbatch({"--job-name", "faultline-" + plan.name, "--output", (run / "task-%a.log").string(), "--array",
+                ids + (options.max_parallel > 0 ? "%" + std::to_string(options.max_parallel) : ""),
+                (run / "task.sh").string()});
     std::string jobs = jobs_so_far.empty() ? array : jobs_so_far + "," + array;
     // The merge takes whatever tasks left an index; the ones that did not get Slurm's reason.
-    write_script(run / "merge.sh", "# Merges the tasks of campaign " + plan.name + " into one index.\nexec " +
-                                       shell_join({self, "campaign", "merge", "--out", store.string(), "--slurm-jobs", jobs}) +
-                                       " " + shell_quote(run.string()) + "/task-*/");
-    std::string merge = sbatch({"--job-name", "faultline-" + plan.name + "-merge", "--output",
-                                (run / "merge.log").string(), "--open-mode", "append", "--dependency",
-                                "afterany:" + array, (run / "merge.sh").string()});
+    write_script(run / "merge.sh",
+                 "# Merges the tasks of campaign " + plan.name + " into one index.\nexec " +
+                     shell_join({self, "campaign", "merge", "--out", store.string(), "--slurm-jobs", jobs}) + " " +
+                     shell_quote(run.string()) + "/task-*/");
+    std::string merge =
+        sbatch({"--job-name", "faultline-" + plan.name + "-merge", "--output", (run / "merge.log").string(),
+                "--open-mode", "append", "--dependency", "afterany:" + array, (run / "merge.sh").string()});
     return std::make_pair(jobs, std::make_pair(array, merge));
   };
 
@@ -205,8 +207,7 @@ CampaignOutcome run_campaign_on_slurm(const CampaignPlan& plan, const std::strin
       try {
         for (const Json& t : read_json_file(index)["tests"])
           if (t.value("status", "") == "invalid" || t.value("status", "") == "error") cells.insert(t.value("cell", ""));
-      } catch (const std::exception&) {
-      }
+      } catch (const std::exception&) {}
     }
     std::string list;
     for (const auto& c : cells) list += (list.empty() ? "" : ", ") + c;
@@ -260,7 +261,8 @@ CampaignOutcome run_campaign_on_slurm(const CampaignPlan& plan, const std::strin
   fs::path latest = store / "campaigns" / "latest";
   std::string log = read_text(run / "merge.log");
   if (!fs::exists(latest / "index.json") || log.find("campaign " + plan.name + ":") == std::string::npos)
-    fail(ErrorCode::kInternal, "the merge job " + merge + " wrote no campaign index; see " + (run / "merge.log").string());
+    fail(ErrorCode::kInternal,
+         "the merge job " + merge + " wrote no campaign index; see " + (run / "merge.log").string());
   outcome.dir = fs::canonical(latest);
   outcome.exit_code = read_json_file(latest / "index.json").value("exit_code", 255);
   outcome.summary = trim(log.substr(log.rfind("campaign " + plan.name + ":")));

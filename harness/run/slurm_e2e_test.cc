@@ -49,12 +49,14 @@ class SlurmCampaign : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("faultline-slurm-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    std::string up = sh_out(std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh start '" + (dir_ / "cluster").string() + "' 2 2>&1");
+    std::string up = sh_out(std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh start '" +
+                            (dir_ / "cluster").string() + "' 2 2>&1");
     ASSERT_NE(up.find("SLURM_CONF="), std::string::npos) << up;
     setenv("SLURM_CONF", (dir_ / "cluster" / "slurm.conf").c_str(), 1);
   }
   void TearDown() override {
-    std::system((std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh stop '" + (dir_ / "cluster").string() + "'").c_str());
+    std::system(
+        (std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh stop '" + (dir_ / "cluster").string() + "'").c_str());
     fs::remove_all(dir_);
   }
   fs::path dir_;
@@ -74,14 +76,16 @@ TEST_F(SlurmCampaign, AJobArrayWithOneTaskCancelledMidRunGivesAHarnessErrorRow) 
     },
     "overrides": [{"match": {"target": "memory-victim"}, "spec": {"time-limit": 120}}]
   })");
-  file["matrix"]["targets"][3]["target-options"]["file"] = std::string(FAULTLINE_SOURCE_DIR) + "/targets/redis/redis.json";
+  file["matrix"]["targets"][3]["target-options"]["file"] =
+      std::string(FAULTLINE_SOURCE_DIR) + "/targets/redis/redis.json";
   std::ofstream(dir_ / "c.json") << file.dump();
   fs::path store = dir_ / "shared", log = dir_ / "out.txt";
   auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
     std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() +
-                      "' --slurm --max-parallel 2 --sandbox-pool cp3:10.82.2.0/24:2:3 --store '" + store.string() + "' >'" + log.string() + "' 2>&1";
+                      "' --slurm --max-parallel 2 --sandbox-pool cp3:10.82.2.0/24:2:3 --store '" + store.string() +
+                      "' >'" + log.string() + "' 2>&1";
     execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
     _exit(127);
   }
@@ -113,7 +117,7 @@ TEST_F(SlurmCampaign, AJobArrayWithOneTaskCancelledMidRunGivesAHarnessErrorRow) 
   }
   std::string out = slurp(log);
   ASSERT_TRUE(WIFEXITED(status)) << out;
-  EXPECT_EQ(WEXITSTATUS(status), 1) << out;  // memory-stale is invalid
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;                  // memory-stale is invalid
   EXPECT_NE(out.find("running"), std::string::npos) << out;  // squeue progress lines
   EXPECT_NE(out.find(" 1 error"), std::string::npos) << out;
 
@@ -133,7 +137,9 @@ TEST_F(SlurmCampaign, AJobArrayWithOneTaskCancelledMidRunGivesAHarnessErrorRow) 
   const Json& redis = index["tests"][3];
   EXPECT_TRUE(redis["status"] == "valid" || redis["status"] == "invalid") << redis.dump(2);
   ASSERT_TRUE(redis.contains("report")) << redis.dump(2);
-  EXPECT_EQ(read_json_file(merged / fs::path(redis["report"].get<std::string>()).parent_path() / "spec.json")["sandbox"], "cp3");
+  EXPECT_EQ(
+      read_json_file(merged / fs::path(redis["report"].get<std::string>()).parent_path() / "spec.json")["sandbox"],
+      "cp3");
   EXPECT_EQ(sh_out("ip netns list | grep -E '^cp3-n'"), "");
   EXPECT_NE(slurp(merged / "junit.xml").find("tests=\"4\""), std::string::npos);
 }
@@ -196,8 +202,8 @@ TEST_F(SlurmCampaign, RetryResubmitsADeadTaskAndItsSecondRunCounts) {
   })");
   std::ofstream(dir_ / "c.json") << file.dump();
   fs::path store = dir_ / "shared", log = dir_ / "out.txt";
-  std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() + "' --slurm --retry 1 --store '" +
-                    store.string() + "' >'" + log.string() + "' 2>&1";
+  std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() +
+                    "' --slurm --retry 1 --store '" + store.string() + "' >'" + log.string() + "' 2>&1";
   pid_t pid = fork();
   if (pid == 0) {
     execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);

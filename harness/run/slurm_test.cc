@@ -25,7 +25,8 @@ TEST(Slurm, ScontrolTasksIncludePendingRangesAndSkipOtherJobs) {
 }
 
 TEST(Slurm, SacctTasksNameWhoCancelled) {
-  std::string text = "12_0|COMPLETED|0:0\n12_1|CANCELLED by 0|0:15\n12_2|NODE_FAIL|1:0\n12_[3-4]|PENDING|0:0\n13_0|FAILED|1:0\n";
+  std::string text =
+      "12_0|COMPLETED|0:0\n12_1|CANCELLED by 0|0:15\n12_2|NODE_FAIL|1:0\n12_[3-4]|PENDING|0:0\n13_0|FAILED|1:0\n";
   auto tasks = parse_sacct_tasks(text, "12");
   ASSERT_EQ(tasks.size(), 5u);
   EXPECT_EQ(tasks[0].state, "COMPLETED");

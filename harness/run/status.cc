@@ -25,29 +25,33 @@ void StatusLine::observe(const Op& op) {
     // Faults are start/stop pairs: "start-partition" opens "partition", "stop-partition" closes it.
     if (!op.is_invoke()) return;
     std::lock_guard lock(mu_);
-    if (op.f.rfind("start-", 0) == 0) faults_.insert(op.f.substr(6));
+    if (op.f.rfind("start-", 0) == 0)
+      faults_.insert(op.f.substr(6));
     else if (op.f.rfind("stop-", 0) == 0) {
       auto it = faults_.find(op.f.substr(5));
       if (it != faults_.end()) faults_.erase(it);
-    } else if (op.f == "kill" || op.f == "pause") faults_.insert(op.f);
+    } else if (op.f == "kill" || op.f == "pause")
+      faults_.insert(op.f);
     else if (op.f == "start" || op.f == "resume") {
       auto it = faults_.find(op.f == "start" ? "kill" : "pause");
       if (it != faults_.end()) faults_.erase(it);
     }
     return;
   }
-  if (op.is_ok()) ++ok_;
-  else if (op.is_fail()) ++fail_;
-  else if (op.is_info()) ++info_;
+  if (op.is_ok())
+    ++ok_;
+  else if (op.is_fail())
+    ++fail_;
+  else if (op.is_info())
+    ++info_;
 }
 
 std::string StatusLine::line(double elapsed) const {
   int64_t total = ok_ + fail_ + info_;
   char buf[200];
-  std::snprintf(buf, sizeof buf, "%.0f/%.0fs  %.0f ops/s  ok %lld  fail %lld  info %lld", elapsed,
-                time_limit_, elapsed > 0 ? static_cast<double>(total) / elapsed : 0.0,
-                static_cast<long long>(ok_.load()), static_cast<long long>(fail_.load()),
-                static_cast<long long>(info_.load()));
+  std::snprintf(buf, sizeof buf, "%.0f/%.0fs  %.0f ops/s  ok %lld  fail %lld  info %lld", elapsed, time_limit_,
+                elapsed > 0 ? static_cast<double>(total) / elapsed : 0.0, static_cast<long long>(ok_.load()),
+                static_cast<long long>(fail_.load()), static_cast<long long>(info_.load()));
   std::string s = buf;
   std::lock_guard lock(mu_);
   if (!faults_.empty()) {

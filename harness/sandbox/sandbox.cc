@@ -38,13 +38,13 @@ constexpr const char* kPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/us
 
 Layout layout_of(const SandboxOptions& options) {
   if (!std::regex_match(options.name, std::regex("[a-z][a-z0-9]{0,5}"))) {
-    fail(ErrorCode::kBadInput, "sandbox name '" + options.name + "' must be 1-6 lowercase letters or digits, starting with a letter");
+    fail(ErrorCode::kBadInput,
+         "sandbox name '" + options.name + "' must be 1-6 lowercase letters or digits, starting with a letter");
   }
   if (options.nodes < 1 || options.nodes > kMaxNodes) {
     fail(ErrorCode::kBadInput, "sandbox --nodes must be between 1 and " + std::to_string(kMaxNodes));
   }
-  Layout layout{options, options.dir.empty() ? default_sandbox_dir(options.name) : options.dir,
-                options.name + "-br"};
+  Layout layout{options, options.dir.empty() ? default_sandbox_dir(options.name) : options.dir, options.name + "-br"};
   std::smatch m;
   in_addr a{};
   if (!std::regex_match(options.subnet, m, std::regex(R"(([0-9.]+)/24)")) ||
@@ -68,9 +68,9 @@ void require_root_and_tools() {
     fail(ErrorCode::kBadInput, "faultline sandbox needs root (it creates network namespaces): run it with sudo");
   }
   const std::pair<const char*, const char*> tools[] = {
-      {"ip", "iproute2"}, {"unshare", "util-linux"}, {"setsid", "util-linux"}, {"nsenter", "util-linux"},
-      {"sshd", "openssh-server"}, {"ssh-keygen", "openssh-client"}, {"iptables", "iptables"},
-      {"ps", "procps"}, {"timeout", "coreutils"}};
+      {"ip", "iproute2"},        {"unshare", "util-linux"},  {"setsid", "util-linux"},
+      {"nsenter", "util-linux"}, {"sshd", "openssh-server"}, {"ssh-keygen", "openssh-client"},
+      {"iptables", "iptables"},  {"ps", "procps"},           {"timeout", "coreutils"}};
   for (const auto& [tool, package] : tools) {
     if (host().exec_script(std::string(kPath) + "; command -v " + tool).exit_code != 0) {
       fail(ErrorCode::kNotFound, std::string("faultline sandbox needs ") + tool + " (Debian package " + package +
@@ -185,16 +185,17 @@ void keep_descriptors_from_nodes() {
 void start_node(const Layout& layout, int i) {
   keep_descriptors_from_nodes();
   fs::path node = layout.node_dir(i);
-  std::string setup = "set -e; hostname " + layout.node_name(i) +
-                      "; mount --bind " + shell_quote((node / "home").string()) + " /root" +
-                      "; mount --bind " + shell_quote((layout.dir / "hosts").string()) + " /etc/hosts" +
-                      "; mount --bind " + shell_quote((node / "storage").string()) + " " + kNodeStorage +
+  std::string setup = "set -e; hostname " + layout.node_name(i) + "; mount --bind " +
+                      shell_quote((node / "home").string()) + " /root" + "; mount --bind " +
+                      shell_quote((layout.dir / "hosts").string()) + " /etc/hosts" + "; mount --bind " +
+                      shell_quote((node / "storage").string()) + " " + kNodeStorage +
                       "; mount -t tmpfs -o mode=1777 tmpfs /tmp; mount -t tmpfs -o mode=755 tmpfs /run"
                       "; mkdir -p /run/sshd; exec /usr/sbin/sshd -D -e -f " +
                       shell_quote((node / "sshd_config").string());
-  std::vector<std::string> command = {"setsid", "ip", "netns", "exec", layout.netns(i), "unshare", "--pid",
-                                      "--fork", "--kill-child", "--mount-proc", "--mount", "--uts",
-                                      "--propagation", "private", "sh", "-c", setup};
+  std::vector<std::string> command = {"setsid",  "ip",    "netns",         "exec",         layout.netns(i),
+                                      "unshare", "--pid", "--fork",        "--kill-child", "--mount-proc",
+                                      "--mount", "--uts", "--propagation", "private",      "sh",
+                                      "-c",      setup};
   sh(shell_join(command) + " </dev/null >" + shell_quote((node / "console.log").string()) + " 2>&1 &");
 }
 
@@ -236,13 +237,19 @@ void write_state(const Layout& layout) {
     spec.known_hosts = (dir / "known_hosts").string();
     nodes += to_nodes_line(spec) + "\n";
     write_file(node / "sshd_config",
-               "ListenAddress " + address + ":22\n"
-               "HostKey " + (node / "ssh_host_ed25519_key").string() + "\n"
-               "AuthorizedKeysFile " + (dir / "authorized_keys").string() + "\n"
-               "PermitRootLogin prohibit-password\nPasswordAuthentication " +
-                   std::string(layout.options.vm ? "yes" : "no") + "\nKbdInteractiveAuthentication no\n"
-               "UsePAM no\nPidFile none\nStrictModes no\nUseDNS no\nPrintMotd no\nPrintLastLog no\n"
-               "MaxSessions 64\nMaxStartups 200\nSubsystem sftp internal-sftp\n");
+               "ListenAddress " + address +
+                   ":22\n"
+                   "HostKey " +
+                   (node / "ssh_host_ed25519_key").string() +
+                   "\n"
+                   "AuthorizedKeysFile " +
+                   (dir / "authorized_keys").string() +
+                   "\n"
+                   "PermitRootLogin prohibit-password\nPasswordAuthentication " +
+                   std::string(layout.options.vm ? "yes" : "no") +
+                   "\nKbdInteractiveAuthentication no\n"
+                   "UsePAM no\nPidFile none\nStrictModes no\nUseDNS no\nPrintMotd no\nPrintLastLog no\n"
+                   "MaxSessions 64\nMaxStartups 200\nSubsystem sftp internal-sftp\n");
   }
   write_file(dir / "authorized_keys", public_key(dir / "id_ed25519.pub") + "\n", fs::perms(0600));
   write_file(dir / "hosts", hosts);
@@ -272,7 +279,8 @@ void require_free_subnet(const Layout& layout) {
     if (destination == "default" || destination.empty()) continue;
     if (line.find(" dev " + layout.bridge + " ") != std::string::npos) continue;
     std::string address = destination.substr(0, destination.find('/'));
-    int prefix = destination.find('/') == std::string::npos ? 32 : std::stoi(destination.substr(destination.find('/') + 1));
+    int prefix =
+        destination.find('/') == std::string::npos ? 32 : std::stoi(destination.substr(destination.find('/') + 1));
     in_addr a{};
     if (inet_pton(AF_INET, address.c_str(), &a) != 1) continue;
     uint32_t mask = prefix == 0 ? 0 : ~uint32_t(0) << (32 - std::min(prefix, 24));
@@ -406,8 +414,10 @@ std::vector<NodeStatus> sandbox_status(const SandboxOptions& options) {
     status.name = nodes[i].name;
     status.address = nodes[i].host;
     status.healthy = outcomes[i].value.has_value();
-    if (status.healthy) status.processes = *outcomes[i].value;
-    else status.problem = outcomes[i].error->what();
+    if (status.healthy)
+      status.processes = *outcomes[i].value;
+    else
+      status.problem = outcomes[i].error->what();
     statuses.push_back(std::move(status));
   }
   return statuses;
@@ -438,8 +448,9 @@ std::unique_ptr<SandboxSlot> allocate_sandbox(const std::string& prefix, const s
       return std::make_unique<SandboxSlot>(options.name, options.subnet, fd);
     }
     if (Clock::now() >= give_up)
-      fail(ErrorCode::kUnavailable, "all " + std::to_string(count) + " sandbox slots " + prefix + "… are taken; "
-                                    "allow more with a larger pool or fewer cells per machine");
+      fail(ErrorCode::kUnavailable, "all " + std::to_string(count) + " sandbox slots " + prefix +
+                                        "… are taken; "
+                                        "allow more with a larger pool or fewer cells per machine");
     std::this_thread::sleep_for(200ms);
   }
 }
@@ -462,7 +473,8 @@ int node_index(const Layout& layout, const std::string& node) {
 Layout vm_layout_at(const fs::path& dir, const std::string& node) {
   SandboxOptions options = sandbox_options_at(dir);
   if (!options.vm)
-    fail(ErrorCode::kBadInput, "the power fault cuts a VM's power, and " + node + " is not a VM: use VM nodes (faultline sandbox up --vm)");
+    fail(ErrorCode::kBadInput,
+         "the power fault cuts a VM's power, and " + node + " is not a VM: use VM nodes (faultline sandbox up --vm)");
   return layout_of(options);
 }
 
@@ -470,7 +482,8 @@ Layout vm_layout_at(const fs::path& dir, const std::string& node) {
 
 SandboxOptions sandbox_options_at(const fs::path& dir) {
   auto json = Json::parse(read_file(dir / "sandbox.json"), nullptr, false);
-  if (!json.is_object()) fail(ErrorCode::kNotFound, "no sandbox in " + dir.string() + " (faultline sandbox up makes one)");
+  if (!json.is_object())
+    fail(ErrorCode::kNotFound, "no sandbox in " + dir.string() + " (faultline sandbox up makes one)");
   SandboxOptions options;
   options.dir = dir;
   options.name = json.value("name", options.name);

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "harness/control/node_layout.h"
-#include "harness/control/power_switch.h"
 #include "harness/control/nodes.h"
+#include "harness/control/power_switch.h"
 
 namespace faultline {
 
@@ -81,7 +81,8 @@ void restart_sandbox_node(const SandboxOptions& options, const std::string& node
 // /run/lock, so a holder that dies frees its slot; released when the object is destroyed.
 class SandboxSlot {
  public:
-  SandboxSlot(std::string name, std::string subnet, int fd) : name_(std::move(name)), subnet_(std::move(subnet)), fd_(fd) {}
+  SandboxSlot(std::string name, std::string subnet, int fd)
+      : name_(std::move(name)), subnet_(std::move(subnet)), fd_(fd) {}
   ~SandboxSlot();
   SandboxSlot(const SandboxSlot&) = delete;
   SandboxSlot& operator=(const SandboxSlot&) = delete;

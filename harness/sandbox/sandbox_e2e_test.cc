@@ -101,7 +101,8 @@ TEST(SshSession, HundredParallelExecsOverFiveNodes) {
   std::vector<std::string> outputs(100);
   std::vector<std::jthread> threads;
   for (int i = 0; i < 100; ++i) {
-    threads.emplace_back([&, i] { outputs[i] = sessions[i % 5]->check_script("echo $(hostname) " + std::to_string(i)); });
+    threads.emplace_back(
+        [&, i] { outputs[i] = sessions[i % 5]->check_script("echo $(hostname) " + std::to_string(i)); });
   }
   threads.clear();
   for (int i = 0; i < 100; ++i) EXPECT_EQ(outputs[i], "n" + std::to_string(i % 5 + 1) + " " + std::to_string(i) + "\n");
@@ -151,8 +152,10 @@ TEST(SshSession, HostKeysAreCheckedStrictlyByDefault) {
   // n2's key recorded for n1's address: a mismatch, refused, with both fingerprints.
   std::string n2_key = host_output("cut -d' ' -f1,2 " + (dir / "n2/ssh_host_ed25519_key.pub").string());
   std::ofstream(known) << node.host << " " << n2_key;
-  std::string seen = host_output("ssh-keygen -lf " + (dir / "n1/ssh_host_ed25519_key.pub").string() + " | cut -d' ' -f2");
-  std::string expected = host_output("ssh-keygen -lf " + (dir / "n2/ssh_host_ed25519_key.pub").string() + " | cut -d' ' -f2");
+  std::string seen =
+      host_output("ssh-keygen -lf " + (dir / "n1/ssh_host_ed25519_key.pub").string() + " | cut -d' ' -f2");
+  std::string expected =
+      host_output("ssh-keygen -lf " + (dir / "n2/ssh_host_ed25519_key.pub").string() + " | cut -d' ' -f2");
   seen.pop_back();
   expected.pop_back();
   expect_error([&] { open_session(node); }, ErrorCode::kHostKey, {"n1", "mismatch", seen, expected});
@@ -173,7 +176,8 @@ TEST(SshSession, HostKeysAreCheckedStrictlyByDefault) {
 TEST(SshSession, UnreachableNodesFailWithOneClearLine) {
   NodeSpec node = nodes().at(0);
   node.port = 2222;
-  expect_error([&] { open_session(node); }, ErrorCode::kUnavailable, {"n1 (root@10.77.101.11:2222): connection refused"});
+  expect_error([&] { open_session(node); }, ErrorCode::kUnavailable,
+               {"n1 (root@10.77.101.11:2222): connection refused"});
 }
 
 TEST(Sandbox, StatusShowsHealthyNodesAndTheirProcesses) {
@@ -202,8 +206,9 @@ TEST(Sandbox, UpIsIdempotentRecoversFromCrashesAndDownLeavesNothing) {
   options.nodes = 3;
   options.subnet = "10.77.102.0/24";
   auto leftovers = [] {
-    return host_output("ip netns list | grep -c '^flu-' || true; ip -o link show | grep -c ' flu-' || true; "
-                       "ps -e -o args= | grep -c '^sshd: .*/sandbox/flu/' || true");
+    return host_output(
+        "ip netns list | grep -c '^flu-' || true; ip -o link show | grep -c ' flu-' || true; "
+        "ps -e -o args= | grep -c '^sshd: .*/sandbox/flu/' || true");
   };
   sandbox_up(options);
   // The node's first process (its unshare) is the same after a second up: the node was left alone.

@@ -97,15 +97,28 @@ fs::path kernel_of(const Layout& layout) {
 
 std::string mac(const Layout& layout, int i) {
   char text[32];
-  snprintf(text, sizeof text, "52:54:%02x:%02x:%02x:%02x", (layout.network >> 24) & 0xff,
-           (layout.network >> 16) & 0xff, (layout.network >> 8) & 0xff, (10 + i) & 0xff);
+  snprintf(text, sizeof text, "52:54:%02x:%02x:%02x:%02x", (layout.network >> 24) & 0xff, (layout.network >> 16) & 0xff,
+           (layout.network >> 8) & 0xff, (10 + i) & 0xff);
   return text;
 }
 
 std::vector<std::string> qemu_argv(const Layout& layout, const std::string& accel) {
-  return {"qemu-system-x86_64", "-machine", "pc,accel=" + accel, "-cpu", accel == "kvm" ? "host" : "max",
-          "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-          "-kernel", kernel_of(layout).string(), "-initrd", (layout.dir / "initramfs.cpio.gz").string()};
+  return {"qemu-system-x86_64",
+          "-machine",
+          "pc,accel=" + accel,
+          "-cpu",
+          accel == "kvm" ? "host" : "max",
+          "-smp",
+          "1",
+          "-nodefaults",
+          "-no-user-config",
+          "-display",
+          "none",
+          "-no-reboot",
+          "-kernel",
+          kernel_of(layout).string(),
+          "-initrd",
+          (layout.dir / "initramfs.cpio.gz").string()};
 }
 
 // Boots the initramfs far enough to print a marker; KVM passes if it does so within a few seconds.
@@ -135,7 +148,8 @@ fs::path chrony_package() {
 void start_ntp_server(const Layout& layout) {
   fs::path deb = chrony_package();
   if (deb.empty()) {
-    std::cerr << "faultline: no chrony package in " << kVmPackages << " (run cmake/install-deps.sh): VM nodes run without NTP\n";
+    std::cerr << "faultline: no chrony package in " << kVmPackages
+              << " (run cmake/install-deps.sh): VM nodes run without NTP\n";
     return;
   }
   fs::path root = layout.dir / "chrony";
@@ -144,7 +158,8 @@ void start_ntp_server(const Layout& layout) {
   write_file(layout.dir / "ntp-server.conf", "local stratum 8\nallow " + layout.address(0) + "/24\nbindaddress " +
                                                  layout.address(1) + "\ncmdport 0\nbindcmdaddress /\npidfile " +
                                                  (layout.dir / "ntp-server.pid").string() + "\n");
-  sh(shell_join({(root / "usr/sbin/chronyd").string(), "-x", "-u", "root", "-f", (layout.dir / "ntp-server.conf").string()}));
+  sh(shell_join(
+      {(root / "usr/sbin/chronyd").string(), "-x", "-u", "root", "-f", (layout.dir / "ntp-server.conf").string()}));
 }
 
 void stop_ntp_server(const Layout& layout) {
@@ -163,9 +178,12 @@ void stop_ntp_server(const Layout& layout) {
 }  // namespace
 
 void require_vm_tools() {
-  const std::pair<const char*, const char*> tools[] = {
-      {"qemu-system-x86_64", "qemu-system-x86"}, {"busybox", "busybox-static"}, {"cpio", "cpio"},
-      {"mkfs.ext4", "e2fsprogs"}, {"sudo", "sudo"}, {"useradd", "passwd"}};
+  const std::pair<const char*, const char*> tools[] = {{"qemu-system-x86_64", "qemu-system-x86"},
+                                                       {"busybox", "busybox-static"},
+                                                       {"cpio", "cpio"},
+                                                       {"mkfs.ext4", "e2fsprogs"},
+                                                       {"sudo", "sudo"},
+                                                       {"useradd", "passwd"}};
   for (const auto& [tool, package] : tools) {
     if (host().exec_script("PATH=/usr/sbin:/usr/bin:/sbin:/bin; command -v " + std::string(tool)).exit_code != 0) {
       fail(ErrorCode::kNotFound, std::string("faultline sandbox --vm needs ") + tool + " (Debian package " + package +
@@ -188,19 +206,19 @@ void vm_boot_node(const Layout& layout, int i) {
   fs::path node = layout.node_dir(i);
   fs::remove(node / "qemu.pid");
   auto argv = qemu_argv(layout, node_accel(layout));
-  argv.insert(argv.end(), {
-      "-name", layout.options.name + "-" + layout.node_name(i), "-m", std::to_string(layout.options.memory_mb),
-      "-serial", "file:" + (node / "console.log").string(),
-      "-append", "console=ttyS0 quiet panic=-1 clocksource=hpet fl.init=" + (layout.dir / "guest-init").string() +
-                     " fl.node=" + layout.node_name(i) + " fl.ip=" + layout.node_address(i) +
-                     " fl.dir=" + layout.dir.string() + " fl.ntp=" + layout.address(1) + " fl.end",
-      "-fsdev", "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap",
-      "-device", "virtio-9p-pci,fsdev=root,mount_tag=hostroot",
-      // writeback: what the guest flushed reaches the image; a SIGKILL loses only the guest's cache.
-      "-drive", "file=" + (node / "disk.img").string() + ",format=raw,if=virtio,cache=writeback",
-      "-netdev", "tap,id=net0,ifname=" + tap(i) + ",script=no,downscript=no",
-      "-device", "virtio-net-pci,netdev=net0,mac=" + mac(layout, i),
-      "-pidfile", (node / "qemu.pid").string(), "-daemonize"});
+  argv.insert(
+      argv.end(),
+      {"-name", layout.options.name + "-" + layout.node_name(i), "-m", std::to_string(layout.options.memory_mb),
+       "-serial", "file:" + (node / "console.log").string(), "-append",
+       "console=ttyS0 quiet panic=-1 clocksource=hpet fl.init=" + (layout.dir / "guest-init").string() +
+           " fl.node=" + layout.node_name(i) + " fl.ip=" + layout.node_address(i) + " fl.dir=" + layout.dir.string() +
+           " fl.ntp=" + layout.address(1) + " fl.end",
+       "-fsdev", "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap", "-device",
+       "virtio-9p-pci,fsdev=root,mount_tag=hostroot",
+       // writeback: what the guest flushed reaches the image; a SIGKILL loses only the guest's cache.
+       "-drive", "file=" + (node / "disk.img").string() + ",format=raw,if=virtio,cache=writeback", "-netdev",
+       "tap,id=net0,ifname=" + tap(i) + ",script=no,downscript=no", "-device",
+       "virtio-net-pci,netdev=net0,mac=" + mac(layout, i), "-pidfile", (node / "qemu.pid").string(), "-daemonize"});
   std::vector<std::string> command = {"ip", "netns", "exec", vm_netns(layout)};
   command.insert(command.end(), argv.begin(), argv.end());
   sh(shell_join(command) + " </dev/null >>" + shell_quote((node / "qemu.log").string()) + " 2>&1");

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -14,18 +14,18 @@
 #include <thread>
 
 #include "harness/control/fan_out.h"
-#include "harness/control/node_check.h"
 #include "harness/control/local_session.h"
+#include "harness/control/node_check.h"
 #include "harness/control/remote.h"
-#include "harness/core/error.h"
 #include "harness/control/shell.h"
+#include "harness/core/error.h"
 #include "harness/sandbox/sandbox.h"
 #include "nemesis/clock.h"
 #include "nemesis/heal.h"
 #include "nemesis/net.h"
+#include "nemesis/nodes.h"
 #include "nemesis/package.h"
 #include "nemesis/power.h"
-#include "nemesis/nodes.h"
 
 namespace faultline {
 namespace {
@@ -47,10 +47,12 @@ SandboxOptions vm_sandbox() {
 class VmEnvironment : public testing::Environment {
  public:
   void SetUp() override {
-    if (!have_qemu()) GTEST_SKIP() << "qemu-system-x86_64 is not installed (Debian package qemu-system-x86): VM tests skipped";
+    if (!have_qemu())
+      GTEST_SKIP() << "qemu-system-x86_64 is not installed (Debian package qemu-system-x86): VM tests skipped";
     auto start = std::chrono::steady_clock::now();
     sandbox_up(vm_sandbox());
-    std::cerr << "3 VM nodes up in " << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count()
+    std::cerr << "3 VM nodes up in "
+              << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count()
               << " s, acceleration " << sandbox_vm_accel(default_sandbox_dir("vm")) << "\n";
   }
   void TearDown() override {
@@ -207,8 +209,10 @@ TEST(VmRealHost, AgentLogin) {
     who = e.what();
   }
   on_host("kill " + pid);
-  if (previous) setenv("SSH_AUTH_SOCK", saved.c_str(), 1);
-  else unsetenv("SSH_AUTH_SOCK");
+  if (previous)
+    setenv("SSH_AUTH_SOCK", saved.c_str(), 1);
+  else
+    unsetenv("SSH_AUTH_SOCK");
   fs::remove(socket);
   EXPECT_NE(added.find("rc=0"), std::string::npos) << added;
   EXPECT_EQ(who, "admin\n");
@@ -253,7 +257,9 @@ std::pair<double, double> etcd_log_offset(Session& node) {
   double window = now() - before;
   std::string ts_script =
       "for i in 1 2 3 4 5 6 7 8 9 10; do\n"
-      "  ts=$(grep '\"compact' " + kClockDir + "/etcd.log | tail -n 1 | sed -n 's/.*\"ts\":\"\\([^\"]*\\)\".*/\\1/p')\n"
+      "  ts=$(grep '\"compact' " +
+      kClockDir +
+      "/etcd.log | tail -n 1 | sed -n 's/.*\"ts\":\"\\([^\"]*\\)\".*/\\1/p')\n"
       "  [ -n \"$ts\" ] && break; sleep 0.3\n"
       "done\n"
       "date -d \"$ts\" +%s.%N\n";
@@ -276,19 +282,21 @@ TEST(VmRealHost, SystemClockBackendThroughSudoReachesEtcdAndResetsCloseToTheCont
     pointers.push_back(sessions.back().get());
   }
   Session& n1 = *sessions[0];
-  n1.check_script("rm -rf " + kClockDir + " && mkdir -p " + kClockDir + " && setsid -f sh -c " +
-                  shell_quote("echo $$ > " + kClockDir + "/etcd.pid; exec etcd --name ck --data-dir " + kClockDir +
-                              "/data --logger zap --log-outputs stderr --listen-client-urls http://127.0.0.1:2379 "
-                              "--advertise-client-urls http://127.0.0.1:2379 --listen-peer-urls http://127.0.0.1:2380 "
-                              "--initial-advertise-peer-urls http://127.0.0.1:2380 --initial-cluster ck=http://127.0.0.1:2380") +
-                  " </dev/null >" + kClockDir + "/etcd.log 2>&1");
+  n1.check_script(
+      "rm -rf " + kClockDir + " && mkdir -p " + kClockDir + " && setsid -f sh -c " +
+      shell_quote("echo $$ > " + kClockDir + "/etcd.pid; exec etcd --name ck --data-dir " + kClockDir +
+                  "/data --logger zap --log-outputs stderr --listen-client-urls http://127.0.0.1:2379 "
+                  "--advertise-client-urls http://127.0.0.1:2379 --listen-peer-urls http://127.0.0.1:2380 "
+                  "--initial-advertise-peer-urls http://127.0.0.1:2380 --initial-cluster ck=http://127.0.0.1:2380") +
+      " </dev/null >" + kClockDir + "/etcd.log 2>&1");
   bool healthy = false;
   for (int i = 0; i < 120 && !healthy; ++i) {
     healthy = n1.exec({"curl", "-sf", "http://127.0.0.1:2379/health"}).exit_code == 0;
     if (!healthy) std::this_thread::sleep_for(500ms);
   }
   ASSERT_TRUE(healthy) << n1.exec({"tail", "-n", "5", kClockDir + "/etcd.log"}).out;
-  for (auto& session : sessions) EXPECT_EQ(session->exec({"pgrep", "-x", "chronyd"}).exit_code, 0) << session->node() << ": no NTP";
+  for (auto& session : sessions)
+    EXPECT_EQ(session->exec({"pgrep", "-x", "chronyd"}).exit_code, 0) << session->node() << ": no NTP";
   // A TCG guest's clock drifts by seconds under load: offsets are judged against this baseline.
   double base = clock_offset(n1), base_n2 = clock_offset(*sessions[1]);
   expect_etcd_offset(n1, base, "before the bump");
@@ -312,7 +320,8 @@ TEST(VmRealHost, SystemClockBackendThroughSudoReachesEtcdAndResetsCloseToTheCont
     auto n2 = open_session(as_user(2, "admin"));
     while (strobing) samples.push_back(clock_offset(*n2));
   });
-  Op strobed = clock->invoke(nemesis_op("strobe-clock", {{"nodes", {"n2"}}, {"delta", 5}, {"period-ms", 400}, {"duration", 4}}));
+  Op strobed =
+      clock->invoke(nemesis_op("strobe-clock", {{"nodes", {"n2"}}, {"delta", 5}, {"period-ms", 400}, {"duration", 4}}));
   std::cerr << "after the strobe: " << strobed.value["clock-offsets"].dump() << "\n";
   strobing = false;
   sampler.join();
@@ -323,9 +332,11 @@ TEST(VmRealHost, SystemClockBackendThroughSudoReachesEtcdAndResetsCloseToTheCont
 
   Op reset = clock->invoke(nemesis_op("reset-clock", Json::object()));
   std::cerr << "reset: " << reset.value.dump() << "\n";
-  for (auto& session : sessions) EXPECT_EQ(session->exec({"pgrep", "-x", "chronyd"}).exit_code, 0) << session->node() << ": NTP not restarted";
+  for (auto& session : sessions)
+    EXPECT_EQ(session->exec({"pgrep", "-x", "chronyd"}).exit_code, 0) << session->node() << ": NTP not restarted";
   for (const char* faulted : {"n1", "n2"})  // n3's clock was never touched, so neither was its NTP
-    EXPECT_EQ(reset.value["ntp-restarted"][faulted], "restarted 'chronyd' '-u' 'root' '-f' '/etc/chrony/chrony.conf'\n") << reset.value.dump();
+    EXPECT_EQ(reset.value["ntp-restarted"][faulted], "restarted 'chronyd' '-u' 'root' '-f' '/etc/chrony/chrony.conf'\n")
+        << reset.value.dump();
   EXPECT_EQ(reset.value["ntp-restarted"]["n3"], "") << reset.value.dump();
   // Judged by a measurement of its own, NTP-style over 9 round trips. A TCG guest's clock loses a
   // few percent of wall time on a loaded machine; the node's NTP, started again, holds it.
@@ -366,11 +377,13 @@ const std::string kProbeDir = std::string(kNodeStorage) + "/udpprobe";
 // Sends `count` numbered datagrams from `from` to n2 and returns what n2 received, in order.
 std::vector<int> udp_probe(Session& from, Session& n2, int count) {
   n2.check_script("rm -f " + kProbeDir + "/got " + kProbeDir + "/got.ready; setsid -f python3 " + kProbeDir +
-                  "/probe.py recv 9999 30 " + kProbeDir + "/got </dev/null >/dev/null 2>&1\n"
-                  "for i in $(seq 100); do [ -e " + kProbeDir + "/got.ready ] && break; sleep 0.1; done");
+                  "/probe.py recv 9999 30 " + kProbeDir +
+                  "/got </dev/null >/dev/null 2>&1\n"
+                  "for i in $(seq 100); do [ -e " +
+                  kProbeDir + "/got.ready ] && break; sleep 0.1; done");
   from.check({"python3", kProbeDir + "/probe.py", "send", "10.83.0.12", "9999", std::to_string(count)});
-  std::string got = n2.check_script("for i in $(seq 150); do [ -e " + kProbeDir + "/got ] && break; sleep 0.2; done; cat " +
-                                    kProbeDir + "/got");
+  std::string got = n2.check_script("for i in $(seq 150); do [ -e " + kProbeDir +
+                                    "/got ] && break; sleep 0.2; done; cat " + kProbeDir + "/got");
   std::vector<int> seqs;
   std::istringstream in(got);
   for (int n; in >> n;) seqs.push_back(n);
@@ -392,7 +405,8 @@ TEST(VmRealHost, NetemDelaysLosesDuplicatesAndReordersBetweenVmsUntilHealed) {
   auto n1 = open_session(as_user(1, "admin"));  // tc through sudo
   auto n2 = open_session(nodes().at(1));
   for (Session* s : {n1.get(), n2.get()}) {
-    s->check_script("mkdir -p " + kProbeDir + " && cat > " + kProbeDir + "/probe.py <<'EOF'\n" + std::string(kUdpProbe) + "EOF\n");
+    s->check_script("mkdir -p " + kProbeDir + " && cat > " + kProbeDir + "/probe.py <<'EOF'\n" +
+                    std::string(kUdpProbe) + "EOF\n");
   }
   auto net = network_nemesis(NemesisNodes({n1.get(), n2.get()}), 3);
   net->setup();
@@ -400,8 +414,8 @@ TEST(VmRealHost, NetemDelaysLosesDuplicatesAndReordersBetweenVmsUntilHealed) {
 
   net->invoke(nemesis_op("start-netem", {{"nodes", {"n1"}}, {"delay-ms", 150}, {"jitter-ms", 30}}));
   auto [rtt, mdev] = ping_rtt(*n1, 20);
-  std::cerr << "ping n1->n2: " << base_rtt << " ms (mdev " << base_mdev << ") without netem, " << rtt << " ms (mdev " << mdev
-            << ") with delay 150 ms jitter 30 ms\n";
+  std::cerr << "ping n1->n2: " << base_rtt << " ms (mdev " << base_mdev << ") without netem, " << rtt << " ms (mdev "
+            << mdev << ") with delay 150 ms jitter 30 ms\n";
   EXPECT_NEAR(rtt - base_rtt, 150, 40);
   EXPECT_GT(mdev, 8);
 
@@ -426,9 +440,10 @@ TEST(VmRealHost, NetemDelaysLosesDuplicatesAndReordersBetweenVmsUntilHealed) {
     for (size_t i = 1; i < v.size(); ++i) n += v[i] < v[i - 1];
     return n;
   };
-  std::cerr << "udp " << count << " sent: loss 30% -> " << lost.size() << " received; duplicate 30% -> " << duplicated.size()
-            << " received (" << unique(duplicated) << " distinct); reorder 50% -> " << inversions(reordered)
-            << " inversions; healed -> " << healed.size() << " received, " << inversions(healed) << " inversions\n";
+  std::cerr << "udp " << count << " sent: loss 30% -> " << lost.size() << " received; duplicate 30% -> "
+            << duplicated.size() << " received (" << unique(duplicated) << " distinct); reorder 50% -> "
+            << inversions(reordered) << " inversions; healed -> " << healed.size() << " received, "
+            << inversions(healed) << " inversions\n";
   EXPECT_NEAR(lost.size(), count * 0.7, count * 0.12);
   EXPECT_EQ(unique(lost), static_cast<int>(lost.size()));
   EXPECT_NEAR(duplicated.size(), count * 1.3, count * 0.12);
@@ -451,12 +466,13 @@ class EtcdOnDisk : public Daemon {
  public:
   void kill(Session& node) override { node.exec_script("kill -9 $(cat " + kPowerDir + "/etcd.pid) 2>/dev/null; true"); }
   void start(Session& node) override {
-    node.check_script("mkdir -p " + kPowerDir + " && setsid -f sh -c " +
-                      shell_quote("echo $$ > " + kPowerDir + "/etcd.pid; exec etcd --name pw --data-dir " + kPowerDir +
-                                  "/data --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 "
-                                  "--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 "
-                                  "--initial-cluster pw=http://127.0.0.1:2380") +
-                      " </dev/null >>" + kPowerDir + "/etcd.log 2>&1");
+    node.check_script(
+        "mkdir -p " + kPowerDir + " && setsid -f sh -c " +
+        shell_quote("echo $$ > " + kPowerDir + "/etcd.pid; exec etcd --name pw --data-dir " + kPowerDir +
+                    "/data --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 "
+                    "--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 "
+                    "--initial-cluster pw=http://127.0.0.1:2380") +
+        " </dev/null >>" + kPowerDir + "/etcd.log 2>&1");
     ++starts;
   }
   void pause(Session&) override {}
@@ -479,20 +495,22 @@ TEST(VmRealHost, PowerCutKeepsFsyncedDataLosesTheRestAndTheTargetRestartsOnItsDi
   etcd.start(*n3);
   ASSERT_TRUE(etcd_healthy(*n3));
   // etcd fsyncs its log before it answers a put.
-  n3->check({"curl", "-sf", "-X", "POST", "http://127.0.0.1:2379/v3/kv/put", "-d", R"({"key":"cG93ZXI=","value":"c3Vydml2ZXM="})"});
+  n3->check({"curl", "-sf", "-X", "POST", "http://127.0.0.1:2379/v3/kv/put", "-d",
+             R"({"key":"cG93ZXI=","value":"c3Vydml2ZXM="})"});
   auto vm_power = vm_power_switch(default_sandbox_dir("vm"));
   auto power = power_nemesis(NemesisNodes({n3.get()}), etcd, vm_power.get(), 5);
   power->setup();
   // One file written and fsynced, one only written: the cut comes before the kernel writes it back.
-  n3->check_script("printf synced > " + kPowerDir + "/synced && sync " + kPowerDir + "/synced && printf cached > " + kPowerDir +
-                   "/cached");
+  n3->check_script("printf synced > " + kPowerDir + "/synced && sync " + kPowerDir + "/synced && printf cached > " +
+                   kPowerDir + "/cached");
   Op off = power->invoke(nemesis_op("power-off", {{"nodes", {"n3"}}}));
   EXPECT_EQ(off.value["powered-off"], Json({"n3"}));
   EXPECT_EQ(on_host("ping -c 1 -W 1 10.83.0.13 >/dev/null 2>&1; echo $?"), "1\n") << "n3 still answers";
   auto start = std::chrono::steady_clock::now();
   Op on = power->invoke(nemesis_op("power-on", Json::object()));
   std::cerr << "power-on (boot + etcd start) took "
-            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count() << " s\n";
+            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count()
+            << " s\n";
   EXPECT_EQ(on.value["new-boot"]["n3"], true) << on.value.dump();
   EXPECT_EQ(etcd.starts, 2);
   EXPECT_EQ(n3->check({"cat", kPowerDir + "/synced"}), "synced");
@@ -500,7 +518,8 @@ TEST(VmRealHost, PowerCutKeepsFsyncedDataLosesTheRestAndTheTargetRestartsOnItsDi
   std::cerr << "unsynced file after the cut: " << (cached.empty() ? "lost" : "'" + cached + "'") << "\n";
   EXPECT_EQ(cached, "") << "a power cut right after a write loses what was not written back";
   ASSERT_TRUE(etcd_healthy(*n3));
-  std::string got = n3->check({"curl", "-sf", "-X", "POST", "http://127.0.0.1:2379/v3/kv/range", "-d", R"({"key":"cG93ZXI="})"});
+  std::string got =
+      n3->check({"curl", "-sf", "-X", "POST", "http://127.0.0.1:2379/v3/kv/range", "-d", R"({"key":"cG93ZXI="})"});
   EXPECT_NE(got.find("c3Vydml2ZXM="), std::string::npos) << got;  // etcd restarted on its data
   power->teardown();
   etcd.kill(*n3);
@@ -564,8 +583,11 @@ TEST(VmRealHost, ATestOnANodeWithoutSudoStopsBeforeItStarts) {
   setenv("FL_VM_PASSWORD", sandbox_password().c_str(), 1);
   fs::path store = fs::temp_directory_path() / "vm-nosudo-store";
   std::string out;
-  int rc = run_cli("test --nodes-file " + file.string() + " --ssh-password-env FL_VM_PASSWORD --target etcd"
-                   " --workload register --nemesis partition --time-limit 5 --store " + store.string(), &out);
+  int rc = run_cli("test --nodes-file " + file.string() +
+                       " --ssh-password-env FL_VM_PASSWORD --target etcd"
+                       " --workload register --nemesis partition --time-limit 5 --store " +
+                       store.string(),
+                   &out);
   EXPECT_EQ(rc, 254) << out;
   EXPECT_NE(out.find("n3: sudo refuses `iptables -w -n -L INPUT`"), std::string::npos) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
@@ -582,9 +604,12 @@ TEST(VmEtcd, PartitionKillClockAndPowerForAMinuteGiveAVerdictAndLeaveTheNodesCle
   fs::path store = fs::temp_directory_path() / "vm-etcd-store";
   fs::remove_all(store);
   std::string out;
-  int rc = run_cli("test --sandbox --sandbox-name vm --target etcd --target-opt heartbeat-ms=200 --target-opt election-ms=2000"
-                   " --workload cas-register --nemesis partition,kill,clock,power --nemesis-interval 6 --time-limit 60"
-                   " --rate 10 --concurrency 2n --seed 18 --store " + store.string(), &out, std::chrono::minutes(8));
+  int rc = run_cli(
+      "test --sandbox --sandbox-name vm --target etcd --target-opt heartbeat-ms=200 --target-opt election-ms=2000"
+      " --workload cas-register --nemesis partition,kill,clock,power --nemesis-interval 6 --time-limit 60"
+      " --rate 10 --concurrency 2n --seed 18 --store " +
+          store.string(),
+      &out, std::chrono::minutes(8));
   EXPECT_EQ(rc, 0) << out;  // etcd is linearizable: anything else is a finding or a harness failure
   std::ifstream history(store / "latest" / "history.jsonl");
   ASSERT_TRUE(history) << out;
@@ -602,15 +627,18 @@ TEST(VmEtcd, PartitionKillClockAndPowerForAMinuteGiveAVerdictAndLeaveTheNodesCle
     EXPECT_FALSE(op.contains("error")) << line;  // a node that is off is passed by, not an error
     if (f == "start-partition") started["partition"] += v.contains("grudge");
     if (f == "kill") started["kill"] += !v["killed"].empty();
-    if (f == "power-off") started["power"] += v["boot-ids"].size() == v["powered-off"].size() && !v["powered-off"].empty();
+    if (f == "power-off")
+      started["power"] += v["boot-ids"].size() == v["powered-off"].size() && !v["powered-off"].empty();
     if (f == "power-on")
-      for (const auto& [node, new_boot] : v["new-boot"].items()) EXPECT_TRUE(new_boot.get<bool>()) << node << ": " << line;
+      for (const auto& [node, new_boot] : v["new-boot"].items())
+        EXPECT_TRUE(new_boot.get<bool>()) << node << ": " << line;
     if (f == "bump-clock" || f == "strobe-clock") {
       started["clock"] += 1;
       for (const auto& [node, offset] : v["clock-offsets"].items()) EXPECT_TRUE(offset.is_number()) << line;
     }
   }
-  for (const char* kind : {"partition", "kill", "clock", "power"}) EXPECT_GT(started[kind], 0) << kind << " never took effect\n" << out;
+  for (const char* kind : {"partition", "kill", "clock", "power"})
+    EXPECT_GT(started[kind], 0) << kind << " never took effect\n" << out;
   EXPECT_GT(ok, 20) << out;
 
   // Clean afterwards: healing finds nothing, every VM runs, no etcd is left, no rule, no offset.

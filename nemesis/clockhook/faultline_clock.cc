@@ -224,10 +224,12 @@ class Mem {
   Mem(const Mem&) = delete;
   Mem& operator=(const Mem&) = delete;
   void read(uint64_t addr, void* out, size_t n) const {
-    if (pread(fd_, out, n, static_cast<off_t>(addr)) != static_cast<ssize_t>(n)) failure("cannot read tracee memory: " + errno_text());
+    if (pread(fd_, out, n, static_cast<off_t>(addr)) != static_cast<ssize_t>(n))
+      failure("cannot read tracee memory: " + errno_text());
   }
   void write(uint64_t addr, const void* in, size_t n) const {
-    if (pwrite(fd_, in, n, static_cast<off_t>(addr)) != static_cast<ssize_t>(n)) failure("cannot write tracee memory: " + errno_text());
+    if (pwrite(fd_, in, n, static_cast<off_t>(addr)) != static_cast<ssize_t>(n))
+      failure("cannot write tracee memory: " + errno_text());
   }
 
  private:
@@ -292,7 +294,8 @@ class Stopped {
         if (ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0) {
           if (errno == ESRCH) continue;  // the thread just exited
           detach_all();
-          failure("cannot attach to pid " + std::to_string(pid) + " thread " + std::to_string(tid) + ": " + errno_text());
+          failure("cannot attach to pid " + std::to_string(pid) + " thread " + std::to_string(tid) + ": " +
+                  errno_text());
         }
         ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
         threads_[tid] = wait_stop(tid);
@@ -330,9 +333,11 @@ class Stopped {
     if (ptrace(PTRACE_SETREGS, tid, nullptr, &regs) != 0) failure("cannot set registers: " + errno_text());
     user_regs_struct now = regs;
     for (int tries = 0; tries < 1000; ++tries) {
-      if (ptrace(single_step ? PTRACE_SINGLESTEP : PTRACE_CONT, tid, nullptr, nullptr) != 0) failure("cannot resume: " + errno_text());
+      if (ptrace(single_step ? PTRACE_SINGLESTEP : PTRACE_CONT, tid, nullptr, nullptr) != 0)
+        failure("cannot resume: " + errno_text());
       int status = 0;
-      if (waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status)) failure("the tracee died during an injected call");
+      if (waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status))
+        failure("the tracee died during an injected call");
       ptrace(PTRACE_GETREGS, tid, nullptr, &now);
       int sig = WSTOPSIG(status);
       if (sig == SIGTRAP && (single_step || now.rip == stop_at)) break;
@@ -366,7 +371,8 @@ class Stopped {
     return WSTOPSIG(status);
   }
   void detach_all() {
-    for (const auto& [tid, sig] : threads_) ptrace(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+    for (const auto& [tid, sig] : threads_)
+      ptrace(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
     // A paused (SIGSTOPped) process that ran an injected call may come out running: pause it again.
     if (!threads_.empty() && paused_) kill(pid_, SIGSTOP);
     threads_.clear();
@@ -402,7 +408,8 @@ uint64_t inject_page(Stopped& stopped, const Mem& mem, const Vdso& v, uint64_t v
   r.r8 = static_cast<uint64_t>(-1);
   r.r9 = 0;
   uint64_t page = stopped.run(r, sc + 2, true);
-  if (static_cast<int64_t>(page) < 0 && static_cast<int64_t>(page) > -4096) failure("mmap in the tracee failed: " + std::string(std::strerror(static_cast<int>(-static_cast<int64_t>(page)))));
+  if (static_cast<int64_t>(page) < 0 && static_cast<int64_t>(page) > -4096)
+    failure("mmap in the tracee failed: " + std::string(std::strerror(static_cast<int>(-static_cast<int64_t>(page)))));
   mem.write(page, fl_clock_page, kPage);
   return page;
 }
@@ -489,7 +496,8 @@ double observe(int pid, const Vdso& v) {
   clock_gettime(CLOCK_REALTIME, &before);
   uint64_t rc = stopped.run(r, ret + 1, false);
   clock_gettime(CLOCK_REALTIME, &after);
-  if (rc != 0) failure("clock_gettime in pid " + std::to_string(pid) + " returned " + std::to_string(static_cast<int64_t>(rc)));
+  if (rc != 0)
+    failure("clock_gettime in pid " + std::to_string(pid) + " returned " + std::to_string(static_cast<int64_t>(rc)));
   mem.read(h.page + kScratch, &seen, sizeof seen);
   auto secs = [](const timespec& t) { return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9; };
   return secs(seen) - (secs(before) + secs(after)) / 2;
@@ -539,7 +547,8 @@ std::vector<int> node_processes() {
 // Serialises this tool's runs on a node, so two never trace one process at once.
 class Lock {
  public:
-  explicit Lock(const std::string& dir) : fd_((mkdir(dir.c_str(), 0755), open((dir + "/clock.lock").c_str(), O_CREAT | O_RDWR, 0644))) {
+  explicit Lock(const std::string& dir)
+      : fd_((mkdir(dir.c_str(), 0755), open((dir + "/clock.lock").c_str(), O_CREAT | O_RDWR, 0644))) {
     if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) failure("cannot lock " + dir + "/clock.lock: " + errno_text());
   }
   ~Lock() { close(fd_); }
@@ -574,7 +583,8 @@ int watch(const std::string& dir, const Vdso& v) {
       Lock lock(dir);
       int64_t ns = read_offset_ns(dir);
       for (int pid : node_processes()) {
-        std::string key = std::to_string(pid) + "/" + starttime(pid) + "/" + std::to_string(read_maps(pid).vdso);  // new after exec
+        std::string key =
+            std::to_string(pid) + "/" + starttime(pid) + "/" + std::to_string(read_maps(pid).vdso);  // new after exec
         if (done.count(key) || failures[key] > 20) continue;
         try {
           apply(pid, v, ns);
@@ -635,7 +645,8 @@ int run(int argc, char** argv) {
       std::ofstream out(dir + "/clock-skew.new");
       out << ns << "\n";
     }
-    if (rename((dir + "/clock-skew.new").c_str(), (dir + "/clock-skew").c_str()) != 0) failure("cannot write " + dir + "/clock-skew: " + errno_text());
+    if (rename((dir + "/clock-skew.new").c_str(), (dir + "/clock-skew").c_str()) != 0)
+      failure("cannot write " + dir + "/clock-skew: " + errno_text());
     int patched = 0, updated = 0, failed = 0;
     {
       Lock lock(dir);

@@ -1,17 +1,17 @@
 #include "targets/etcd/etcd_target.h"
 
+#include <charconv>
 #include <map>
 #include <mutex>
-#include <charconv>
 #include <optional>
 #include <thread>
 
 #include "harness/control/base64.h"
 #include "harness/control/fan_out.h"
+#include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "harness/core/log.h"
-#include "harness/control/node_layout.h"
 #include "targets/etcd/http.h"
 #include "targets/node_daemon.h"
 
@@ -30,7 +30,7 @@ struct EtcdConfig {
   bool serializable = false;
   // Raft timing (etcd's defaults 100 / 1000 ms): slow nodes, such as VMs without KVM, need more.
   int heartbeat_ms = 100, election_ms = 1000;
-  std::string vocabulary;  // the workload's, from setup: "add" and "read" mean different things
+  std::string vocabulary;                      // the workload's, from setup: "add" and "read" mean different things
   std::map<std::string, std::string> address;  // node -> address
   milliseconds op_timeout = seconds(10);
 };
@@ -80,8 +80,11 @@ class EtcdClient : public Client {
     Json puts = Json::array();
     for (int64_t a = 0; a < prepare["accounts"].get<int64_t>(); ++a)
       puts.push_back(put_request(account_key(a), prepare.value("balance", int64_t{10})));
-    call("/v3/kv/txn", {{"compare", {{{"key", base64_encode(account_key(0))}, {"target", "CREATE"},
-                                      {"result", "EQUAL"}, {"create_revision", "0"}}}},
+    call("/v3/kv/txn", {{"compare",
+                         {{{"key", base64_encode(account_key(0))},
+                           {"target", "CREATE"},
+                           {"result", "EQUAL"},
+                           {"create_revision", "0"}}}},
                         {"success", puts}});
   }
 
@@ -110,11 +113,11 @@ class EtcdClient : public Client {
         if (op.f == "dequeue") return dequeue(op);
         if (op.f == "drain") return drain(op);
       }
-      return complete_error(op, OpType::kFail, "the etcd client has no op \"" + op.f + "\" in the " + v + " vocabulary");
+      return complete_error(op, OpType::kFail,
+                            "the etcd client has no op \"" + op.f + "\" in the " + v + " vocabulary");
     } catch (const Error& e) {
       // Nothing was sent, or nothing could have changed: the op definitely did not happen.
-      bool definite = e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kBadInput ||
-                      read_only(op);
+      bool definite = e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kBadInput || read_only(op);
       return complete_error(op, definite ? OpType::kFail : OpType::kInfo, e.what());
     }
   }
@@ -145,8 +148,7 @@ class EtcdClient : public Client {
   Json call(const std::string& path, const Json& body) {
     HttpReply reply = http_.post(url_ + path, body, config_->op_timeout);
     if (reply.status != 200) {
-      std::string message = reply.body.is_object() ? reply.body.value("error", reply.body.dump())
-                                                    : reply.body.dump();
+      std::string message = reply.body.is_object() ? reply.body.value("error", reply.body.dump()) : reply.body.dump();
       fail(ErrorCode::kRemote, "etcd: " + message);
     }
     return reply.body;
@@ -172,9 +174,8 @@ class EtcdClient : public Client {
     std::map<std::string, Versioned> out;
     const Json responses = reply.value("responses", Json::array());
     for (size_t i = 0; i < keys.size(); ++i) {
-      Json kvs = i < responses.size()
-                     ? responses[i].value("response_range", Json::object()).value("kvs", Json::array())
-                     : Json::array();
+      Json kvs = i < responses.size() ? responses[i].value("response_range", Json::object()).value("kvs", Json::array())
+                                      : Json::array();
       out[keys[i]] = kvs.empty() ? Versioned{} : versioned(kvs[0]);
     }
     return out;
@@ -184,7 +185,9 @@ class EtcdClient : public Client {
   bool commit(const std::map<std::string, Versioned>& seen, const std::map<std::string, Json>& values) {
     Json compare = Json::array(), puts = Json::array();
     for (const auto& [k, v] : seen)
-      compare.push_back({{"key", base64_encode(k)}, {"target", "MOD"}, {"result", "EQUAL"},
+      compare.push_back({{"key", base64_encode(k)},
+                         {"target", "MOD"},
+                         {"result", "EQUAL"},
                          {"mod_revision", std::to_string(v.revision)}});
     for (const auto& [k, v] : values) puts.push_back(put_request(k, v));
     return call("/v3/kv/txn", {{"compare", compare}, {"success", puts}}).value("succeeded", false);
@@ -213,10 +216,10 @@ class EtcdClient : public Client {
     const Json& arg = tuple ? op.value[1] : op.value;
     if (!arg.is_array() || arg.size() != 2) fail(ErrorCode::kBadInput, "cas needs [old new], got " + arg.dump());
     std::string k = base64_encode(register_key(key));
-    Json reply = call("/v3/kv/txn",
-                      {{"compare", {{{"key", k}, {"target", "VALUE"}, {"result", "EQUAL"},
-                                     {"value", base64_encode(arg[0].dump())}}}},
-                       {"success", {put_request(register_key(key), arg[1])}}});
+    Json reply = call(
+        "/v3/kv/txn",
+        {{"compare", {{{"key", k}, {"target", "VALUE"}, {"result", "EQUAL"}, {"value", base64_encode(arg[0].dump())}}}},
+         {"success", {put_request(register_key(key), arg[1])}}});
     return complete(op, reply.value("succeeded", false) ? OpType::kOk : OpType::kFail, op.value);
   }
 
@@ -257,8 +260,8 @@ class EtcdClient : public Client {
 
   // Set elements are keys of their own, so adds never conflict.
   Op add(const Op& op) {
-    call("/v3/kv/put", {{"key", base64_encode(kSetPrefix + op.value.dump())},
-                        {"value", base64_encode(op.value.dump())}});
+    call("/v3/kv/put",
+         {{"key", base64_encode(kSetPrefix + op.value.dump())}, {"value", base64_encode(op.value.dump())}});
     return complete(op, OpType::kOk, op.value);
   }
 
@@ -302,7 +305,8 @@ class EtcdClient : public Client {
   }
 
   Op counter_add(const Op& op) {
-    if (!op.value.is_number_integer()) fail(ErrorCode::kBadInput, "counter add needs an integer, got " + op.value.dump());
+    if (!op.value.is_number_integer())
+      fail(ErrorCode::kBadInput, "counter add needs an integer, got " + op.value.dump());
     if (!increment(kCounterKey, op.value.get<int64_t>()))
       return complete_error(op, OpType::kFail, "conflict: the counter changed on every attempt");
     return complete(op, OpType::kOk, op.value);
@@ -323,8 +327,8 @@ class EtcdClient : public Client {
   // Queue elements are keys under q/, oldest first by create revision; the key carries a nonce so
   // that equal values stay distinct.
   Op enqueue(const Op& op) {
-    std::string key = kQueuePrefix + op.value.dump() + "/" + std::to_string(op.process) + "-" +
-                      std::to_string(++enqueued_);
+    std::string key =
+        kQueuePrefix + op.value.dump() + "/" + std::to_string(op.process) + "-" + std::to_string(++enqueued_);
     call("/v3/kv/put", {{"key", base64_encode(key)}, {"value", base64_encode(op.value.dump())}});
     return complete(op, OpType::kOk, op.value);
   }
@@ -342,7 +346,9 @@ class EtcdClient : public Client {
   bool take(const Json& kv, const Json& also = Json::array()) {
     Json success = {{{"request_delete_range", {{"key", kv["key"]}}}}};
     for (const Json& request : also) success.push_back(request);
-    Json compare = {{{"key", kv["key"]}, {"target", "MOD"}, {"result", "EQUAL"},
+    Json compare = {{{"key", kv["key"]},
+                     {"target", "MOD"},
+                     {"result", "EQUAL"},
                      {"mod_revision", std::to_string(int_field(kv, "mod_revision"))}}};
     return call("/v3/kv/txn", {{"compare", compare}, {"success", success}}).value("succeeded", false);
   }
@@ -401,7 +407,8 @@ class EtcdTarget : public Target, public Daemon {
 
   std::string name() const override { return "etcd"; }
   std::vector<std::string> speaks() const override {
-    return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids", "long-fork"};
+    return {"register", "cas-register", "list-append", "rw-register", "set",
+            "counter",  "bank",         "queue",       "unique-ids",  "long-fork"};
   }
   Daemon* daemon() override { return this; }
   std::unique_ptr<Client> make_client() override { return std::make_unique<EtcdClient>(config_); }
@@ -453,8 +460,8 @@ class EtcdTarget : public Target, public Daemon {
     HttpJson http;
     for (Session* s : nodes) {
       try {
-        HttpReply r = http.post(client_url(config_->address.at(s->node())) + "/v3/maintenance/status",
-                                Json::object(), seconds(2));
+        HttpReply r = http.post(client_url(config_->address.at(s->node())) + "/v3/maintenance/status", Json::object(),
+                                seconds(2));
         if (r.status == 200 && int_field(r.body["header"], "member_id") == int_field(r.body, "leader"))
           leaders.push_back(s->node());
       } catch (const std::exception&) {
@@ -480,13 +487,31 @@ class EtcdTarget : public Target, public Daemon {
     const std::string& address = config_->address.at(s.node());
     std::string peer = "http://" + address + ":2380";
     // With an existing data dir (a restart) etcd ignores the initial-cluster flags.
-    std::string command = shell_join({
-        "etcd", "--name", s.node(), "--data-dir", kDataDir, "--logger", "zap",
-        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-        "--listen-client-urls", client_url(address) + ",http://127.0.0.1:2379",
-        "--advertise-client-urls", client_url(address), "--initial-cluster", cluster,
-        "--initial-cluster-state", "new", "--initial-cluster-token", "faultline-" + std::to_string(seed),
-        "--heartbeat-interval", std::to_string(config_->heartbeat_ms), "--election-timeout", std::to_string(config_->election_ms)});
+    std::string command = shell_join({"etcd",
+                                      "--name",
+                                      s.node(),
+                                      "--data-dir",
+                                      kDataDir,
+                                      "--logger",
+                                      "zap",
+                                      "--listen-peer-urls",
+                                      peer,
+                                      "--initial-advertise-peer-urls",
+                                      peer,
+                                      "--listen-client-urls",
+                                      client_url(address) + ",http://127.0.0.1:2379",
+                                      "--advertise-client-urls",
+                                      client_url(address),
+                                      "--initial-cluster",
+                                      cluster,
+                                      "--initial-cluster-state",
+                                      "new",
+                                      "--initial-cluster-token",
+                                      "faultline-" + std::to_string(seed),
+                                      "--heartbeat-interval",
+                                      std::to_string(config_->heartbeat_ms),
+                                      "--election-timeout",
+                                      std::to_string(config_->election_ms)});
     return {command, kDir + "/etcd.log", kDir + "/etcd.pid", ""};
   }
 
@@ -544,16 +569,19 @@ std::unique_ptr<Target> etcd_target(const Json& options) {
       int ms = 0;
       auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
       if (error != std::errc() || end != text.data() + text.size() || ms <= 0)
-        fail(ErrorCode::kBadInput, "etcd option " + key + " must be a positive number of milliseconds, got " + value.dump());
+        fail(ErrorCode::kBadInput,
+             "etcd option " + key + " must be a positive number of milliseconds, got " + value.dump());
       (key == "heartbeat-ms" ? config.heartbeat_ms : config.election_ms) = ms;
     } else {
-      fail(ErrorCode::kBadInput, "bad etcd target option " + key + "=" + value.dump() +
-                                     "; known: read-consistency (linearizable|serializable), heartbeat-ms, election-ms");
+      fail(ErrorCode::kBadInput,
+           "bad etcd target option " + key + "=" + value.dump() +
+               "; known: read-consistency (linearizable|serializable), heartbeat-ms, election-ms");
     }
   }
   if (config.election_ms < 5 * config.heartbeat_ms)
     fail(ErrorCode::kBadInput, "etcd option election-ms (" + std::to_string(config.election_ms) +
-                                   ") should be at least 5 times heartbeat-ms (" + std::to_string(config.heartbeat_ms) + ")");
+                                   ") should be at least 5 times heartbeat-ms (" + std::to_string(config.heartbeat_ms) +
+                                   ")");
   return std::make_unique<EtcdTarget>(std::move(config));
 }
 

@@ -56,8 +56,7 @@ HttpReply HttpJson::get(const std::string& url, std::chrono::milliseconds timeou
   return perform(url, nullptr, timeout);
 }
 
-HttpReply HttpJson::perform(const std::string& url, const std::string* body,
-                            std::chrono::milliseconds timeout) {
+HttpReply HttpJson::perform(const std::string& url, const std::string* body, std::chrono::milliseconds timeout) {
   CURL* c = static_cast<CURL*>(curl_);
   std::string received;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());

@@ -33,5 +33,4 @@ class HttpJson {
   void* curl_;
 };
 
-
 }  // namespace faultline

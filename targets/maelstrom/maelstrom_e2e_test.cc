@@ -66,7 +66,8 @@ fs::path write_schedule(const std::string& name, const std::string& text) {
 std::string isolate_n3() {
   return write_schedule("isolate-n3", R"([
       {"at": 2, "f": "start-partition", "value": {"grudge": {"n3": ["n1", "n2"], "n1": ["n3"], "n2": ["n3"]}}},
-      {"at": 5, "f": "stop-partition", "value": null}])").string();
+      {"at": 5, "f": "stop-partition", "value": null}])")
+      .string();
 }
 
 RunOutcome run(const Spec& spec) {
@@ -100,7 +101,8 @@ TEST(Maelstrom, EchoIsValidAndKilledNodeIsRestartedWithInit) {
   Spec spec = spec_for("echo", "echo.py");
   spec.nemesis_schedule = write_schedule("kill-n2", R"([
       {"at": 2, "f": "kill", "value": {"nodes": ["n2"]}},
-      {"at": 4, "f": "start", "value": null}])").string();
+      {"at": 4, "f": "start", "value": null}])")
+                              .string();
   RunOutcome out = run(spec);
   Json results = results_of(out);
   ASSERT_EQ(out.exit_code, 0) << out.summary << "\n" << results.dump(2);
@@ -219,7 +221,8 @@ TEST(Maelstrom, LinKvForwardedToTheServiceIsValidUnderPartition) {
   EXPECT_EQ(out.exit_code, 0) << out.summary << "\n" << results.dump(2);
   EXPECT_GT(ok_count(results), 50) << results.dump(2);
   // n2's requests reached the service on n1 over the node network.
-  EXPECT_GT(count(messages_of(out, "n1"), "recv", "n2", "cas") + count(messages_of(out, "n1"), "recv", "n2", "write"), 5);
+  EXPECT_GT(count(messages_of(out, "n1"), "recv", "n2", "cas") + count(messages_of(out, "n1"), "recv", "n2", "write"),
+            5);
 }
 
 TEST(Maelstrom, LinKvWithCachedReadsIsInvalidUnderPartition) {
@@ -298,7 +301,9 @@ TEST(Maelstrom, KafkaThroughOneNodeIsValidUnderPartitionAndNodeLocalLogsAreInval
   results = results_of(bad);
   EXPECT_EQ(bad.exit_code, 1) << bad.summary << "\n" << results.dump(2);
   EXPECT_GT(results["checkers"]["kafka"]["lost-count"].get<int64_t>() +
-                results["checkers"]["kafka"]["inconsistent-count"].get<int64_t>(), 0) << results.dump(2);
+                results["checkers"]["kafka"]["inconsistent-count"].get<int64_t>(),
+            0)
+      << results.dump(2);
 }
 
 TEST(Maelstrom, GSetUnderPartitionAndGCounterCrdtsAreValid) {
@@ -335,8 +340,8 @@ fs::path write_program(const std::string& name, const std::string& text) {
   fs::create_directories(kStore);
   fs::path p = kStore / (name + ".sh");
   std::ofstream(p) << text;
-  fs::permissions(p, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                         fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(p, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                         fs::perms::others_exec);
   return p;
 }
 
@@ -350,12 +355,14 @@ TEST(Maelstrom, NodePrintingGarbageIsUnknownNamingTheNode) {
 TEST(Maelstrom, NodeCrashingAtStartOrNeverAnsweringInitIsUnknownQuotingItsStderr) {
   Spec crash = spec_for("echo", "echo.py");
   crash.name = "crash-at-start";
-  crash.target_options["bin"] = write_program("crash", "#!/bin/sh\necho 'cannot open config.yml' >&2\nexit 3\n").string();
+  crash.target_options["bin"] =
+      write_program("crash", "#!/bin/sh\necho 'cannot open config.yml' >&2\nexit 3\n").string();
   expect_start_failure(run(crash), "exited with status 3 before answering init", "cannot open config.yml");
 
   Spec silent = spec_for("echo", "echo.py");
   silent.name = "never-answers-init";
-  silent.target_options["bin"] = write_program("silent", "#!/bin/sh\necho 'waiting for a leader' >&2\nexec sleep 30\n").string();
+  silent.target_options["bin"] =
+      write_program("silent", "#!/bin/sh\necho 'waiting for a leader' >&2\nexec sleep 30\n").string();
   silent.target_options["init-timeout-s"] = 2;
   expect_start_failure(run(silent), "never answered init within 2 s", "waiting for a leader");
 }

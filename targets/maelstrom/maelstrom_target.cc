@@ -90,7 +90,8 @@ Json maelstrom_result(const std::string& w, const Op& op, const Json& b) {
   if (op.f == "poll") return b.value("msgs", Json::object());
   if (op.f == "list_committed_offsets") return b.value("offsets", Json::object());
   if (op.f == "read" && w == "broadcast") return b.value("messages", Json::array());
-  if (op.f == "read" && (w == "cas-register" || w == "register")) return Json::array({op.value[0], b.value("value", Json())});
+  if (op.f == "read" && (w == "cas-register" || w == "register"))
+    return Json::array({op.value[0], b.value("value", Json())});
   if (op.f == "read") return b.value("value", Json());
   return op.value;
 }
@@ -107,12 +108,13 @@ std::string option_string(const Json& options, const std::string& key, const std
 std::string find_relay() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& p : {exe.parent_path() / "faultline-maelstrom-relay",
-                            exe.parent_path().parent_path().parent_path() / "targets/maelstrom/faultline-maelstrom-relay",
-                            exe.parent_path().parent_path() / "targets/maelstrom/faultline-maelstrom-relay"})
+  for (const fs::path& p :
+       {exe.parent_path() / "faultline-maelstrom-relay",
+        exe.parent_path().parent_path().parent_path() / "targets/maelstrom/faultline-maelstrom-relay",
+        exe.parent_path().parent_path() / "targets/maelstrom/faultline-maelstrom-relay"})
     if (fs::exists(p)) return p.string();
-  fail(ErrorCode::kNotFound, "cannot find faultline-maelstrom-relay beside " + exe.string() +
-                                 "; build it or pass --target-opt relay=PATH");
+  fail(ErrorCode::kNotFound,
+       "cannot find faultline-maelstrom-relay beside " + exe.string() + "; build it or pass --target-opt relay=PATH");
 }
 
 // What every client needs: where the relays listen and how long to wait.
@@ -158,8 +160,7 @@ class MaelstromClient : public Client {
       if (!b.is_object() || b.value("in_reply_to", int64_t{-1}) != msg_id) continue;
       if (b.value("type", "") == "error") {
         int64_t code = b.value("code", int64_t{0});
-        return complete_error(op, maelstrom_error_type(code),
-                              Json{{"code", code}, {"text", b.value("text", "")}});
+        return complete_error(op, maelstrom_error_type(code), Json{{"code", code}, {"text", b.value("text", "")}});
       }
       return complete(op, OpType::kOk, maelstrom_result(shared_->workload, op, b));
     }
@@ -214,20 +215,22 @@ constexpr const char* kDir = "/var/lib/faultline/node/maelstrom";
 class MaelstromTarget : public Target, public Daemon {
  public:
   explicit MaelstromTarget(const Json& options) {
-    static const std::set<std::string> known = {"bin", "args", "port", "relay", "service-fault", "topology",
-                                                "init-timeout-s"};
+    static const std::set<std::string> known = {"bin",           "args",     "port",          "relay",
+                                                "service-fault", "topology", "init-timeout-s"};
     for (const auto& [key, value] : options.items())
       if (!known.count(key))
         fail(ErrorCode::kBadInput, "bad maelstrom target option \"" + key +
                                        "\"; known: bin, args, port, relay, service-fault, topology, init-timeout-s");
     bin_ = option_string(options, "bin", "");
-    if (bin_.empty()) fail(ErrorCode::kBadInput, "the maelstrom target needs --target-opt bin=PATH (a Maelstrom node program)");
+    if (bin_.empty())
+      fail(ErrorCode::kBadInput, "the maelstrom target needs --target-opt bin=PATH (a Maelstrom node program)");
     if (!fs::exists(bin_)) fail(ErrorCode::kNotFound, "maelstrom node program " + bin_ + " does not exist");
     bin_ = fs::absolute(bin_).string();
     std::istringstream words(option_string(options, "args", ""));
     for (std::string w; words >> w;) args_.push_back(w);
     if (options.contains("port")) {
-      if (!options["port"].is_number_integer()) fail(ErrorCode::kBadInput, "maelstrom target option port must be an integer");
+      if (!options["port"].is_number_integer())
+        fail(ErrorCode::kBadInput, "maelstrom target option port must be an integer");
       port_ = options["port"].get<int>();
     }
     if (options.contains("init-timeout-s")) {
@@ -238,7 +241,8 @@ class MaelstromTarget : public Target, public Daemon {
     relay_ = options.contains("relay") ? option_string(options, "relay", "") : find_relay();
     fault_ = option_string(options, "service-fault", "");
     if (!fault_.empty() && !maelstrom::service_faults().count(fault_))
-      fail(ErrorCode::kBadInput, "unknown service-fault \"" + fault_ + "\"; known: stale-reads, lost-writes, repeat-ts");
+      fail(ErrorCode::kBadInput,
+           "unknown service-fault \"" + fault_ + "\"; known: stale-reads, lost-writes, repeat-ts");
     topology_ = option_string(options, "topology", "total");
     maelstrom_topology(topology_, {"n1"});  // rejects an unknown kind now
   }
@@ -246,14 +250,12 @@ class MaelstromTarget : public Target, public Daemon {
   std::string name() const override { return "maelstrom"; }
   // lin-kv is the cas-register vocabulary, txn-list-append and txn-rw-register the transactional ones.
   std::vector<std::string> speaks() const override {
-    return {"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "register", "cas-register",
-            "list-append", "rw-register", "kafka"};
+    return {"echo",     "unique-ids",   "broadcast",   "g-set",       "g-counter", "pn-counter",
+            "register", "cas-register", "list-append", "rw-register", "kafka"};
   }
   Daemon* daemon() override { return this; }
 
-  std::unique_ptr<Client> make_client() override {
-    return std::make_unique<MaelstromClient>(shared_, ++clients_made_);
-  }
+  std::unique_ptr<Client> make_client() override { return std::make_unique<MaelstromClient>(shared_, ++clients_made_); }
 
   void setup(const TestEnv& env) override {
     if (env.sessions.empty()) fail(ErrorCode::kBadInput, "the maelstrom target needs nodes (--sandbox or --nodes)");
@@ -275,12 +277,22 @@ class MaelstromTarget : public Target, public Daemon {
       s->check({"mkdir", "-p", kDir});
       s->check({"rm", "-f", path("messages.jsonl"), path("node.log"), path("status"), path("bin.pid")});
       std::string bin = ensure_on_node(*s, bin_), relay = ensure_on_node(*s, relay_);
-      std::vector<std::string> argv = {relay, "--node", s->node(), "--listen",
+      std::vector<std::string> argv = {relay,
+                                       "--node",
+                                       s->node(),
+                                       "--listen",
                                        shared->addresses[s->node()] + ":" + std::to_string(port_),
-                                       "--status", path("status"), "--binpid", path("bin.pid"),
-                                       "--messages", path("messages.jsonl"), "--services-at", names[0]};
+                                       "--status",
+                                       path("status"),
+                                       "--binpid",
+                                       path("bin.pid"),
+                                       "--messages",
+                                       path("messages.jsonl"),
+                                       "--services-at",
+                                       names[0]};
       for (const auto& [peer, address] : shared->addresses)
-        if (peer != s->node()) argv.push_back("--peer"), argv.push_back(peer + "=" + address + ":" + std::to_string(port_));
+        if (peer != s->node())
+          argv.push_back("--peer"), argv.push_back(peer + "=" + address + ":" + std::to_string(port_));
       if (s->node() == names[0]) argv.push_back("--host-services");
       if (!fault_.empty()) argv.push_back("--service-fault"), argv.push_back(fault_);
       if (!topology.is_null()) argv.push_back("--topology"), argv.push_back(json_text(topology));
@@ -349,7 +361,8 @@ class MaelstromTarget : public Target, public Daemon {
       return status.rfind("ready", 0) == 0 || status.rfind("error", 0) == 0;
     });
     if (done && status.rfind("ready", 0) == 0) return;
-    std::string problem = done ? status.substr(7) : "never answered init within " + std::to_string(init_timeout_s_) + " s";
+    std::string problem =
+        done ? status.substr(7) : "never answered init within " + std::to_string(init_timeout_s_) + " s";
     while (!problem.empty() && problem.back() == '\n') problem.pop_back();
     std::string log = node.exec({"tail", "-n", "5", path("node.log")}).out;
     while (!log.empty() && log.back() == '\n') log.pop_back();

@@ -14,7 +14,8 @@
 namespace faultline {
 
 // `options`: bin (required), args, port (7700), relay (path of the relay program), service-fault
-// (stale-reads | lost-writes | repeat-ts, see services.h), init-timeout-s (10), topology (total | line | grid | tree, for broadcast). Throws Error(kBadInput).
+// (stale-reads | lost-writes | repeat-ts, see services.h), init-timeout-s (10), topology (total | line | grid | tree,
+// for broadcast). Throws Error(kBadInput).
 std::unique_ptr<Target> maelstrom_target(const Json& options);
 
 // The broadcast topology `kind` over `nodes`: node -> neighbours. Throws Error(kBadInput).

@@ -228,9 +228,12 @@ void route(const Json& msg) {
       Json reply = services->serve(msg);
       log_event("recv", msg);
       std::string to = reply.value("dest", "");
-      if (to == node_id) deliver(reply);
-      else if (peers.count(to)) to_peer(to, reply);
-      else log_event("drop", reply, "unknown destination");
+      if (to == node_id)
+        deliver(reply);
+      else if (peers.count(to))
+        to_peer(to, reply);
+      else
+        log_event("drop", reply, "unknown destination");
     } else if (peers.count(services_at)) {
       to_peer(services_at, msg);
     } else {
@@ -313,7 +316,8 @@ bool run_binary(const std::vector<std::string>& all_nodes) {
   std::ofstream(binpid_file) << pid << "\n";
   fprintf(stderr, "relay: started %s as pid %d\n", program[0].c_str(), pid);
   int64_t init_id = next_internal_id++;
-  deliver({{"src", "c0"}, {"dest", node_id},
+  deliver({{"src", "c0"},
+           {"dest", node_id},
            {"body", {{"type", "init"}, {"msg_id", init_id}, {"node_id", node_id}, {"node_ids", all_nodes}}}});
   bool initialised = false, reported = false;
   LineReader out(out_pipe[0]);
@@ -333,7 +337,8 @@ bool run_binary(const std::vector<std::string>& all_nodes) {
         initialised = true;
         write_status("ready");
         if (!topology.is_null())
-          deliver({{"src", "c0"}, {"dest", node_id},
+          deliver({{"src", "c0"},
+                   {"dest", node_id},
                    {"body", {{"type", "topology"}, {"msg_id", next_internal_id++}, {"topology", topology}}}});
       }
       continue;
@@ -375,15 +380,24 @@ int main(int argc, char** argv) {
     if (a == "--") {
       ++i;
       break;
-    } else if (a == "--node") node_id = value();
-    else if (a == "--listen") listen_at = value();
-    else if (a == "--status") status_file = value();
-    else if (a == "--binpid") binpid_file = value();
-    else if (a == "--messages") messages_file = value();
-    else if (a == "--services-at") services_at = value();
-    else if (a == "--host-services") host_services = true;
-    else if (a == "--service-fault") service_fault = value();
-    else if (a == "--topology") topology = Json::parse(value());
+    } else if (a == "--node")
+      node_id = value();
+    else if (a == "--listen")
+      listen_at = value();
+    else if (a == "--status")
+      status_file = value();
+    else if (a == "--binpid")
+      binpid_file = value();
+    else if (a == "--messages")
+      messages_file = value();
+    else if (a == "--services-at")
+      services_at = value();
+    else if (a == "--host-services")
+      host_services = true;
+    else if (a == "--service-fault")
+      service_fault = value();
+    else if (a == "--topology")
+      topology = Json::parse(value());
     else if (a == "--peer") {
       std::string v = value();
       size_t eq = v.find('='), colon = v.rfind(':');

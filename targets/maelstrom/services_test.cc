@@ -17,7 +17,9 @@ Json request(const std::string& service, Json body) {
   return {{"src", "n1"}, {"dest", service}, {"body", std::move(body)}};
 }
 
-Json call(Services& s, const std::string& service, Json body) { return s.serve(request(service, std::move(body)))["body"]; }
+Json call(Services& s, const std::string& service, Json body) {
+  return s.serve(request(service, std::move(body)))["body"];
+}
 
 TEST(MaelstromServices, KeyValueServicesReadWriteAndCasWithMaelstromsErrors) {
   for (const std::string service : {"lin-kv", "seq-kv", "lww-kv"}) {
@@ -30,7 +32,8 @@ TEST(MaelstromServices, KeyValueServicesReadWriteAndCasWithMaelstromsErrors) {
     EXPECT_EQ(call(s, service, {{"type", "cas"}, {"key", "a"}, {"from", 5}, {"to", 6}})["code"], 22);
     EXPECT_EQ(call(s, service, {{"type", "cas"}, {"key", "a"}, {"from", 1}, {"to", 2}})["type"], "cas_ok");
     EXPECT_EQ(call(s, service, {{"type", "cas"}, {"key", "b"}, {"from", 0}, {"to", 1}})["code"], 20);
-    EXPECT_EQ(call(s, service, {{"type", "cas"}, {"key", "b"}, {"from", 0}, {"to", 1}, {"create_if_not_exists", true}})["type"],
+    EXPECT_EQ(call(s, service,
+                   {{"type", "cas"}, {"key", "b"}, {"from", 0}, {"to", 1}, {"create_if_not_exists", true}})["type"],
               "cas_ok");
     EXPECT_EQ(call(s, service, {{"type", "read"}, {"key", "a"}})["value"], 2);
     EXPECT_EQ(call(s, service, {{"type", "ts"}})["code"], 10);
@@ -80,8 +83,7 @@ History register_history(Services& s, const std::string& service, int n) {
 }
 
 Verdict judge(const std::string& checker, const History& h) {
-  return make_checker(checker)->check(h, CheckOptions{})
-      .verdict;
+  return make_checker(checker)->check(h, CheckOptions{}).verdict;
 }
 
 TEST(MaelstromServices, EachKeyValueServiceIsLinearizableAndEachFaultIsCaught) {

@@ -30,8 +30,8 @@ struct Store {
 };
 
 struct Bugs {
-  bool stale_read = false, lost_write = false, non_atomic_txn = false, lost_add = false,
-       bad_transfer = false, duplicate_id = false;
+  bool stale_read = false, lost_write = false, non_atomic_txn = false, lost_add = false, bad_transfer = false,
+       duplicate_id = false;
 };
 
 // Bank accounts to open: the target options' numbers, else the workload's (so the total the
@@ -96,8 +96,7 @@ class MemoryClient : public Client {
     } else if (op.f == "read" || op.f == "write" || op.f == "cas") {
       return reg(op);
     }
-    return complete_error(op, OpType::kFail,
-                          "the memory target has no \"" + op.f + "\" for workload " + w);
+    return complete_error(op, OpType::kFail, "the memory target has no \"" + op.f + "\" for workload " + w);
   }
 
  private:
@@ -130,8 +129,7 @@ class MemoryClient : public Client {
   }
 
   Op set_add(const Op& op) {
-    if (!lost_add() && store_->set.insert(op.value.dump()).second)
-      store_->set_values.push_back(op.value);
+    if (!lost_add() && store_->set.insert(op.value.dump()).second) store_->set_values.push_back(op.value);
     return complete(op, OpType::kOk, op.value);
   }
 
@@ -149,8 +147,7 @@ class MemoryClient : public Client {
       return complete(op, OpType::kOk, op.value);
     }
     // cas [old new]
-    if (!arg.is_array() || arg.size() != 2)
-      return complete_error(op, OpType::kFail, "cas needs [old new]");
+    if (!arg.is_array() || arg.size() != 2) return complete_error(op, OpType::kFail, "cas needs [old new]");
     if (current != arg[0]) return complete(op, OpType::kFail, op.value);
     remember(versions, arg[1]);
     return complete(op, OpType::kOk, op.value);
@@ -218,11 +215,15 @@ class MemoryClient : public Client {
 class MemoryTarget : public Target {
  public:
   MemoryTarget(std::string vocabulary, Bugs bugs, uint64_t seed, Accounts accounts)
-      : store_(std::make_shared<Store>()), workload_(std::move(vocabulary)), bugs_(bugs), accounts_(accounts),
+      : store_(std::make_shared<Store>()),
+        workload_(std::move(vocabulary)),
+        bugs_(bugs),
+        accounts_(accounts),
         rng_(Rng(seed).fork("memory-target")) {}
   std::string name() const override { return "memory"; }
   std::vector<std::string> speaks() const override {
-    return {"register", "cas-register", "list-append", "rw-register", "set", "counter", "bank", "queue", "unique-ids", "long-fork"};
+    return {"register", "cas-register", "list-append", "rw-register", "set",
+            "counter",  "bank",         "queue",       "unique-ids",  "long-fork"};
   }
   void setup(const TestEnv& env) override {
     std::lock_guard lock(mu_);
@@ -255,8 +256,8 @@ std::optional<int64_t> whole_number(const Json& options, const char* name) {
 }  // namespace
 
 const std::set<std::string>& memory_bug_names() {
-  static const std::set<std::string> names = {"stale-read", "lost-write", "non-atomic-txn", "lost-add",
-                                              "bad-transfer", "duplicate-id"};
+  static const std::set<std::string> names = {"stale-read", "lost-write",   "non-atomic-txn",
+                                              "lost-add",   "bad-transfer", "duplicate-id"};
   return names;
 }
 

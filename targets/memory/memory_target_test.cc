@@ -45,8 +45,7 @@ TEST(MemoryTarget, StaleReadBugReturnsOldValues) {
 
 TEST(MemoryTarget, ListReadsOfUnwrittenKeysAreEmptyAndRegisterReadsNull) {
   auto lists = memory_target("list-append", Json::object(), 1)->make_client();
-  EXPECT_EQ(lists->invoke(invoke("txn", Json::parse(R"([["r","y",null]])"))).value,
-            Json::parse(R"([["r","y",[]]])"));
+  EXPECT_EQ(lists->invoke(invoke("txn", Json::parse(R"([["r","y",null]])"))).value, Json::parse(R"([["r","y",[]]])"));
   auto registers = memory_target("rw-register", Json::object(), 1)->make_client();
   registers->invoke(invoke("txn", Json::parse(R"([["w","x",1]])")));
   EXPECT_EQ(registers->invoke(invoke("txn", Json::parse(R"([["r","x",null],["r","y",null]])"))).value,

@@ -58,14 +58,14 @@ class ProcessClient : public Client {
     op.value = prepare;
     Op done = invoke(op);
     if (!done.is_ok())
-      fail(ErrorCode::kRemote, "the client could not set up the workload's data " + prepare.dump() + ": " +
-                                   (done.error.is_null() ? std::string("it answered ") + std::string(to_string(done.type))
-                                                         : done.error.dump()));
+      fail(ErrorCode::kRemote,
+           "the client could not set up the workload's data " + prepare.dump() + ": " +
+               (done.error.is_null() ? std::string("it answered ") + std::string(to_string(done.type))
+                                     : done.error.dump()));
   }
 
   Op invoke(const Op& op) override {
-    Json request = {{"f", op.f}, {"value", op.value}, {"node", node_}, {"address", address_},
-                    {"process", op.process}};
+    Json request = {{"f", op.f}, {"value", op.value}, {"node", node_}, {"address", address_}, {"process", op.process}};
     std::string problem;
     std::string line;
     if (!write_line(request.dump() + "\n")) {
@@ -76,15 +76,15 @@ class ProcessClient : public Client {
     if (problem.empty()) {
       Json reply = Json::parse(line, nullptr, false);
       std::string type = reply.is_object() && reply.contains("type") && reply["type"].is_string()
-                             ? reply["type"].get<std::string>() : "";
+                             ? reply["type"].get<std::string>()
+                             : "";
       if (type == "ok" || type == "fail" || type == "info") {
         report(true, "");
         Op done = complete(op, parse_type(type), reply.contains("value") ? reply["value"] : op.value);
         if (reply.contains("error") && !reply["error"].is_null()) done.error = reply["error"];
         return done;
       }
-      problem = "client wrote a line that is not a response {\"type\": ok|fail|info, ...}: " +
-                first_chars(line);
+      problem = "client wrote a line that is not a response {\"type\": ok|fail|info, ...}: " + first_chars(line);
     }
     problem += last_stderr_line();
     report(false, problem);
@@ -176,8 +176,7 @@ class ProcessClient : public Client {
         return "";
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0)
-        return "client did not answer within " + std::to_string(program_->op_timeout.count()) + " ms";
+      if (left <= 0) return "client did not answer within " + std::to_string(program_->op_timeout.count()) + " ms";
       pollfd p{out_, POLLIN, 0};
       int ready = poll(&p, 1, static_cast<int>(left));
       if (ready < 0 && errno == EINTR) continue;
@@ -212,8 +211,10 @@ class ProcessClient : public Client {
   }
 
   void report(bool valid, const std::string& problem) {
-    if (valid) program_->failures_in_a_row = 0;
-    else ++program_->failures_in_a_row;
+    if (valid)
+      program_->failures_in_a_row = 0;
+    else
+      ++program_->failures_in_a_row;
     if (program_->on_response) program_->on_response(valid, problem);
   }
 

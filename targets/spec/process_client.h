@@ -4,9 +4,9 @@
 // completes as info, and the next op starts a fresh process.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,9 +18,9 @@
 namespace faultline {
 
 struct ClientProgram {
-  std::vector<std::string> argv;                  // argv[0] is looked up on PATH
-  std::filesystem::path stderr_dir;               // each process's stderr goes to a file in here
-  std::map<std::string, std::string> addresses;   // node -> address, sent with every request
+  std::vector<std::string> argv;                 // argv[0] is looked up on PATH
+  std::filesystem::path stderr_dir;              // each process's stderr goes to a file in here
+  std::map<std::string, std::string> addresses;  // node -> address, sent with every request
   std::chrono::milliseconds op_timeout = std::chrono::seconds(10);
   // Told about every exchange: whether the response was valid, and what went wrong if not.
   std::function<void(bool valid, const std::string& problem)> on_response;

@@ -13,10 +13,10 @@
 #include <sstream>
 
 #include "harness/control/fan_out.h"
+#include "harness/control/node_layout.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
 #include "harness/core/log.h"
-#include "harness/control/node_layout.h"
 #include "targets/node_daemon.h"
 #include "targets/spec/process_client.h"
 
@@ -75,9 +75,9 @@ struct SpecFile {
   milliseconds ready_timeout = std::chrono::seconds(30);
 };
 
-const std::set<std::string> kNodePlaceholders = {"node", "address", "index", "nodes", "addresses",
-                                                 "peers", "first_node", "first_address", "port",
-                                                 "data_dir", "log"};
+const std::set<std::string> kNodePlaceholders = {"node",      "address",  "index",      "nodes",
+                                                 "addresses", "peers",    "first_node", "first_address",
+                                                 "port",      "data_dir", "log"};
 
 std::string where(const SpecFile& s, const std::string& field) {
   return "field \"" + field + "\" of " + s.path.string();
@@ -121,13 +121,13 @@ SpecFile read_spec_file(const std::filesystem::path& path) {
   s.path = path;
   if (j.is_discarded() || !j.is_object())
     fail(ErrorCode::kBadInput, path.string() + ": a target spec must be a JSON object");
-  static const std::set<std::string> known = {"name", "install", "start", "stop", "port", "data-dir",
-                                              "log", "logs", "pidfile", "process-pattern", "ready",
-                                              "ready-timeout", "client", "speaks", "files"};
+  static const std::set<std::string> known = {"name",     "install",       "start",  "stop",    "port",
+                                              "data-dir", "log",           "logs",   "pidfile", "process-pattern",
+                                              "ready",    "ready-timeout", "client", "speaks",  "files"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key))
-      fail(ErrorCode::kBadInput, path.string() + ": unknown field \"" + key +
-                                     "\"; see targets/spec/spec_target.h for the fields");
+      fail(ErrorCode::kBadInput,
+           path.string() + ": unknown field \"" + key + "\"; see targets/spec/spec_target.h for the fields");
   s.name = j.contains("name") ? string_field(j, s, "name", true) : path.stem().string();
   s.install = string_field(j, s, "install");
   s.start = string_field(j, s, "start", true);
@@ -160,15 +160,18 @@ SpecFile read_spec_file(const std::filesystem::path& path) {
     s.ready_timeout = milliseconds(static_cast<int64_t>(j["ready-timeout"].get<double>() * 1000));
   }
   if (!j.contains("speaks"))
-    fail(ErrorCode::kBadInput, path.string() + ": missing field \"speaks\": the workload vocabularies its client "
-                               "speaks, e.g. [\"register\", \"cas-register\"]");
+    fail(ErrorCode::kBadInput, path.string() +
+                                   ": missing field \"speaks\": the workload vocabularies its client "
+                                   "speaks, e.g. [\"register\", \"cas-register\"]");
   s.speaks = string_list(j["speaks"], s, "speaks");
   if (j.contains("files")) {
     if (!j["files"].is_array()) fail(ErrorCode::kBadInput, where(s, "files") + " must be a list of {\"from\", \"to\"}");
     for (const Json& f : j["files"]) {
       if (!f.is_object() || !f.contains("from") || !f.contains("to") || !f["from"].is_string() || !f["to"].is_string())
-        fail(ErrorCode::kBadInput, where(s, "files") + ": each entry is {\"from\": local path (relative to the spec "
-                                                       "file), \"to\": path on the node}, got " + f.dump());
+        fail(ErrorCode::kBadInput, where(s, "files") +
+                                       ": each entry is {\"from\": local path (relative to the spec "
+                                       "file), \"to\": path on the node}, got " +
+                                       f.dump());
       std::filesystem::path from = f["from"].get<std::string>();
       if (from.is_relative()) from = std::filesystem::absolute(path).parent_path() / from;
       if (!std::filesystem::is_regular_file(from))
@@ -183,16 +186,20 @@ SpecFile read_spec_file(const std::filesystem::path& path) {
 
   // Every template is checked now, so a typo fails before any node is touched.
   auto values = sample_values();
-  for (const auto& [field, text] : std::vector<std::pair<std::string, std::string>>{
-           {"install", s.install}, {"start", s.start}, {"stop", s.stop}, {"data-dir", s.data_dir},
-           {"log", s.log}, {"pidfile", s.pidfile}, {"process-pattern", s.pattern},
-           {"ready.command", s.ready_command}})
+  for (const auto& [field, text] : std::vector<std::pair<std::string, std::string>>{{"install", s.install},
+                                                                                    {"start", s.start},
+                                                                                    {"stop", s.stop},
+                                                                                    {"data-dir", s.data_dir},
+                                                                                    {"log", s.log},
+                                                                                    {"pidfile", s.pidfile},
+                                                                                    {"process-pattern", s.pattern},
+                                                                                    {"ready.command", s.ready_command}})
     expand_placeholders(text, values, where(s, field));
   for (const auto& l : s.logs) expand_placeholders(l, values, where(s, "logs"));
   for (auto& arg : s.client)
-    arg = expand_placeholders(arg, {{"spec_dir", std::filesystem::absolute(path).parent_path().string()},
-                                    {"port", std::to_string(s.port)}},
-                              where(s, "client.command"));
+    arg = expand_placeholders(
+        arg, {{"spec_dir", std::filesystem::absolute(path).parent_path().string()}, {"port", std::to_string(s.port)}},
+        where(s, "client.command"));
   return s;
 }
 
@@ -278,9 +285,8 @@ class SpecTarget : public Target, public Daemon {
     values_or_throw(std::move(stopped));
     std::lock_guard lock(mu_);
     if (valid_responses_ == 0 && !first_problem_.empty())
-      fail(ErrorCode::kRemote, "the client `" + spec_.client[0] + "` never gave a valid response: " +
-                                   first_problem_ + " (see docs/client-protocol.md and " +
-                                   (env.run_dir / "clients").string() + ")");
+      fail(ErrorCode::kRemote, "the client `" + spec_.client[0] + "` never gave a valid response: " + first_problem_ +
+                                   " (see docs/client-protocol.md and " + (env.run_dir / "clients").string() + ")");
   }
 
   void kill(Session& node) override { signal(node, "KILL"); }
@@ -297,11 +303,15 @@ class SpecTarget : public Target, public Daemon {
       all += (k ? " " : "") + addresses[k];
       if (k != i) peers += (peers.empty() ? "" : ",") + addresses[k];
     }
-    std::map<std::string, std::string> v = {
-        {"node", sessions[i]->node()}, {"address", addresses[i]},  {"index", std::to_string(i + 1)},
-        {"nodes", nodes},             {"addresses", all},         {"peers", peers},
-        {"first_node", sessions[0]->node()}, {"first_address", addresses[0]},
-        {"port", std::to_string(spec_.port)}};
+    std::map<std::string, std::string> v = {{"node", sessions[i]->node()},
+                                            {"address", addresses[i]},
+                                            {"index", std::to_string(i + 1)},
+                                            {"nodes", nodes},
+                                            {"addresses", all},
+                                            {"peers", peers},
+                                            {"first_node", sessions[0]->node()},
+                                            {"first_address", addresses[0]},
+                                            {"port", std::to_string(spec_.port)}};
     v["data_dir"] = expand_placeholders(spec_.data_dir, v, where(spec_, "data-dir"));
     v["log"] = expand_placeholders(spec_.log, v, where(spec_, "log"));
     return v;
@@ -350,8 +360,8 @@ class SpecTarget : public Target, public Daemon {
         return tcp_open(v.at("address"), spec_.ready_port);
       }
       if (spec_.ready_command.empty()) return true;
-      ExecResult r = node.exec_script(expand(spec_.ready_command, node, "ready.command"),
-                                      {.timeout = std::chrono::seconds(10)});
+      ExecResult r =
+          node.exec_script(expand(spec_.ready_command, node, "ready.command"), {.timeout = std::chrono::seconds(10)});
       last = "the ready command exited with " + std::to_string(r.exit_code) + " " + r.err;
       return r.exit_code == 0;
     });
@@ -384,8 +394,9 @@ std::unique_ptr<Target> spec_target(const Json& options) {
     if (key != "file")
       fail(ErrorCode::kBadInput, "bad spec target option \"" + key + "\"; known: file (the target spec's path)");
   if (!options.contains("file") || !options["file"].is_string())
-    fail(ErrorCode::kBadInput, "the spec target needs --target-opt file=PATH (a JSON target spec, e.g. "
-                               "targets/redis/redis.json)");
+    fail(ErrorCode::kBadInput,
+         "the spec target needs --target-opt file=PATH (a JSON target spec, e.g. "
+         "targets/redis/redis.json)");
   return std::make_unique<SpecTarget>(read_spec_file(options["file"].get<std::string>()));
 }
 

@@ -58,8 +58,7 @@ TEST_F(SpecFileTest, BadSpecsNameTheProblem) {
   EXPECT_NE(error_of(R"({"start": "x", "strat": "y", )" + client + "}").find("unknown field \"strat\""),
             std::string::npos);
   EXPECT_NE(error_of(R"({"start": "x", "speaks": []})").find("\"client\""), std::string::npos);
-  EXPECT_NE(error_of(R"({"start": "x", "ready": {"tcp": "p"}, )" + client + "}").find("ready"),
-            std::string::npos);
+  EXPECT_NE(error_of(R"({"start": "x", "ready": {"tcp": "p"}, )" + client + "}").find("ready"), std::string::npos);
   EXPECT_EQ(error_of(R"({"start": "x {node} ${Y}", "port": 1, )" + client + "}"), "");
 }
 

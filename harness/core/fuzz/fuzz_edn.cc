@@ -9,7 +9,6 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     faultline::read_edn_history(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
-  } catch (const faultline::Error&) {
-  }
+  } catch (const faultline::Error&) {}
   return 0;
 }

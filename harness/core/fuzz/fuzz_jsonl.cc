@@ -10,7 +10,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto history = faultline::read_jsonl(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
     faultline::validate(history, "fuzz");
-  } catch (const faultline::Error&) {
-  }
+  } catch (const faultline::Error&) {}
   return 0;
 }

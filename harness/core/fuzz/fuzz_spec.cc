@@ -13,7 +13,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto spec = faultline::parse_spec(j, "fuzz");
     (void)spec.workers();
-  } catch (const faultline::Error&) {
-  }
+  } catch (const faultline::Error&) {}
   return 0;
 }
