@@ -152,6 +152,9 @@ class CompactHistoryBuilder {
   std::vector<uint8_t> open_is_object_;
 };
 
+// For each op, the index of its partner (invocation <-> completion), or -1; see history.h.
+inline std::vector<int64_t> pair_index(const CompactHistory& history) { return pair_positions(history.ops()); }
+
 // The compact form of a History (the slow way in: every op through JSON).
 CompactHistory compact(const History& history);
 

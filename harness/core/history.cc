@@ -36,21 +36,7 @@ void validate(const History& history, const std::string& source) {
   }
 }
 
-std::vector<int64_t> pair_index(const History& history) {
-  std::vector<int64_t> partner(history.size(), -1);
-  std::unordered_map<int64_t, size_t> open;
-  for (size_t i = 0; i < history.size(); ++i) {
-    const Op& op = history[i];
-    if (op.is_invoke()) {
-      open[op.process] = i;
-    } else if (auto it = open.find(op.process); it != open.end()) {
-      partner[i] = static_cast<int64_t>(it->second);
-      partner[it->second] = static_cast<int64_t>(i);
-      open.erase(it);
-    }
-  }
-  return partner;
-}
+std::vector<int64_t> pair_index(const History& history) { return pair_positions(history); }
 
 History complete_client_history(const History& history) {
   History out;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "harness/core/op.h"
@@ -22,6 +23,23 @@ void validate(const History& history, const std::string& source);
 // For each op, the index of its partner (invocation <-> completion), or -1 when it has none.
 // Requires a valid history.
 std::vector<int64_t> pair_index(const History& history);
+
+// pair_index over any sequence of ops with is_invoke() and process (History, CompactHistory::ops()).
+template <class Ops>
+std::vector<int64_t> pair_positions(const Ops& ops) {
+  std::vector<int64_t> partner(ops.size(), -1);
+  std::unordered_map<int64_t, size_t> open;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i].is_invoke()) {
+      open[ops[i].process] = i;
+    } else if (auto it = open.find(ops[i].process); it != open.end()) {
+      partner[i] = static_cast<int64_t>(it->second);
+      partner[it->second] = static_cast<int64_t>(i);
+      open.erase(it);
+    }
+  }
+  return partner;
+}
 
 // Client ops only, in order; invocations without a completion get a synthetic info completion at
 // the end, so checkers see every operation closed. Indices are kept from the original history.
