@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 #include <vector>
 
 #include "harness/control/fan_out.h"
@@ -45,13 +46,15 @@ int main() {
   std::printf("%-44s %7.0f ms\n", "sandbox up, 5 nodes", ms_since(start));
   {
     auto sessions = open_sessions(load_sandbox_nodes(default_sandbox_dir("flb")));
-    sessions[0]->exec({"true"});  // warm: the runner channel exists
-    report("exec `true` on one node (warm session)", 500, [&] { sessions[0]->exec({"true"}); });
+    std::ignore = sessions[0]->exec({"true"});  // warm: the runner channel exists
+    report("exec `true` on one node (warm session)", 500, [&] { std::ignore = sessions[0]->exec({"true"}); });
     ExecOptions with_stdin;
     with_stdin.stdin_data = "x";
-    report("exec `cat` with stdin (channel per command)", 100, [&] { sessions[0]->exec({"cat"}, with_stdin); });
-    report("exec `true` on all 5 nodes in parallel", 200,
-           [&] { values_or_throw(fan_out(sessions, [](std::unique_ptr<Session>& s) { s->exec({"true"}); })); });
+    report("exec `cat` with stdin (channel per command)", 100,
+           [&] { std::ignore = sessions[0]->exec({"cat"}, with_stdin); });
+    report("exec `true` on all 5 nodes in parallel", 200, [&] {
+      values_or_throw(fan_out(sessions, [](std::unique_ptr<Session>& s) { std::ignore = s->exec({"true"}); }));
+    });
   }
   start = Clock::now();
   sandbox_down(options);

@@ -35,7 +35,7 @@ class NoopChecker : public Checker {
  public:
   std::string name() const override { return "noop"; }
   CheckResult check(const HistoryView&, const CheckOptions&) const override {
-    return {Verdict::kValid, "", Json::object(), {}};
+    return {Verdict::kValid, "", Json::object(), {}, {}};
   }
 };
 

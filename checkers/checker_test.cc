@@ -14,7 +14,7 @@ class Fixed : public Checker {
   std::string name() const override { return name_; }
   CheckResult check(const HistoryView&, const CheckOptions&) const override {
     if (throws_) throw std::runtime_error("boom");
-    return {v_, "", Json::object(), {}};
+    return {v_, "", Json::object(), {}, {}};
   }
 
  private:

@@ -1,5 +1,6 @@
 #include "checkers/faults.h"
 
+#include <fmt/format.h>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -86,9 +87,7 @@ Json to_json(const FaultWindow& w) {
 }
 
 std::string describe(const FaultWindow& w) {
-  char when[64];
-  std::snprintf(when, sizeof when, " (%.3f s to %.3f s)", static_cast<double>(w.start_ns) / 1e9,
-                static_cast<double>(w.end_ns) / 1e9);
+  const std::string when = fmt::format(" ({:.3f} s to {:.3f} s)", double(w.start_ns) / 1e9, double(w.end_ns) / 1e9);
   std::string value = w.value.is_null() ? "" : " " + w.value.dump();
   if (value.size() > 120) value = value.substr(0, 117) + "...";
   return w.fault + value + when;

@@ -16,14 +16,47 @@ if(FAULTLINE_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# faultline_library(NAME SOURCES ... DEPS ...): a static library rooted at the repository top, so
-# includes read "harness/core/op.h".
+# faultline_expose(TARGET SCOPE DIR...): the headers of DIRs (relative to the repository top) become
+# TARGET's include path under their full names ("harness/core/op.h"), each header linked one by one
+# into a directory of TARGET's own. A library thus sees its own headers and those of what it links,
+# never a header of a library it does not link: the compiler enforces the floors' dependencies.
+function(faultline_expose target scope)
+  set(root ${PROJECT_BINARY_DIR}/include/${target})
+  foreach(dir IN LISTS ARGN)
+    file(GLOB headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${dir}/*.h)
+    file(MAKE_DIRECTORY ${root}/${dir})
+    foreach(header IN LISTS headers)
+      get_filename_component(file ${header} NAME)
+      file(CREATE_LINK ${header} ${root}/${dir}/${file} SYMBOLIC)
+    endforeach()
+  endforeach()
+  target_include_directories(${target} ${scope} ${root})
+endfunction()
+
+# faultline_library(NAME SOURCES ... DEPS ... [PRIVATE_DEPS ...]): a static library that exposes the
+# headers of its sources' folders. DEPS appear in its headers (consumers see them too); PRIVATE_DEPS
+# only in its sources.
 function(faultline_library name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
-  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  file(RELATIVE_PATH folder ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  set(dirs ${folder})
+  foreach(source IN LISTS ARG_SOURCES)
+    get_filename_component(dir ${source} DIRECTORY)
+    if(dir)
+      list(APPEND dirs ${folder}/${dir})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES dirs)
+  faultline_expose(${name} PUBLIC ${dirs})
   target_compile_options(${name} PRIVATE ${FAULTLINE_WARNINGS})
-  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# Programs and tests may include any header (and link what they use).
+function(faultline_program name)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${FAULTLINE_WARNINGS})
 endfunction()
 
 # faultline_embed(TARGET FUNCTION FILE): compiles FILE's bytes into TARGET as
@@ -58,7 +91,7 @@ endif()
 function(faultline_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_compile_options(${name} PRIVATE ${FAULTLINE_WARNINGS})
+  faultline_program(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     FAULTLINE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

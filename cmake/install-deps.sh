@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
-libssh2-1-dev nlohmann-json3-dev libsimdjson-dev libboost-dev libboost-filesystem-dev libcli11-dev
+libssh2-1-dev nlohmann-json3-dev libsimdjson-dev libfmt-dev libboost-dev libboost-filesystem-dev libcli11-dev
 libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev
 openssh-server openssh-client iproute2 iptables procps psmisc util-linux
 faketime libfaketime etcd-server etcd-client redis-server python3 python3-redis

@@ -1,5 +1,6 @@
 #include "nemesis/clock.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,11 +24,7 @@ namespace {
 const std::string kClockOffsetFile = kNemesisStateDir + "/clock-offset";
 const std::string kNtpStoppedFile = kNemesisStateDir + "/ntp-stopped";
 
-std::string seconds_text(double s) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%+.6f", s);
-  return text;
-}
+std::string seconds_text(double s) { return fmt::format("{:+.6f}", s); }
 
 // Shell: prints $1 + $2 (decimal seconds, either may carry a sign) with a sign.
 constexpr const char* kAdd = "add() { awk -v a=\"$1\" -v b=\"$2\" 'BEGIN { printf \"%+.6f\\n\", a + b }'; }\n";

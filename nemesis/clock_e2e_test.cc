@@ -43,6 +43,7 @@ double now() { return std::chrono::duration<double>(std::chrono::system_clock::n
 constexpr const char* kCProgram = R"(#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
+#include <tuple>
 int main(int argc, char** argv) {
   FILE* f = fopen(argv[1], "a");
   setvbuf(f, NULL, _IOLBF, 0);
@@ -101,8 +102,8 @@ class ClockFaults : public testing::Test {
       std::this_thread::sleep_for(200ms);
   }
   void stop_programs() {
-    node().exec_script("for f in " + kDir +
-                       "/*.pid; do [ -e \"$f\" ] && kill -9 $(cat \"$f\") 2>/dev/null; done; true");
+    std::ignore = node().exec_script("for f in " + kDir +
+                                     "/*.pid; do [ -e \"$f\" ] && kill -9 $(cat \"$f\") 2>/dev/null; done; true");
   }
 
   // The last time a program wrote, minus the real time now (it writes every 50 ms).
@@ -272,7 +273,7 @@ TEST_F(ClockFaults, HealAfterTheControllerWasKilledRestoresRealTime) {
   measured = node().check({kNodeClockHelper, "measure", std::string(kNodeStorage) + "/nemesis"});
   EXPECT_NEAR(observed_by(measured, "etcd"), 0, 0.5) << measured;
   EXPECT_NEAR(observed_by(measured, "rt"), 0, 0.5) << measured;
-  node().exec({"kill", "-9", etcd_pid});  // the etcd target's, left running by the killed controller
+  std::ignore = node().exec({"kill", "-9", etcd_pid});  // the etcd target's, left running by the killed controller
 }
 
 }  // namespace

@@ -7,12 +7,7 @@ namespace {
 
 class NoopNemesis : public Nemesis {
  public:
-  Op invoke(const Op& op) override {
-    Op done = op;
-    done.type = OpType::kInfo;
-    done.value = "no-op";
-    return done;
-  }
+  Op invoke(const Op& op) override { return complete(op, OpType::kInfo, "no-op"); }
   std::set<std::string> fs() const override { return {}; }
 };
 

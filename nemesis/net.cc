@@ -1,5 +1,6 @@
 #include "nemesis/net.h"
 
+#include <fmt/format.h>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -16,11 +17,7 @@ namespace {
 constexpr const char* kPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; ";
 constexpr const char* kHandle = "fa17:";
 
-std::string number(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", x);
-  return text;
-}
+std::string number(double x) { return fmt::format("{:.6g}", x); }
 
 std::string drops(const std::string& chain, const std::set<std::string>& from, const std::string& match) {
   std::string script = "iptables -w -F " + chain + "\n";
@@ -132,12 +129,7 @@ class NetworkNemesis : public Nemesis {
             "start-netem",     "stop-netem",     "start-bandwidth", "stop-bandwidth"};
   }
 
-  Op invoke(const Op& op) override {
-    Op done = op;
-    done.type = OpType::kInfo;
-    done.value = perform(op.f, op.value);
-    return done;
-  }
+  Op invoke(const Op& op) override { return complete(op, OpType::kInfo, perform(op.f, op.value)); }
 
  private:
   Json perform(const std::string& f, const Json& value) {

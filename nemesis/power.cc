@@ -32,12 +32,7 @@ class PowerNemesis : public Nemesis {
 
   std::set<std::string> fs() const override { return {"power-off", "power-on"}; }
 
-  Op invoke(const Op& op) override {
-    Op done = op;
-    done.type = OpType::kInfo;
-    done.value = perform(op.f, op.value);
-    return done;
-  }
+  Op invoke(const Op& op) override { return complete(op, OpType::kInfo, perform(op.f, op.value)); }
 
  private:
   std::vector<std::string> targets(const Json& value, const char* fallback) {

@@ -49,12 +49,7 @@ class ProcessNemesis : public Nemesis {
 
   std::set<std::string> fs() const override { return {"kill", "start", "pause", "resume", "corrupt-file"}; }
 
-  Op invoke(const Op& op) override {
-    Op done = op;
-    done.type = OpType::kInfo;
-    done.value = perform(op.f, op.value);
-    return done;
-  }
+  Op invoke(const Op& op) override { return complete(op, OpType::kInfo, perform(op.f, op.value)); }
 
  private:
   void heal_notes() {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/core/error.h"
+#include "harness/core/log.h"
 #include "harness/core/text.h"
 #include "results/report_assets.h"
 #include "results/report_data.h"

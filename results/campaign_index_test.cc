@@ -1,6 +1,7 @@
 // The campaign index from campaigns built by hand: exit codes, the trend over earlier campaigns
 // in the same store, JUnit XML that a strict XML parser accepts, and escaping in index.html.
 #include "results/campaign_index.h"
+#include "harness/core/files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -16,13 +17,6 @@ namespace faultline {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 CampaignTest test(const std::string& cell, const std::string& status) {
   CampaignTest t;
@@ -106,7 +100,7 @@ TEST_F(CampaignIndex, TrendMarksNewlyFailingNewlyPassingAndFlakyCells) {
   EXPECT_TRUE(cells["c"]["newly_passing"]);
   EXPECT_FALSE(cells["c"]["newly_failing"]);
   EXPECT_EQ(cells["gone"]["outcomes"], Json({"valid", nullptr, nullptr}));
-  std::string html = slurp(dir / "index.html");
+  std::string html = file_text(dir / "index.html");
   EXPECT_NE(html.find("newly failing"), std::string::npos);
   EXPECT_NE(html.find("flaky"), std::string::npos);
 }
@@ -139,14 +133,14 @@ TEST_F(CampaignIndex, JunitXmlIsWellFormedWithHostileText) {
       "len(s.findall('testcase/failure')), len(s.findall('testcase/error')), len(s.findall('testcase/skipped')), "
       "'script' in s.find('testcase/failure').text)\" '" +
       xml.string() + "' > '" + (dir / "parsed.txt").string() + "' 2>&1";
-  ASSERT_EQ(std::system(check.c_str()), 0) << slurp(dir / "parsed.txt") << slurp(xml);
-  EXPECT_EQ(slurp(dir / "parsed.txt"), "testsuites 4 1 1 1 1 1 1 True\n");
-  std::string text = slurp(xml);
+  ASSERT_EQ(std::system(check.c_str()), 0) << file_text(dir / "parsed.txt") << file_text(xml);
+  EXPECT_EQ(file_text(dir / "parsed.txt"), "testsuites 4 1 1 1 1 1 1 True\n");
+  std::string text = file_text(xml);
   EXPECT_NE(text.find("&lt;script&gt;"), std::string::npos);
   EXPECT_NE(text.find("classname=\"nightly.memory.register.none\""), std::string::npos);
   EXPECT_NE(text.find("reproduce: faultline test --spec"), std::string::npos);
 
-  std::string html = slurp(dir / "index.html");
+  std::string html = file_text(dir / "index.html");
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert"), std::string::npos);
   EXPECT_NE(html.find("href=\"../../memory-register-none/20260101T000000.000Z/report.html\""), std::string::npos)

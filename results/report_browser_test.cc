@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "checkers/linear/linear_checker.h"
+#include "harness/core/files.h"
 #include "harness/core/history_io.h"
 #include "results/report.h"
 #include "results/report_fixture.h"
@@ -21,13 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const char* kChromium = "/usr/bin/chromium";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Rendered {
   std::string dom;
@@ -51,14 +45,14 @@ Rendered render(const fs::path& page, const fs::path& work) {
                           action + " 'file://" + page.string() + "' >'" + (work / (name + ".out")).string() + "' 2>'" +
                           (work / (name + ".err")).string() + "'";
     int status = std::system(command.c_str());
-    EXPECT_EQ(status, 0) << command << "\n" << slurp(work / (name + ".err"));
+    EXPECT_EQ(status, 0) << command << "\n" << file_text(work / (name + ".err"));
   };
   Rendered r;
   r.screenshot = work / "screenshot.png";
   run("dom", "--dump-dom");
   run("shot", "--screenshot='" + r.screenshot.string() + "'");
-  r.dom = slurp(work / "dom.out");
-  r.log = slurp(work / "dom.err") + slurp(work / "shot.err");
+  r.dom = file_text(work / "dom.out");
+  r.log = file_text(work / "dom.err") + file_text(work / "shot.err");
   return r;
 }
 
@@ -77,7 +71,7 @@ uint32_t big_endian(const unsigned char* p) {
 
 // The number of distinct pixel colours (up to `enough`) of an 8-bit RGB or RGBA PNG.
 size_t distinct_colours(const fs::path& png, size_t enough) {
-  std::string file = slurp(png);
+  std::string file = file_text(png);
   auto bytes = reinterpret_cast<const unsigned char*>(file.data());
   if (file.size() < 8 || file.compare(1, 3, "PNG") != 0) ADD_FAILURE() << png << " is not a PNG";
   uint32_t width = 0, height = 0, channels = 0;
@@ -171,7 +165,7 @@ class ReportBrowserTest : public ::testing::Test {
     EXPECT_GE(distinct_colours(r.screenshot, 16), 16u) << "the screenshot is (nearly) blank";
 
     // Every view of the timeline draws: a copy of the page that picks each one in turn.
-    std::string page = slurp(run_dir / "report.html");
+    std::string page = file_text(run_dir / "report.html");
     size_t end = page.rfind("</body>");
     ASSERT_NE(end, std::string::npos);
     page.insert(end,

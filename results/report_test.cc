@@ -8,6 +8,7 @@
 
 #include "checkers/linear/linear_checker.h"
 #include "harness/core/error.h"
+#include "harness/core/files.h"
 #include "harness/core/history_io.h"
 #include "results/report_data.h"
 #include "results/report_fixture.h"
@@ -27,12 +28,6 @@ class ReportTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  static std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
   static size_t occurrences(const std::string& text, const std::string& what) {
     size_t n = 0;
     for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -78,7 +73,7 @@ TEST(JsonForScript, ReplacesInvalidUtf8InsteadOfThrowing) {
 TEST_F(ReportTest, SmallHistoryIsEmbeddedExactly) {
   SyntheticFacts facts = write_synthetic_run(dir_, {.ops = 300, .concurrency = 3, .seed = 7});
   History history = read_history_file(dir_ / "history.jsonl");
-  Json results = Json::parse(slurp(dir_ / "results.json"));
+  Json results = Json::parse(file_text(dir_ / "results.json"));
   Json data = summarize_history(history, results, ReportLimits{});
 
   const Json& latency = data["latency"];
@@ -136,7 +131,7 @@ TEST(Summarize, RestartWithoutKillIsAMarkerAndKillsCloseOnStart) {
 TEST_F(ReportTest, LargeHistoryIsBoundedAndKeepsTheSlowestOp) {
   write_synthetic_run(dir_, {.ops = 30000, .concurrency = 10, .seed = 3});
   History history = read_history_file(dir_ / "history.jsonl");
-  Json results = Json::parse(slurp(dir_ / "results.json"));
+  Json results = Json::parse(file_text(dir_ / "results.json"));
   ReportLimits limits;
   limits.latency_points = 2000;
   limits.timeline_bars = 1000;
@@ -176,7 +171,7 @@ TEST_F(ReportTest, LargeHistoryIsBoundedAndKeepsTheSlowestOp) {
 TEST_F(ReportTest, ReportHasEverySectionAndShowsHostileValuesAsText) {
   SyntheticFacts facts = write_synthetic_run(dir_, {.ops = 500, .concurrency = 4, .seed = 11});
   write_report(dir_);
-  std::string html = slurp(dir_ / "report.html");
+  std::string html = file_text(dir_ / "report.html");
   for (const char* id : {"id=\"summary\"", "id=\"checkers\"", "id=\"named-ops\"", "id=\"latency\"", "id=\"throughput\"",
                          "id=\"clocks\"", "id=\"timeline\"", "id=\"faults\"", "id=\"logs\"", "id=\"report-data\""})
     EXPECT_NE(html.find(id), std::string::npos) << id;
@@ -234,7 +229,7 @@ TEST_F(ReportTest, NamesTheOpARealCheckerBlamesAndLinksItsView) {
     EXPECT_EQ(w["f"], "start");
     EXPECT_TRUE(w["closed"].get<bool>());
   }
-  std::string html = slurp(dir_ / "report.html");
+  std::string html = file_text(dir_ / "report.html");
   EXPECT_NE(html.find("more operations the evidence mentions as context"), std::string::npos);
   EXPECT_NE(html.find("href=\"linear.html\""), std::string::npos);
   EXPECT_EQ(html.find("linear.html</a> <span class=\"note\">(missing)"), std::string::npos);
@@ -244,14 +239,14 @@ TEST_F(ReportTest, MissingOrCorruptRunDirectoryIsAClearError) {
   EXPECT_EQ(error_of(dir_), ErrorCode::kNotFound);
   write_synthetic_run(dir_, {.ops = 20, .concurrency = 2, .seed = 1});
 
-  std::string results = slurp(dir_ / "results.json");
+  std::string results = file_text(dir_ / "results.json");
   fs::remove(dir_ / "results.json");
   EXPECT_EQ(error_of(dir_), ErrorCode::kNotFound);
   std::ofstream(dir_ / "results.json") << "{\"valid\": ";
   EXPECT_EQ(error_of(dir_), ErrorCode::kBadInput);
   std::ofstream(dir_ / "results.json") << results;
 
-  std::string history = slurp(dir_ / "history.jsonl");
+  std::string history = file_text(dir_ / "history.jsonl");
   std::ofstream(dir_ / "history.jsonl") << "not json\n" << history;
   EXPECT_EQ(error_of(dir_), ErrorCode::kBadInput);
   fs::remove(dir_ / "history.jsonl");

@@ -9,27 +9,10 @@
 #include <sstream>
 
 #include "harness/core/error.h"
+#include "harness/core/log.h"
 
 namespace faultline {
 namespace fs = std::filesystem;
-
-namespace {
-std::string stamp(const char* format) {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, format, &tm);
-  int ms =
-      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
-  char out[64];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
-  return out;
-}
-}  // namespace
-
-std::string utc_now_iso() { return stamp("%Y-%m-%dT%H:%M:%S"); }
 
 fs::path create_run_dir(const fs::path& store, const std::string& test_name) {
   std::error_code ec;
@@ -39,7 +22,7 @@ fs::path create_run_dir(const fs::path& store, const std::string& test_name) {
   if (!ec) {
     // Two runs in the same millisecond get distinct directories.
     for (int i = 0; i < 100; ++i) {
-      dir = parent / (stamp("%Y%m%dT%H%M%S") + (i ? "-" + std::to_string(i) : ""));
+      dir = parent / (utc_now_basic() + (i ? "-" + std::to_string(i) : ""));
       if (fs::create_directory(dir, ec) || ec) break;
     }
   }

@@ -19,6 +19,5 @@ void write_json_file(const std::filesystem::path& path, const Json& value);
 Json read_json_file(const std::filesystem::path& path);
 
 // "2026-11-25T19:04:05.123Z" for now.
-std::string utc_now_iso();
 
 }  // namespace faultline

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <tuple>
 
 #include "harness/core/error.h"
 
@@ -32,7 +33,7 @@ TEST(LocalSession, TimeoutKillsTheWholeCommand) {
   LocalSession local;
   auto start = std::chrono::steady_clock::now();
   try {
-    local.exec_script("sleep 100 & sleep 100", {.timeout = 300ms});
+    std::ignore = local.exec_script("sleep 100 & sleep 100", {.timeout = 300ms});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kTimeout);

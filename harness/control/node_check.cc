@@ -1,5 +1,6 @@
 #include "harness/control/node_check.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -123,11 +124,7 @@ std::string describe(const NodeCheck& check) {
     if (!missing) present += " " + tool;
   }
   if (!check.privilege.empty()) line += "," + (present.empty() ? std::string(" no fault tool") : present + " present");
-  if (check.clock_offset) {
-    char text[48];
-    std::snprintf(text, sizeof text, ", clock %+.3f s", *check.clock_offset);
-    line += text;
-  }
+  if (check.clock_offset) line += fmt::format(", clock {:+.3f} s", *check.clock_offset);
   for (const auto& problem : check.problems) line += "\n  " + problem;
   return line;
 }

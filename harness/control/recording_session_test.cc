@@ -1,6 +1,7 @@
 #include "harness/control/recording_session.h"
 
 #include <gtest/gtest.h>
+#include <tuple>
 
 namespace faultline {
 namespace {
@@ -34,28 +35,28 @@ TEST(RecordingSession, CheckThrowsOnFailureNamingNodeAndCommand) {
 
 TEST(RecordingSession, SudoGetsPasswordOnStdinNotOnCommandLine) {
   RecordingSession session("n1", "s3cret");
-  session.exec({"id"}, {.stdin_data = "data", .as_user = "root"});
+  std::ignore = session.exec({"id"}, {.stdin_data = "data", .as_user = "root"});
   auto call = session.calls().at(0);
   EXPECT_EQ(call.command, "sudo -S -k -p '' -u root -- sh -c id");
   EXPECT_EQ(call.stdin_data, "s3cret\ndata");
   RecordingSession passwordless("n1");
-  passwordless.exec({"id"}, {.as_user = "etcd"});
+  std::ignore = passwordless.exec({"id"}, {.as_user = "etcd"});
   EXPECT_EQ(passwordless.commands().at(0), "sudo -n -u etcd -- sh -c id");
 }
 
 TEST(RecordingSession, ALoginUserOtherThanRootRunsEveryCommandThroughSudoButItsOwnReads) {
   RecordingSession nopasswd("n1", "", /*uses_sudo=*/true);
-  nopasswd.exec({"iptables", "-L"});
-  nopasswd.exec({"date", "+%s"}, {.as_login_user = true});
-  nopasswd.exec({"id"}, {.as_user = "etcd"});
+  std::ignore = nopasswd.exec({"iptables", "-L"});
+  std::ignore = nopasswd.exec({"date", "+%s"}, {.as_login_user = true});
+  std::ignore = nopasswd.exec({"id"}, {.as_user = "etcd"});
   EXPECT_EQ(nopasswd.commands(), (std::vector<std::string>{"sudo -n -u root -- sh -c 'iptables -L'", "date +%s",
                                                            "sudo -n -u etcd -- sh -c id"}));
   RecordingSession password("n1", "pw", /*uses_sudo=*/true);
-  password.exec({"tc", "qdisc", "show"}, {.stdin_data = "in"});
+  std::ignore = password.exec({"tc", "qdisc", "show"}, {.stdin_data = "in"});
   EXPECT_EQ(password.calls().at(0).command, "sudo -S -k -p '' -u root -- sh -c 'tc qdisc show'");
   EXPECT_EQ(password.calls().at(0).stdin_data, "pw\nin");
   RecordingSession root("n1");
-  root.exec({"iptables", "-L"});
+  std::ignore = root.exec({"iptables", "-L"});
   EXPECT_EQ(root.commands().at(0), "iptables -L");
 }
 

@@ -42,9 +42,9 @@ class Session {
 
   // Runs argv (each argument quoted for the shell) and returns its exit code and output.
   // Throws Error: kTimeout (killed after options.timeout), kUnavailable (node unreachable).
-  ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& options = {});
+  [[nodiscard]] ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& options = {});
   // Runs a POSIX sh script; otherwise like exec.
-  ExecResult exec_script(const std::string& script, const ExecOptions& options = {});
+  [[nodiscard]] ExecResult exec_script(const std::string& script, const ExecOptions& options = {});
   // Like exec/exec_script but returns stdout, and throws Error(kRemote) naming the node, the
   // command, the exit code and stderr when the exit code is not 0.
   std::string check(const std::vector<std::string>& argv, const ExecOptions& options = {});

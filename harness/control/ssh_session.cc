@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include <optional>
 #include <semaphore>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 
 #include "harness/control/base64.h"
@@ -402,7 +404,7 @@ class SshSession final : public Session {
       std::string path;
       ~Remove() {
         try {
-          s.exec({"rm", "-f", path});
+          std::ignore = s.exec({"rm", "-f", path});
         } catch (const Error&) {  // a file left in /tmp is harmless
         }
       }
@@ -470,9 +472,8 @@ class SshSession final : public Session {
                  bool idempotent) override {
     // The node's own `timeout` kills the command's whole process group, which closing an SSH
     // channel would not do; the local deadline only catches a node that stops answering.
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%.3f", timeout.count() / 1000.0);
-    std::string wrapped = "timeout -k 2 " + std::string(seconds) + " sh -c " + shell_quote(command);
+    const std::string seconds = fmt::format("{:.3f}", timeout.count() / 1000.0);
+    const std::string wrapped = "timeout -k 2 " + seconds + " sh -c " + shell_quote(command);
     auto started = Clock::now();
     auto deadline = started + timeout + kKillGrace;
     std::optional<ExecResult> fast;

@@ -39,7 +39,7 @@ struct Spec {
 
 // Reads a spec; unknown fields and wrong types are errors naming the field (Error kBadInput).
 // Missing fields keep their defaults; a missing seed is drawn at random.
-Spec parse_spec(const Json& j, const std::string& source);
+[[nodiscard]] Spec parse_spec(const Json& j, const std::string& source);
 // The spec as JSON, with any ssh password redacted.
 Json to_json(const Spec& spec);
 

@@ -1,6 +1,7 @@
 #include "harness/core/spec.h"
 
 #include <gtest/gtest.h>
+#include <tuple>
 
 #include "harness/core/error.h"
 
@@ -9,7 +10,7 @@ namespace {
 
 std::string error_of(const char* json) {
   try {
-    parse_spec(Json::parse(json), "s.json");
+    std::ignore = parse_spec(Json::parse(json), "s.json");
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), 254);
     return e.what();

@@ -1,5 +1,6 @@
 #include "harness/run/campaign.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <set>
 
 #include "harness/core/error.h"
+#include "harness/core/log.h"
 #include "harness/run/runner.h"
 #include "harness/sandbox/sandbox.h"
 #include "results/campaign_index.h"
@@ -127,11 +129,7 @@ void check_names(const Spec& spec, const std::string& where) {
 }
 
 // Whole seconds, with a tenth below ten seconds where it matters.
-std::string seconds_text(double s) {
-  char text[32];
-  std::snprintf(text, sizeof text, s < 10 ? "%.1f s" : "%.0f s", s);
-  return text;
-}
+std::string seconds_text(double s) { return s < 10 ? fmt::format("{:.1f} s", s) : fmt::format("{:.0f} s", s); }
 
 // Runs one test; when the campaign has a sandbox pool and the test wants a sandbox, on a fresh
 // sandbox of its own that is torn down afterwards, whatever happens.
@@ -457,8 +455,9 @@ fs::path adopt_run_dir(const ShardIndex& shard, const Json& test, const fs::path
 
 }  // namespace
 
-CampaignOutcome merge_campaign(const std::vector<fs::path>& dirs, const fs::path& out,
-                               const std::map<size_t, std::string>& lost) {
+namespace {
+CampaignOutcome merge_shards(const std::vector<fs::path>& dirs, const fs::path& out,
+                             const std::map<size_t, std::string>& lost) {
   if (dirs.empty()) fail(ErrorCode::kBadInput, "campaign merge: give the shards' directories");
   std::map<size_t, ShardIndex> shards;  // by k; of two runs of one shard (a retry) the later wins
   Json first;
@@ -537,6 +536,18 @@ CampaignOutcome merge_campaign(const std::vector<fs::path>& dirs, const fs::path
   fs::path dir = create_campaign_dir(out);
   write_campaign_index(dir, merged, trend);
   return finish(dir, merged, trend);
+}
+}  // namespace
+
+CampaignOutcome merge_campaign(const std::vector<fs::path>& dirs, const fs::path& out,
+                               const std::map<size_t, std::string>& lost) {
+  // Shard indexes are files on disk: one edited or cut short is bad input, not a harness error.
+  try {
+    return merge_shards(dirs, out, lost);
+  } catch (const Json::exception& e) {
+    fail(ErrorCode::kBadInput, std::string("campaign merge: a shard's index.json has a field of the wrong type (") +
+                                   e.what() + "): run that shard again");
+  }
 }
 
 }  // namespace faultline

@@ -16,7 +16,9 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/core/files.h"
 #include "harness/core/json.h"
+#include "harness/core/testing/shell.h"
 #include "results/store.h"
 
 namespace faultline {
@@ -24,23 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string sh_out(const std::string& command) {
-  std::string out;
-  if (FILE* p = popen(command.c_str(), "r")) {
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
 
 TEST(SandboxesSideBySide, TwoCampaignsRunSandboxCellsAtOnceWithoutTouchingEachOther) {
   ASSERT_EQ(geteuid(), 0u) << "sandboxes need root";
@@ -85,15 +70,15 @@ TEST(SandboxesSideBySide, TwoCampaignsRunSandboxCellsAtOnceWithoutTouchingEachOt
   std::vector<int> codes;
   auto start = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() - start < 120s) {
-    std::string ns = sh_out("ip netns list");
+    std::string ns = shell_output("ip netns list");
     bool a = ns.find("cp-n1") != std::string::npos, b = ns.find("cp2-n1") != std::string::npos;
     both_up |= a && b;
     const char* names[2] = {"cp", "cp2"};
     const char* nets[2] = {"10.82.0.", "10.82.1."};
     for (int s = 0; s < 2; ++s)
       for (int node = 1; node <= 3; ++node) {
-        std::string rules = sh_out(std::string("ip netns exec ") + names[s] + "-n" + std::to_string(node) +
-                                   " iptables -w -S FAULTLINE-PARTITION 2>/dev/null");
+        std::string rules = shell_output(std::string("ip netns exec ") + names[s] + "-n" + std::to_string(node) +
+                                         " iptables -w -S FAULTLINE-PARTITION 2>/dev/null");
         std::istringstream lines(rules);
         for (std::string line; std::getline(lines, line);) {
           std::smatch m;
@@ -112,7 +97,7 @@ TEST(SandboxesSideBySide, TwoCampaignsRunSandboxCellsAtOnceWithoutTouchingEachOt
       waitpid(p, &status, 0);
     }
   }
-  std::string out0 = slurp(dir / "out0"), out1 = slurp(dir / "out1");
+  std::string out0 = file_text(dir / "out0"), out1 = file_text(dir / "out1");
   EXPECT_TRUE(both_up) << out0 << out1;
   EXPECT_GT(rules_seen[0], 0) << out0;
   EXPECT_GT(rules_seen[1], 0) << out1;
@@ -126,7 +111,7 @@ TEST(SandboxesSideBySide, TwoCampaignsRunSandboxCellsAtOnceWithoutTouchingEachOt
     sandboxes.insert(spec.value("sandbox", ""));
   }
   EXPECT_EQ(sandboxes, (std::set<std::string>{"cp", "cp2"}));  // one sandbox each, from the pool
-  EXPECT_EQ(sh_out("ip netns list | grep -E '^cp[0-9]*-n' ; ip -o link show | grep -E ': cp[0-9]*-(br|n)'"), "");
+  EXPECT_EQ(shell_output("ip netns list | grep -E '^cp[0-9]*-n' ; ip -o link show | grep -E ': cp[0-9]*-(br|n)'"), "");
   fs::remove_all(dir);
 }
 

@@ -2,6 +2,7 @@
 // before running anything, and two real campaigns (one through the faultline binary) with a
 // healthy and a buggy cell giving the index, the trend, JUnit XML and exit code 1.
 #include "harness/run/campaign.h"
+#include "harness/core/files.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -19,13 +20,6 @@ namespace faultline {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A healthy and a buggy memory register, one second each.
 Json two_cells() {
@@ -123,9 +117,9 @@ TEST_F(Campaigns, TwoCampaignsGiveIndexTrendJunitAndExitCode1) {
                         store_.string() + "' >'" + (store_ / "out.txt").string() + "' 2>&1";
   int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1) << slurp(store_ / "out.txt");
-  EXPECT_NE(slurp(store_ / "out.txt").find("campaign nightly: 1 valid 1 invalid"), std::string::npos)
-      << slurp(store_ / "out.txt");
+  EXPECT_EQ(WEXITSTATUS(status), 1) << file_text(store_ / "out.txt");
+  EXPECT_NE(file_text(store_ / "out.txt").find("campaign nightly: 1 valid 1 invalid"), std::string::npos)
+      << file_text(store_ / "out.txt");
 
   fs::path dir = fs::canonical(store_ / "campaigns" / "latest");
   EXPECT_NE(dir, fs::canonical(first.dir));
@@ -149,15 +143,15 @@ TEST_F(Campaigns, TwoCampaignsGiveIndexTrendJunitAndExitCode1) {
   EXPECT_EQ(trend["cells"][1]["outcomes"], Json({"invalid", "invalid"}));
   EXPECT_FALSE(trend["cells"][1]["newly_failing"]);  // it failed last night too
 
-  std::string html = slurp(dir / "index.html");
+  std::string html = file_text(dir / "index.html");
   EXPECT_NE(html.find("memory-stale/register/none"), std::string::npos);
   EXPECT_NE(html.find("Trend over the last 2 campaigns"), std::string::npos);
   std::string check =
       "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv[1]).getroot()"
       ".find('testsuite'); print(s.get('tests'), s.get('failures'), len(s.findall('testcase')))\" '" +
       (dir / "junit.xml").string() + "' >'" + (store_ / "junit.txt").string() + "' 2>&1";
-  ASSERT_EQ(std::system(check.c_str()), 0) << slurp(store_ / "junit.txt");
-  EXPECT_EQ(slurp(store_ / "junit.txt"), "2 1 2\n");
+  ASSERT_EQ(std::system(check.c_str()), 0) << file_text(store_ / "junit.txt");
+  EXPECT_EQ(file_text(store_ / "junit.txt"), "2 1 2\n");
 }
 
 TEST_F(Campaigns, TestsThatWouldOverrunTheBudgetAreSkipped) {
@@ -249,20 +243,20 @@ TEST_F(Campaigns, ShardsMergedEqualTheUnshardedCampaignCellForCell) {
   std::ofstream(path) << file.dump();
   fs::path whole = store_ / "whole", merged = store_ / "merged";
   ASSERT_EQ(faultline("campaign '" + path.string() + "' --store '" + whole.string() + "'", store_ / "w.txt"), 1)
-      << slurp(store_ / "w.txt");
+      << file_text(store_ / "w.txt");
   std::string shards;
   for (int k = 1; k <= 3; ++k) {
     fs::path shard = store_ / ("shard" + std::to_string(k));
     fs::path out = store_ / ("s" + std::to_string(k) + ".txt");
     int code = faultline(
         "campaign '" + path.string() + "' --shard " + std::to_string(k) + "/3 --store '" + shard.string() + "'", out);
-    EXPECT_TRUE(code == 0 || code == 1) << slurp(out);
+    EXPECT_TRUE(code == 0 || code == 1) << file_text(out);
     shards += " '" + shard.string() + "'";
   }
   ASSERT_EQ(faultline("campaign merge" + shards + " --out '" + merged.string() + "'", store_ / "m.txt"), 1)
-      << slurp(store_ / "m.txt");
-  EXPECT_NE(slurp(store_ / "m.txt").find("campaign nightly: 3 valid 3 invalid"), std::string::npos)
-      << slurp(store_ / "m.txt");
+      << file_text(store_ / "m.txt");
+  EXPECT_NE(file_text(store_ / "m.txt").find("campaign nightly: 3 valid 3 invalid"), std::string::npos)
+      << file_text(store_ / "m.txt");
 
   fs::path merged_dir = fs::canonical(merged / "campaigns" / "latest");
   Json a = read_json_file(whole / "campaigns" / "latest" / "index.json");
@@ -286,8 +280,8 @@ TEST_F(Campaigns, ShardsMergedEqualTheUnshardedCampaignCellForCell) {
     EXPECT_EQ(a["trend"]["cells"][i]["cell"], b["trend"]["cells"][i]["cell"]);
     EXPECT_EQ(a["trend"]["cells"][i]["outcomes"], b["trend"]["cells"][i]["outcomes"]);
   }
-  EXPECT_NE(slurp(merged_dir / "junit.xml").find("tests=\"6\" failures=\"3\""), std::string::npos);
-  EXPECT_NE(slurp(merged_dir / "index.html").find("memory-stale/register/none"), std::string::npos);
+  EXPECT_NE(file_text(merged_dir / "junit.xml").find("tests=\"6\" failures=\"3\""), std::string::npos);
+  EXPECT_NE(file_text(merged_dir / "index.html").find("memory-stale/register/none"), std::string::npos);
 
   // Merging shards of different campaigns is refused.
   Json other = file;
@@ -297,13 +291,13 @@ TEST_F(Campaigns, ShardsMergedEqualTheUnshardedCampaignCellForCell) {
                           (store_ / "other").string() + "'",
                       store_ / "o.txt"),
             0)
-      << slurp(store_ / "o.txt");  // memory/register, valid
+      << file_text(store_ / "o.txt");  // memory/register, valid
   EXPECT_EQ(faultline("campaign merge '" + (store_ / "shard1").string() + "' '" + (store_ / "other").string() +
                           "' --out '" + (store_ / "bad").string() + "'",
                       store_ / "b.txt"),
             254)
-      << slurp(store_ / "b.txt");
-  EXPECT_NE(slurp(store_ / "b.txt").find("another campaign"), std::string::npos) << slurp(store_ / "b.txt");
+      << file_text(store_ / "b.txt");
+  EXPECT_NE(file_text(store_ / "b.txt").find("another campaign"), std::string::npos) << file_text(store_ / "b.txt");
 }
 
 TEST_F(Campaigns, AShardThatWroteNothingGivesHarnessErrorRowsNotMissingOnes) {

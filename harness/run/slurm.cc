@@ -1,5 +1,8 @@
 #include "harness/run/slurm.h"
 
+#include "harness/core/files.h"
+#include "harness/core/log.h"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -7,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "harness/control/local_session.h"
 #include "harness/control/shell.h"
@@ -45,13 +49,6 @@ std::vector<size_t> task_ids(std::string text) {
     for (size_t id = first; id <= last && id < first + 100000; ++id) ids.push_back(id);
   }
   return ids;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 void write_script(const fs::path& path, const std::string& body) {
@@ -220,7 +217,7 @@ CampaignOutcome run_campaign_on_slurm(const CampaignPlan& plan, const std::strin
   for (;;) {
     if (interrupted && !cancelled) {
       progress("interrupted: cancelling job array " + array + " (scancel); the merge job still merges what finished");
-      here().exec({"scancel", array});
+      std::ignore = here().exec({"scancel", array});
       cancelled = true;
     }
     std::map<std::string, int> states = in_queue(array);
@@ -234,7 +231,7 @@ CampaignOutcome run_campaign_on_slurm(const CampaignPlan& plan, const std::strin
         if (t.state != "COMPLETED" && t.state != "FAILED" && id < n) dead.push_back(id);
       if (!dead.empty() && retries_left > 0 && !interrupted) {
         --retries_left;
-        here().exec({"scancel", merge});
+        std::ignore = here().exec({"scancel", merge});
         std::string list;
         for (size_t id : dead) list += (list.empty() ? "" : ",") + std::to_string(id);
         auto [more_jobs, more] = submit(list, jobs);
@@ -259,7 +256,7 @@ CampaignOutcome run_campaign_on_slurm(const CampaignPlan& plan, const std::strin
 
   CampaignOutcome outcome;
   fs::path latest = store / "campaigns" / "latest";
-  std::string log = read_text(run / "merge.log");
+  std::string log = file_text(run / "merge.log");
   if (!fs::exists(latest / "index.json") || log.find("campaign " + plan.name + ":") == std::string::npos)
     fail(ErrorCode::kInternal,
          "the merge job " + merge + " wrote no campaign index; see " + (run / "merge.log").string());

@@ -16,7 +16,9 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/core/files.h"
 #include "harness/core/json.h"
+#include "harness/core/testing/shell.h"
 #include "results/store.h"
 
 namespace faultline {
@@ -25,23 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string sh_out(const std::string& command) {
-  std::string out;
-  if (FILE* p = popen(command.c_str(), "r")) {
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
-
 class SlurmCampaign : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,8 +34,8 @@ class SlurmCampaign : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("faultline-slurm-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    std::string up = sh_out(std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh start '" +
-                            (dir_ / "cluster").string() + "' 2 2>&1");
+    std::string up = shell_output(std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh start '" +
+                                  (dir_ / "cluster").string() + "' 2 2>&1");
     ASSERT_NE(up.find("SLURM_CONF="), std::string::npos) << up;
     setenv("SLURM_CONF", (dir_ / "cluster" / "slurm.conf").c_str(), 1);
   }
@@ -59,6 +44,30 @@ class SlurmCampaign : public ::testing::Test {
         (std::string(FAULTLINE_SOURCE_DIR) + "/.ci/slurm-local.sh stop '" + (dir_ / "cluster").string() + "'").c_str());
     fs::remove_all(dir_);
   }
+  // Starts `faultline campaign c.json ARGS` in its own process group, its output into out.txt.
+  pid_t start_campaign(const std::string& args) {
+    std::string cmd = "exec " + std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() + "' " +
+                      args + " >'" + log().string() + "' 2>&1";
+    pid_t pid = fork();
+    if (pid == 0) {
+      setpgid(0, 0);
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+      _exit(127);
+    }
+    return pid;
+  }
+  // Waits for the campaign to end until `start` + `limit`; past that, kills it and fails.
+  void wait_for(pid_t pid, std::chrono::steady_clock::time_point start, std::chrono::seconds limit, int& status) {
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() - start > limit) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        FAIL() << "the Slurm campaign did not end\n" << file_text(log());
+      }
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  fs::path log() const { return dir_ / "out.txt"; }
   fs::path dir_;
 };
 
@@ -79,43 +88,30 @@ TEST_F(SlurmCampaign, AJobArrayWithOneTaskCancelledMidRunGivesAHarnessErrorRow) 
   file["matrix"]["targets"][3]["target-options"]["file"] =
       std::string(FAULTLINE_SOURCE_DIR) + "/targets/redis/redis.json";
   std::ofstream(dir_ / "c.json") << file.dump();
-  fs::path store = dir_ / "shared", log = dir_ / "out.txt";
+  fs::path store = dir_ / "shared", log = this->log();
   auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() +
-                      "' --slurm --max-parallel 2 --sandbox-pool cp3:10.82.2.0/24:2:3 --store '" + store.string() +
-                      "' >'" + log.string() + "' 2>&1";
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
-    _exit(127);
-  }
+  pid_t pid =
+      start_campaign("--slurm --max-parallel 2 --sandbox-pool cp3:10.82.2.0/24:2:3 --store '" + store.string() + "'");
   // Once the victim's task has started its test, cancel it like a dying node would end it.
   std::smatch m;
   std::string job;
   bool cancelled = false;
   while (std::chrono::steady_clock::now() - start < 90s && !cancelled) {
-    std::string out = slurp(log);
+    std::string out = file_text(log);
     if (job.empty() && std::regex_search(out, m, std::regex("Slurm job array ([0-9]+)"))) job = m[1];
     // The task has started its test once its shard wrote the index it writes at the start.
-    if (!job.empty() && sh_out("squeue -h -r -j " + job + "_2 -o %T").find("RUNNING") != std::string::npos &&
-        !sh_out("ls '" + store.string() + "'/slurm/*/task-2/campaigns/latest/index.json 2>/dev/null").empty()) {
+    if (!job.empty() && shell_output("squeue -h -r -j " + job + "_2 -o %T").find("RUNNING") != std::string::npos &&
+        !shell_output("ls '" + store.string() + "'/slurm/*/task-2/campaigns/latest/index.json 2>/dev/null").empty()) {
       std::this_thread::sleep_for(2s);
       std::system(("scancel " + job + "_2").c_str());
       cancelled = true;
     }
     std::this_thread::sleep_for(200ms);
   }
-  EXPECT_TRUE(cancelled) << slurp(log);
+  EXPECT_TRUE(cancelled) << file_text(log);
   int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() - start > 150s) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      FAIL() << "the Slurm campaign did not end\n" << slurp(log);
-    }
-    std::this_thread::sleep_for(200ms);
-  }
-  std::string out = slurp(log);
+  ASSERT_NO_FATAL_FAILURE(wait_for(pid, start, 150s, status));
+  std::string out = file_text(log);
   ASSERT_TRUE(WIFEXITED(status)) << out;
   EXPECT_EQ(WEXITSTATUS(status), 1) << out;                  // memory-stale is invalid
   EXPECT_NE(out.find("running"), std::string::npos) << out;  // squeue progress lines
@@ -140,8 +136,8 @@ TEST_F(SlurmCampaign, AJobArrayWithOneTaskCancelledMidRunGivesAHarnessErrorRow) 
   EXPECT_EQ(
       read_json_file(merged / fs::path(redis["report"].get<std::string>()).parent_path() / "spec.json")["sandbox"],
       "cp3");
-  EXPECT_EQ(sh_out("ip netns list | grep -E '^cp3-n'"), "");
-  EXPECT_NE(slurp(merged / "junit.xml").find("tests=\"4\""), std::string::npos);
+  EXPECT_EQ(shell_output("ip netns list | grep -E '^cp3-n'"), "");
+  EXPECT_NE(file_text(merged / "junit.xml").find("tests=\"4\""), std::string::npos);
 }
 
 TEST_F(SlurmCampaign, CtrlCCancelsTheArrayAndStillMergesWhatFinished) {
@@ -152,40 +148,26 @@ TEST_F(SlurmCampaign, CtrlCCancelsTheArrayAndStillMergesWhatFinished) {
     "overrides": [{"match": {"target": "memory-long"}, "spec": {"time-limit": 300}}]
   })");
   std::ofstream(dir_ / "c.json") << file.dump();
-  fs::path store = dir_ / "shared", log = dir_ / "out.txt";
-  pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    std::string cmd = "exec " + std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() +
-                      "' --slurm --store '" + store.string() + "' >'" + log.string() + "' 2>&1";
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
-    _exit(127);
-  }
+  fs::path store = dir_ / "shared", log = this->log();
+  pid_t pid = start_campaign("--slurm --store '" + store.string() + "'");
   auto start = std::chrono::steady_clock::now();
   std::smatch m;
   std::string job;
   // Ctrl-C once the short test is merged-ready (its task left the queue) and the long one runs.
   while (std::chrono::steady_clock::now() - start < 90s) {
-    std::string out = slurp(log);
+    std::string out = file_text(log);
     if (job.empty() && std::regex_search(out, m, std::regex("Slurm job array ([0-9]+)"))) job = m[1];
-    if (!job.empty() && sh_out("squeue -h -r -j " + job + " -o '%i %T'") == job + "_1 RUNNING\n") break;
+    if (!job.empty() && shell_output("squeue -h -r -j " + job + " -o '%i %T'") == job + "_1 RUNNING\n") break;
     std::this_thread::sleep_for(200ms);
   }
-  ASSERT_FALSE(job.empty()) << slurp(log);
+  ASSERT_FALSE(job.empty()) << file_text(log);
   kill(pid, SIGINT);
   int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() - start > 120s) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      FAIL() << "the interrupted Slurm campaign did not end\n" << slurp(log);
-    }
-    std::this_thread::sleep_for(200ms);
-  }
+  ASSERT_NO_FATAL_FAILURE(wait_for(pid, start, 120s, status));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 100s);  // not the long test's 300 s
-  std::string out = slurp(log);
+  std::string out = file_text(log);
   EXPECT_NE(out.find("scancel"), std::string::npos) << out;
-  EXPECT_EQ(sh_out("squeue -h -r -j " + job + " -o %i"), "");  // nothing of the array left
+  EXPECT_EQ(shell_output("squeue -h -r -j " + job + " -o %i"), "");  // nothing of the array left
   Json index = read_json_file(store / "campaigns" / "latest" / "index.json");
   ASSERT_EQ(index["tests"].size(), 2u) << index.dump(2);
   EXPECT_EQ(index["tests"][0]["status"], "valid");
@@ -201,39 +183,26 @@ TEST_F(SlurmCampaign, RetryResubmitsADeadTaskAndItsSecondRunCounts) {
     "overrides": [{"match": {"target": "memory-victim"}, "spec": {"time-limit": 6}}]
   })");
   std::ofstream(dir_ / "c.json") << file.dump();
-  fs::path store = dir_ / "shared", log = dir_ / "out.txt";
-  std::string cmd = std::string(FAULTLINE_BINARY) + " campaign '" + (dir_ / "c.json").string() +
-                    "' --slurm --retry 1 --store '" + store.string() + "' >'" + log.string() + "' 2>&1";
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
-    _exit(127);
-  }
+  fs::path store = dir_ / "shared", log = this->log();
+  pid_t pid = start_campaign("--slurm --retry 1 --store '" + store.string() + "'");
   auto start = std::chrono::steady_clock::now();
   std::smatch m;
   std::string job;
   bool cancelled = false;
   while (std::chrono::steady_clock::now() - start < 90s && !cancelled) {
-    std::string so_far = slurp(log);
+    std::string so_far = file_text(log);
     if (job.empty() && std::regex_search(so_far, m, std::regex("Slurm job array ([0-9]+)"))) job = m[1];
-    if (!job.empty() && sh_out("squeue -h -r -j " + job + "_1 -o %T").find("RUNNING") != std::string::npos &&
-        !sh_out("ls '" + store.string() + "'/slurm/*/task-1/campaigns/latest/index.json 2>/dev/null").empty()) {
+    if (!job.empty() && shell_output("squeue -h -r -j " + job + "_1 -o %T").find("RUNNING") != std::string::npos &&
+        !shell_output("ls '" + store.string() + "'/slurm/*/task-1/campaigns/latest/index.json 2>/dev/null").empty()) {
       std::system(("scancel --signal=KILL " + job + "_1").c_str());  // as if its node died
       cancelled = true;
     }
     std::this_thread::sleep_for(200ms);
   }
-  ASSERT_TRUE(cancelled) << slurp(log);
+  ASSERT_TRUE(cancelled) << file_text(log);
   int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() - start > 150s) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      FAIL() << "the Slurm campaign did not end\n" << slurp(log);
-    }
-    std::this_thread::sleep_for(200ms);
-  }
-  std::string out = slurp(log);
+  ASSERT_NO_FATAL_FAILURE(wait_for(pid, start, 150s, status));
+  std::string out = file_text(log);
   EXPECT_EQ(WEXITSTATUS(status), 0) << out;
   EXPECT_NE(out.find("resubmitted 1 dead tasks (1)"), std::string::npos) << out;
   Json index = read_json_file(store / "campaigns" / "latest" / "index.json");

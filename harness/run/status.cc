@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cstdio>
 
@@ -48,11 +49,8 @@ void StatusLine::observe(const Op& op) {
 
 std::string StatusLine::line(double elapsed) const {
   int64_t total = ok_ + fail_ + info_;
-  char buf[200];
-  std::snprintf(buf, sizeof buf, "%.0f/%.0fs  %.0f ops/s  ok %lld  fail %lld  info %lld", elapsed, time_limit_,
-                elapsed > 0 ? static_cast<double>(total) / elapsed : 0.0, static_cast<long long>(ok_.load()),
-                static_cast<long long>(fail_.load()), static_cast<long long>(info_.load()));
-  std::string s = buf;
+  std::string s = fmt::format("{:.0f}/{:.0f}s  {:.0f} ops/s  ok {}  fail {}  info {}", elapsed, time_limit_,
+                              elapsed > 0 ? double(total) / elapsed : 0.0, ok_.load(), fail_.load(), info_.load());
   std::lock_guard lock(mu_);
   if (!faults_.empty()) {
     s += "  faults:";

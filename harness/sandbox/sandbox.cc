@@ -17,12 +17,14 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/local_session.h"
 #include "harness/control/remote.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
+#include "harness/core/files.h"
 #include "harness/core/json.h"
 
 namespace faultline {
@@ -94,13 +96,6 @@ void write_file(const fs::path& path, const std::string& text, fs::perms mode) {
   out.close();
   if (!out) fail(ErrorCode::kIo, "cannot write " + path.string());
   fs::permissions(path, mode);
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::vector<std::string> words(const std::string& text) {
@@ -207,7 +202,7 @@ void generate_key(const fs::path& path) {
 
 // One key line "type base64" of a .pub file.
 std::string public_key(const fs::path& pub) {
-  auto w = words(read_file(pub));
+  auto w = words(file_text(pub));
   if (w.size() < 2) fail(ErrorCode::kIo, "bad public key file " + pub.string());
   return w[0] + " " + w[1];
 }
@@ -300,7 +295,7 @@ Json options_json(const SandboxOptions& options) {
 
 bool healthy(const Layout& layout) {
   if (!fs::exists(layout.dir / "sandbox.json")) return false;
-  if (Json::parse(read_file(layout.dir / "sandbox.json"), nullptr, false) != options_json(layout.options)) return false;
+  if (Json::parse(file_text(layout.dir / "sandbox.json"), nullptr, false) != options_json(layout.options)) return false;
   if (layout.options.vm ? !vm_running(layout)
                         : sandbox_namespaces(layout.options.name).size() != static_cast<size_t>(layout.options.nodes)) {
     return false;
@@ -320,7 +315,7 @@ void tear_down(const Layout& layout) {
   std::regex ours(layout.options.name + "-(br|n[0-9]+)");
   for (const auto& link : words(sh("ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1"))) {
     // A veth may vanish on its own meanwhile, so a failed delete is fine.
-    if (std::regex_match(link, ours)) host().exec({"ip", "link", "delete", link});
+    if (std::regex_match(link, ours)) std::ignore = host().exec({"ip", "link", "delete", link});
   }
   // The state directory is removed only if it is one we made (it holds sandbox.json or our key).
   if (fs::exists(layout.dir / "sandbox.json") || fs::exists(layout.dir / "id_ed25519")) fs::remove_all(layout.dir);
@@ -456,7 +451,7 @@ std::unique_ptr<SandboxSlot> allocate_sandbox(const std::string& prefix, const s
 }
 
 std::string sandbox_vm_accel(const fs::path& dir) {
-  std::string accel = read_file(dir / "accel");
+  std::string accel = file_text(dir / "accel");
   return accel.substr(0, accel.find('\n'));
 }
 
@@ -481,7 +476,7 @@ Layout vm_layout_at(const fs::path& dir, const std::string& node) {
 }  // namespace
 
 SandboxOptions sandbox_options_at(const fs::path& dir) {
-  auto json = Json::parse(read_file(dir / "sandbox.json"), nullptr, false);
+  auto json = Json::parse(file_text(dir / "sandbox.json"), nullptr, false);
   if (!json.is_object())
     fail(ErrorCode::kNotFound, "no sandbox in " + dir.string() + " (faultline sandbox up makes one)");
   SandboxOptions options;

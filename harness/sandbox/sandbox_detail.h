@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/control/local_session.h"
+#include "harness/core/files.h"
 #include "harness/core/json.h"
 #include "harness/sandbox/sandbox.h"
 
@@ -39,7 +40,6 @@ std::string sh(const std::string& script);
 void require_root_and_tools();
 void write_file(const std::filesystem::path& path, const std::string& text,
                 std::filesystem::perms mode = std::filesystem::perms(0644));
-std::string read_file(const std::filesystem::path& path);
 std::vector<std::string> words(const std::string& text);
 std::vector<pid_t> namespace_pids(const std::string& ns);
 void kill_namespace_processes(const std::string& ns);

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/local_session.h"
@@ -70,7 +71,7 @@ TEST(SshSession, TimeoutKillsTheRemoteCommand) {
   ExecOptions options;
   options.timeout = 500ms;
   auto start = std::chrono::steady_clock::now();
-  expect_error([&] { n3->exec({"sleep", "100"}, options); }, ErrorCode::kTimeout, {"n3", "timed out"});
+  expect_error([&] { std::ignore = n3->exec({"sleep", "100"}, options); }, ErrorCode::kTimeout, {"n3", "timed out"});
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
   EXPECT_EQ(n3->exec_script("ps -e -o args= | grep -c '^sleep 100'").out, "0\n");
 }
@@ -119,7 +120,7 @@ TEST(SshSession, ReconnectsAfterSshdIsKilledAndRestarted) {
   EXPECT_EQ(n2->check({"hostname"}), "n2\n");
   // A command running while the node goes down may or may not have taken effect: not retried.
   std::jthread running([&] {
-    expect_error([&] { n2->exec({"sleep", "30"}); }, ErrorCode::kUnavailable, {"n2", "may or may not"});
+    expect_error([&] { std::ignore = n2->exec({"sleep", "30"}); }, ErrorCode::kUnavailable, {"n2", "may or may not"});
   });
   std::this_thread::sleep_for(300ms);
   restart_sandbox_node(test_sandbox(), "n2");

@@ -2,13 +2,16 @@
 
 #include <signal.h>
 
+#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/shell.h"
 #include "harness/core/error.h"
+#include "harness/core/files.h"
 
 #ifndef FAULTLINE_SOURCE_DIR
 #define FAULTLINE_SOURCE_DIR "."
@@ -90,16 +93,14 @@ while :; do sleep 60; done
 )INIT";
 
 fs::path kernel_of(const Layout& layout) {
-  std::string kernel = read_file(layout.dir / "kernel");
+  std::string kernel = file_text(layout.dir / "kernel");
   while (!kernel.empty() && (kernel.back() == '\n' || kernel.back() == ' ')) kernel.pop_back();
   return kernel;
 }
 
 std::string mac(const Layout& layout, int i) {
-  char text[32];
-  snprintf(text, sizeof text, "52:54:%02x:%02x:%02x:%02x", (layout.network >> 24) & 0xff, (layout.network >> 16) & 0xff,
-           (layout.network >> 8) & 0xff, (10 + i) & 0xff);
-  return text;
+  return fmt::format("52:54:{:02x}:{:02x}:{:02x}:{:02x}", (layout.network >> 24) & 0xff, (layout.network >> 16) & 0xff,
+                     (layout.network >> 8) & 0xff, (10 + i) & 0xff);
 }
 
 std::vector<std::string> qemu_argv(const Layout& layout, const std::string& accel) {
@@ -131,7 +132,7 @@ bool kvm_boots(const Layout& layout) {
 }
 
 std::string node_accel(const Layout& layout) {
-  std::string accel = read_file(layout.dir / "accel");
+  std::string accel = file_text(layout.dir / "accel");
   return accel.empty() ? "tcg" : accel.substr(0, accel.find('\n'));
 }
 
@@ -165,12 +166,12 @@ void start_ntp_server(const Layout& layout) {
 void stop_ntp_server(const Layout& layout) {
   pid_t pid = 0;
   try {
-    pid = std::stoi(read_file(layout.dir / "ntp-server.pid"));
+    pid = std::stoi(file_text(layout.dir / "ntp-server.pid"));
   } catch (const std::exception&) {
     return;
   }
   // Only if it is still the server this sandbox started, not a recycled pid.
-  std::string cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string cmdline = file_text("/proc/" + std::to_string(pid) + "/cmdline");
   if (cmdline.find((layout.dir / "ntp-server.conf").string()) != std::string::npos) kill(pid, SIGTERM);
   fs::remove(layout.dir / "ntp-server.pid");
 }
@@ -228,7 +229,7 @@ void vm_power_off(const Layout& layout, int i) {
   fs::path pidfile = layout.node_dir(i) / "qemu.pid";
   pid_t pid = 0;
   try {
-    pid = std::stoi(read_file(pidfile));
+    pid = std::stoi(file_text(pidfile));
   } catch (const std::exception&) {
     return;  // not running
   }
@@ -252,7 +253,7 @@ void vm_up(const Layout& layout) {
   for (int i = 1; i <= layout.options.nodes; ++i) {
     fs::path node = layout.node_dir(i);
     // In the guest only root can read the state directory over 9p, so keys go to a copy.
-    std::string config = read_file(node / "sshd_config");
+    std::string config = file_text(node / "sshd_config");
     std::string from = "AuthorizedKeysFile " + (dir / "authorized_keys").string();
     config.replace(config.find(from), from.size(), "AuthorizedKeysFile /etc/faultline-authorized_keys");
     write_file(node / "sshd_config", config);
@@ -282,13 +283,13 @@ void vm_up(const Layout& layout) {
 }
 
 bool is_vm_sandbox(const Layout& layout) {
-  auto json = Json::parse(read_file(layout.dir / "sandbox.json"), nullptr, false);
+  auto json = Json::parse(file_text(layout.dir / "sandbox.json"), nullptr, false);
   return json.is_object() && json.value("vm", false);
 }
 
 bool vm_node_running(const Layout& layout, int i) {
   try {
-    return kill(std::stoi(read_file(layout.node_dir(i) / "qemu.pid")), 0) == 0;
+    return kill(std::stoi(file_text(layout.node_dir(i) / "qemu.pid")), 0) == 0;
   } catch (const std::exception&) {
     return false;
   }
@@ -310,7 +311,7 @@ void vm_tear_down(const Layout& layout) {
     kill_namespace_processes(ns);  // the qemu processes: a power cut, nothing is synced
     sh(shell_join({"ip", "netns", "delete", ns}));
   }
-  host().exec({"ip", "link", "delete", layout.bridge});  // gone with its peer already, usually
+  std::ignore = host().exec({"ip", "link", "delete", layout.bridge});  // gone with its peer already, usually
 }
 
 void vm_restart_node(const Layout& layout, int i) {

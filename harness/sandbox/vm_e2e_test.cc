@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/local_session.h"
@@ -347,7 +348,7 @@ TEST(VmRealHost, SystemClockBackendThroughSudoReachesEtcdAndResetsCloseToTheCont
   }
   expect_etcd_offset(n1, 0, "after reset");
   clock->teardown();
-  n1.exec_script("kill -9 $(cat " + kClockDir + "/etcd.pid); rm -rf " + kClockDir);
+  std::ignore = n1.exec_script("kill -9 $(cat " + kClockDir + "/etcd.pid); rm -rf " + kClockDir);
 }
 
 // UDP probe between nodes: `recv PORT SECONDS FILE` writes the sequence numbers it received (in
@@ -455,8 +456,8 @@ TEST(VmRealHost, NetemDelaysLosesDuplicatesAndReordersBetweenVmsUntilHealed) {
   EXPECT_LT(inversions(healed), 3);
   EXPECT_LT(healed_rtt, base_rtt + 30);
   EXPECT_EQ(n1->check({"tc", "qdisc", "show", "dev", "eth0"}).find("netem"), std::string::npos);
-  n1->exec({"rm", "-rf", kProbeDir});
-  n2->exec({"rm", "-rf", kProbeDir});
+  std::ignore = n1->exec({"rm", "-rf", kProbeDir});
+  std::ignore = n2->exec({"rm", "-rf", kProbeDir});
 }
 
 const std::string kPowerDir = std::string(kNodeStorage) + "/powertest";
@@ -464,7 +465,9 @@ const std::string kPowerDir = std::string(kNodeStorage) + "/powertest";
 // A single-node etcd with its data on the node's disk, as a target's Daemon would run it.
 class EtcdOnDisk : public Daemon {
  public:
-  void kill(Session& node) override { node.exec_script("kill -9 $(cat " + kPowerDir + "/etcd.pid) 2>/dev/null; true"); }
+  void kill(Session& node) override {
+    std::ignore = node.exec_script("kill -9 $(cat " + kPowerDir + "/etcd.pid) 2>/dev/null; true");
+  }
   void start(Session& node) override {
     node.check_script(
         "mkdir -p " + kPowerDir + " && setsid -f sh -c " +

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/node_layout.h"
@@ -315,7 +316,7 @@ class MaelstromTarget : public Target, public Daemon {
   void kill(Session& node) override { signal_binary(node, "KILL"); }
   void start(Session& node) override {
     // The relay restarts the binary and sends init again on SIGUSR1.
-    node.exec_script("kill -USR1 \"$(cat " + shell_quote(path("relay.pid")) + ")\"");
+    std::ignore = node.exec_script("kill -USR1 \"$(cat " + shell_quote(path("relay.pid")) + ")\"");
   }
   void pause(Session& node) override { signal_binary(node, "STOP"); }
   void resume(Session& node) override { signal_binary(node, "CONT"); }
@@ -350,7 +351,8 @@ class MaelstromTarget : public Target, public Daemon {
   static constexpr uintmax_t kSiblingBytes = 64 << 20;
 
   void signal_binary(Session& node, const std::string& sig) {
-    node.exec_script("p=$(cat " + shell_quote(path("bin.pid")) + " 2>/dev/null) && kill -" + sig + " \"$p\"");
+    std::ignore =
+        node.exec_script("p=$(cat " + shell_quote(path("bin.pid")) + " 2>/dev/null) && kill -" + sig + " \"$p\"");
   }
 
   // Waits for the relay's status: "ready" once the binary answered init, "error: ..." otherwise.

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "harness/control/fan_out.h"
 #include "harness/control/node_layout.h"
@@ -276,7 +277,8 @@ class SpecTarget : public Target, public Daemon {
     std::vector<Session*> sessions = env.sessions;
     auto stopped = fan_out(sessions, [&](Session* s) {
       if (!values_.count(s->node())) return;
-      if (!spec_.stop.empty()) s->exec_script(expand(spec_.stop, *s, "stop"), {.timeout = std::chrono::seconds(60)});
+      if (!spec_.stop.empty())
+        std::ignore = s->exec_script(expand(spec_.stop, *s, "stop"), {.timeout = std::chrono::seconds(60)});
       stop_processes(*s);
       std::vector<std::string> logs = {values_.at(s->node()).at("log")};
       for (const auto& l : spec_.logs) logs.push_back(expand(l, *s, "logs"));
@@ -335,10 +337,10 @@ class SpecTarget : public Target, public Daemon {
   // Signals the system's processes however the spec says they are found.
   void signal(Session& node, const std::string& sig) {
     if (!spec_.pattern.empty()) {
-      node.exec({"pkill", "-" + sig, "-f", expand(spec_.pattern, node, "process-pattern")});
+      std::ignore = node.exec({"pkill", "-" + sig, "-f", expand(spec_.pattern, node, "process-pattern")});
     } else if (!spec_.pidfile.empty()) {
       std::string pidfile = shell_quote(expand(spec_.pidfile, node, "pidfile"));
-      node.exec_script("[ -s " + pidfile + " ] && kill -s " + sig + " \"$(cat " + pidfile + ")\"");
+      std::ignore = node.exec_script("[ -s " + pidfile + " ] && kill -s " + sig + " \"$(cat " + pidfile + ")\"");
     } else {
       signal_node_daemon(node, daemon_of(node), sig);
     }
