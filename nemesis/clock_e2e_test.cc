@@ -132,13 +132,6 @@ class ClockFaults : public testing::Test {
     EXPECT_NEAR(file_offset(kDir + "/py.out"), offset, 0.5) << "Python program, " << when;
     EXPECT_NEAR(etcd_offset(), offset, 0.5) << "etcd (Go), " << when;
   }
-  static Op op(std::string f, Json value) {
-    Op o;
-    o.process = kNemesisProcess;
-    o.f = std::move(f);
-    o.value = std::move(value);
-    return o;
-  }
 
   static std::vector<std::unique_ptr<Session>>* sessions_;
 };
@@ -152,7 +145,7 @@ TEST_F(ClockFaults, GoCAndPythonSeeBumpStrobeAndReset) {
   nemesis->setup();
   expect_all_near(0, "before any fault");
 
-  Op bump = nemesis->invoke(op("bump-clock", {{"nodes", "all"}, {"delta", 60}}));
+  Op bump = nemesis->invoke(nemesis_op("bump-clock", {{"nodes", "all"}, {"delta", 60}}));
   EXPECT_NEAR(bump.value["clock-offsets"]["n1"].get<double>(), 60, 0.1) << bump.value.dump();
   EXPECT_GE(bump.value["clock-observed"]["n1"].size(), 3u) << bump.value.dump();
   expect_all_near(60, "after a +60 s bump");
@@ -163,7 +156,7 @@ TEST_F(ClockFaults, GoCAndPythonSeeBumpStrobeAndReset) {
               py_mark = node().check_script("wc -l < " + kDir + "/py.out");
   std::atomic<bool> strobing = true;
   std::jthread strobe([&] {
-    nemesis->invoke(op("strobe-clock", {{"nodes", "all"}, {"delta", 5}, {"period-ms", 300}, {"duration", 3}}));
+    nemesis->invoke(nemesis_op("strobe-clock", {{"nodes", "all"}, {"delta", 5}, {"period-ms", 300}, {"duration", 3}}));
     strobing = false;
   });
   std::vector<double> etcd_seen;
@@ -199,7 +192,7 @@ TEST_F(ClockFaults, GoCAndPythonSeeBumpStrobeAndReset) {
   std::this_thread::sleep_for(500ms);
   EXPECT_NEAR(file_offset(kDir + "/py2.out"), 60, 0.5) << "a program started during the fault";
 
-  Op reset = nemesis->invoke(op("reset-clock", nullptr));
+  Op reset = nemesis->invoke(nemesis_op("reset-clock", nullptr));
   EXPECT_NEAR(reset.value["clock-offsets"]["n1"].get<double>(), 0, 0.1) << reset.value.dump();
   expect_all_near(0, "after the reset");
   EXPECT_NEAR(file_offset(kDir + "/py2.out"), 0, 0.5);

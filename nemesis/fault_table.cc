@@ -5,6 +5,7 @@
 #include "harness/core/error.h"
 #include "harness/core/registry.h"
 #include "harness/core/text.h"
+#include "nemesis/nemesis.h"
 #include "nemesis/partition.h"
 
 namespace faultline {
@@ -17,15 +18,8 @@ Json pick_targets(const OptionReader& o, Rng& rng) {
   return targets[rng.below(targets.size())];
 }
 
-Op op(const std::string& f, Json value) {
-  Op o;
-  o.f = f;
-  o.value = std::move(value);
-  return o;
-}
-
 Op draw_nodes(const OptionReader& o, Rng& rng, const std::string& f) {
-  return op(f, {{"nodes", pick_targets(o, rng)}});
+  return nemesis_op(f, {{"nodes", pick_targets(o, rng)}});
 }
 
 const Json kSome = {"one", "minority", "majority", "all"};
@@ -52,7 +46,7 @@ const std::vector<FaultKind>& fault_kinds() {
        [](const OptionReader& o, Rng& rng) {
          Json shapes = o.get<Json>("shapes");
          if (!shapes.is_array() || shapes.empty()) o.bad("shapes", "must be a non-empty list");
-         return op("start-partition", shapes[rng.below(shapes.size())]);
+         return nemesis_op("start-partition", shapes[rng.below(shapes.size())]);
        }},
       {"loss",
        FaultNemesis::kNetwork,
@@ -62,7 +56,8 @@ const std::vector<FaultKind>& fault_kinds() {
        false,
        {{"targets", {"all", "one", "minority"}}, {"nodes", "all"}, {"peers", "all"}, {"probability", 0.3}},
        [](const OptionReader& o, Rng& rng) {
-         return op("start-loss", {{"probability", o.get<double>("probability")}, {"nodes", pick_targets(o, rng)}});
+         return nemesis_op("start-loss",
+                           {{"probability", o.get<double>("probability")}, {"nodes", pick_targets(o, rng)}});
        }},
       {"netem",
        FaultNemesis::kNetwork,
@@ -73,7 +68,7 @@ const std::vector<FaultKind>& fault_kinds() {
        {{"targets", {"all"}}, {"nodes", "all"}, {"delay-ms", 100.0}, {"jitter-ms", 50.0}},
        [](const OptionReader& o, Rng& rng) {
          Json nodes = pick_targets(o, rng);
-         return op(
+         return nemesis_op(
              "start-netem",
              {{"nodes", nodes}, {"delay-ms", o.get<double>("delay-ms")}, {"jitter-ms", o.get<double>("jitter-ms")}});
        }},
@@ -86,7 +81,7 @@ const std::vector<FaultKind>& fault_kinds() {
        {{"targets", {"all"}}, {"nodes", "all"}, {"rate", "1mbit"}},
        [](const OptionReader& o, Rng& rng) {
          Json nodes = pick_targets(o, rng);
-         return op("start-bandwidth", {{"nodes", nodes}, {"rate", o.get<std::string>("rate")}});
+         return nemesis_op("start-bandwidth", {{"nodes", nodes}, {"rate", o.get<std::string>("rate")}});
        }},
       {"pause",
        FaultNemesis::kProcess,
@@ -115,7 +110,7 @@ const std::vector<FaultKind>& fault_kinds() {
          double max = o.get<double>("max-delta");
          double delta = (rng.chance(0.5) ? 1 : -1) * max * (0.1 + 0.9 * rng.unit());
          delta = static_cast<double>(std::llround(delta * 1000)) / 1000;
-         Op bump = op("bump-clock", {{"nodes", pick_targets(o, rng)}, {"delta", delta}});
+         Op bump = nemesis_op("bump-clock", {{"nodes", pick_targets(o, rng)}, {"delta", delta}});
          if (rng.chance(0.5)) {
            bump.f = "strobe-clock";
            bump.value["period-ms"] = o.get<double>("period-ms");
@@ -132,7 +127,7 @@ const std::vector<FaultKind>& fault_kinds() {
        {{"targets", {"one"}}, {"nodes", "one"}, {"mode", "bitflip"}, {"bits", 16}},
        [](const OptionReader& o, Rng& rng) {
          Json nodes = pick_targets(o, rng);
-         return op("corrupt-file", {{"nodes", nodes}, {"mode", rng.chance(0.5) ? "truncate" : "bitflip"}});
+         return nemesis_op("corrupt-file", {{"nodes", nodes}, {"mode", rng.chance(0.5) ? "truncate" : "bitflip"}});
        }},
   };
   return kinds;

@@ -11,6 +11,15 @@
 
 namespace faultline {
 
+// An invocation of the nemesis: f with its value.
+inline Op nemesis_op(std::string f, Json value) {
+  Op op;
+  op.process = kNemesisProcess;
+  op.f = std::move(f);
+  op.value = std::move(value);
+  return op;
+}
+
 class Nemesis {
  public:
   virtual ~Nemesis() = default;

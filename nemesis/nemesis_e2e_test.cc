@@ -51,14 +51,6 @@ class SandboxFaults : public testing::Test {
   }
   Session& node(int i) { return *(*sessions_)[static_cast<size_t>(i - 1)]; }
 
-  static Op op(std::string f, Json value) {
-    Op o;
-    o.process = kNemesisProcess;
-    o.f = std::move(f);
-    o.value = std::move(value);
-    return o;
-  }
-
   // "i>j" for every pair of nodes where a TCP connect from node i to node j's sshd succeeds
   // within a second; probes run in parallel on each node.
   std::set<std::string> reachable() {
@@ -116,20 +108,20 @@ TEST_F(SandboxFaults, PartitionCutsAcrossSidesKeepsWithinAndHealRestoresAll) {
   EXPECT_EQ(reachable(), all_pairs());
   auto nemesis = network_nemesis(NemesisNodes(ptrs()), 1);
   nemesis->setup();
-  Op done = nemesis->invoke(op("start-partition", "halves"));
+  Op done = nemesis->invoke(nemesis_op("start-partition", "halves"));
   EXPECT_EQ(done.value["grudge"]["n1"], Json({"n3", "n4", "n5"}));
   std::set<std::string> within = {"1>2", "2>1", "3>4", "3>5", "4>3", "4>5", "5>3", "5>4"};
   EXPECT_EQ(reachable(), within);
   // The controller's SSH still reaches every node.
   for (int i = 1; i <= 5; ++i) EXPECT_EQ(node(i).check({"hostname"}), "n" + std::to_string(i) + "\n");
-  nemesis->invoke(op("stop-partition", nullptr));
+  nemesis->invoke(nemesis_op("stop-partition", nullptr));
   EXPECT_EQ(reachable(), all_pairs());
   nemesis->teardown();
 }
 
 TEST_F(SandboxFaults, OneWayPartitionCutsOneDirectionOnly) {
   auto nemesis = network_nemesis(NemesisNodes(ptrs()), 1);
-  nemesis->invoke(op("start-partition", {{"grudge", {{"n1", {"n2"}}}}}));
+  nemesis->invoke(nemesis_op("start-partition", {{"grudge", {{"n1", {"n2"}}}}}));
   EXPECT_EQ(datagrams(2, 1, 20), 0);   // n1 no longer hears n2…
   EXPECT_EQ(datagrams(1, 2, 20), 20);  // …but n2 still hears n1
   EXPECT_EQ(datagrams(3, 1, 20), 20);
@@ -139,25 +131,25 @@ TEST_F(SandboxFaults, OneWayPartitionCutsOneDirectionOnly) {
 
 TEST_F(SandboxFaults, LossDropsRoughlyTheAskedShare) {
   auto nemesis = network_nemesis(NemesisNodes(ptrs()), 1);
-  Op done = nemesis->invoke(op("start-loss", {{"probability", 0.5}, {"nodes", {"n1"}}, {"peers", {"n2"}}}));
+  Op done = nemesis->invoke(nemesis_op("start-loss", {{"probability", 0.5}, {"nodes", {"n1"}}, {"peers", {"n2"}}}));
   EXPECT_EQ(done.value["nodes"], Json({"n1"}));
   int arrived = datagrams(2, 1, 400);
   EXPECT_GT(arrived, 120);  // binomial(400, 0.5): mean 200, sd 10
   EXPECT_LT(arrived, 280);
   EXPECT_EQ(datagrams(3, 1, 100), 100);  // other peers untouched
-  nemesis->invoke(op("stop-loss", nullptr));
+  nemesis->invoke(nemesis_op("stop-loss", nullptr));
   EXPECT_EQ(datagrams(2, 1, 100), 100);
 }
 
 TEST_F(SandboxFaults, NetemFailsClearlyAndBandwidthUsesTbf) {
   auto nemesis = network_nemesis(NemesisNodes(ptrs()), 1);
   try {
-    nemesis->invoke(op("start-netem", {{"nodes", {"n3"}}, {"delay-ms", 50}}));
+    nemesis->invoke(nemesis_op("start-netem", {{"nodes", {"n3"}}, {"delay-ms", 50}}));
     ADD_FAILURE() << "netem worked; this kernel was expected to lack it";
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "netem not available on n3 (its kernel lacks sch_netem)");
   }
-  nemesis->invoke(op("start-bandwidth", {{"nodes", {"n3"}}, {"rate", "1mbit"}}));
+  nemesis->invoke(nemesis_op("start-bandwidth", {{"nodes", {"n3"}}, {"rate", "1mbit"}}));
   EXPECT_NE(node(3).check({"tc", "qdisc", "show", "dev", "eth0"}).find("qdisc tbf fa17: root"), std::string::npos);
   auto healed = heal_node(node(3));
   EXPECT_EQ(healed, (std::vector<std::string>{"removed tc tbf qdisc on eth0"}));
@@ -167,8 +159,8 @@ TEST_F(SandboxFaults, NetemFailsClearlyAndBandwidthUsesTbf) {
 TEST_F(SandboxFaults, ForeignIptablesRulesSurvivePartitionAndHeal) {
   node(1).check_script("iptables -w -A INPUT -s 10.99.99.99 -j DROP -m comment --comment foreign");
   auto nemesis = network_nemesis(NemesisNodes(ptrs()), 1);
-  nemesis->invoke(op("start-partition", "one"));
-  nemesis->invoke(op("start-loss", {{"probability", 0.1}}));
+  nemesis->invoke(nemesis_op("start-partition", "one"));
+  nemesis->invoke(nemesis_op("start-loss", {{"probability", 0.1}}));
   EXPECT_NE(iptables(1).find("foreign"), std::string::npos);
   auto healed = heal_node(node(1));
   EXPECT_NE(std::find(healed.begin(), healed.end(), "removed iptables chain FAULTLINE"), healed.end());
@@ -183,21 +175,21 @@ TEST_F(SandboxFaults, KillStartPauseResume) {
   auto nemesis = process_nemesis(NemesisNodes(ptrs()), daemon_, 1);
   long before = TickerDaemon::pid(node(3));
   ASSERT_NE(before, 0);
-  EXPECT_EQ(nemesis->invoke(op("kill", {{"nodes", {"n3"}}})).value["killed"], Json({"n3"}));
+  EXPECT_EQ(nemesis->invoke(nemesis_op("kill", {{"nodes", {"n3"}}})).value["killed"], Json({"n3"}));
   EXPECT_EQ(TickerDaemon::pid(node(3)), 0);
   EXPECT_EQ(node(3).exec_script("ps -e -o args= | grep -c '^sh -c while'").out, "0\n");  // the whole group is gone
-  EXPECT_EQ(nemesis->invoke(op("start", "killed")).value["started"], Json({"n3"}));
+  EXPECT_EQ(nemesis->invoke(nemesis_op("start", "killed")).value["started"], Json({"n3"}));
   EXPECT_NE(TickerDaemon::pid(node(3)), 0);
 
-  Op paused = nemesis->invoke(op("pause", {{"nodes", {"n2"}}}));
+  Op paused = nemesis->invoke(nemesis_op("pause", {{"nodes", {"n2"}}}));
   EXPECT_EQ(TickerDaemon::state(node(2)), "T");
   EXPECT_NE(paused.value["pids"]["n2"].size(), 0u);
   EXPECT_NE(TickerDaemon::state(node(1)), "T");  // only n2 was paused
-  nemesis->invoke(op("resume", "paused"));
+  nemesis->invoke(nemesis_op("resume", "paused"));
   EXPECT_NE(TickerDaemon::state(node(2)), "T");
 
   // Heal resumes what a crashed run left paused.
-  nemesis->invoke(op("pause", {{"nodes", {"n4"}}}));
+  nemesis->invoke(nemesis_op("pause", {{"nodes", {"n4"}}}));
   auto healed = heal_node(node(4));
   ASSERT_FALSE(healed.empty());
   EXPECT_EQ(healed[0].rfind("resumed paused pid ", 0), 0u) << healed[0];
@@ -208,7 +200,7 @@ TEST_F(SandboxFaults, CorruptFileTruncatesWhileDownAndRestarts) {
   daemon_.start(node(5));
   auto nemesis = process_nemesis(NemesisNodes(ptrs()), daemon_, 1);
   long before = TickerDaemon::pid(node(5));
-  Op done = nemesis->invoke(op("corrupt-file", {{"nodes", {"n5"}}, {"mode", "truncate"}}));
+  Op done = nemesis->invoke(nemesis_op("corrupt-file", {{"nodes", {"n5"}}, {"mode", "truncate"}}));
   int64_t to = done.value["files"]["n5"][kTickerDataFile]["truncated-to"].get<int64_t>();
   EXPECT_LT(to, 4096);
   EXPECT_EQ(node(5).check({"stat", "-c", "%s", kTickerDataFile}), std::to_string(to) + "\n");
@@ -229,16 +221,16 @@ TEST_F(SandboxFaults, FaketimeBumpIsSeenByTheProcessAndReset) {
   auto nemesis = clock_nemesis(NemesisNodes(ptrs()), ClockBackend::kFaketime, 1);
   nemesis->setup();
   EXPECT_NEAR(ticker_offset(node(4)), 0, 0.5);
-  Op done = nemesis->invoke(op("bump-clock", {{"nodes", {"n4"}}, {"delta", 100}}));
+  Op done = nemesis->invoke(nemesis_op("bump-clock", {{"nodes", {"n4"}}, {"delta", 100}}));
   EXPECT_NEAR(done.value["clock-offsets"]["n4"].get<double>(), 100, 0.5);
   EXPECT_NEAR(done.value["clock-offsets"]["n1"].get<double>(), 0, 0.5);
   EXPECT_NEAR(ticker_offset(node(4)), 100, 0.5);
-  nemesis->invoke(op("bump-clock", {{"nodes", {"n4"}}, {"delta", -30}}));
+  nemesis->invoke(nemesis_op("bump-clock", {{"nodes", {"n4"}}, {"delta", -30}}));
   EXPECT_NEAR(ticker_offset(node(4)), 70, 0.5);
-  Op strobe =
-      nemesis->invoke(op("strobe-clock", {{"nodes", {"n4"}}, {"delta", 5}, {"period-ms", 100}, {"duration", 1}}));
+  Op strobe = nemesis->invoke(
+      nemesis_op("strobe-clock", {{"nodes", {"n4"}}, {"delta", 5}, {"period-ms", 100}, {"duration", 1}}));
   EXPECT_NEAR(strobe.value["clock-offsets"]["n4"].get<double>(), 70, 0.5);  // a strobe ends where it began
-  Op reset = nemesis->invoke(op("reset-clock", nullptr));
+  Op reset = nemesis->invoke(nemesis_op("reset-clock", nullptr));
   EXPECT_NEAR(reset.value["clock-offsets"]["n4"].get<double>(), 0, 0.5);
   EXPECT_NEAR(ticker_offset(node(4)), 0, 0.5);
   // The machine's own clock was never touched.
@@ -292,7 +284,7 @@ TEST_F(SandboxFaults, InterruptedRunLeavesNothingBehind) {
 
 TEST_F(SandboxFaults, HealCommandReportsAndRemoves) {
   auto nemesis = network_nemesis(NemesisNodes(ptrs()), 1);
-  nemesis->invoke(op("start-partition", "halves"));
+  nemesis->invoke(nemesis_op("start-partition", "halves"));
   ExecResult r = LocalSession().exec({FAULTLINE_BINARY, "heal", "--sandbox", "--sandbox-name", "nm"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("n1: removed 3 iptables rules from FAULTLINE-PARTITION"), std::string::npos) << r.out;

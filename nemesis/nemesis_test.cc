@@ -129,14 +129,6 @@ TEST(NemesisNodes, SelectorsChooseTheRightNumberOfNodes) {
             std::string::npos);
 }
 
-Op nemesis_op(std::string f, Json value) {
-  Op op;
-  op.process = kNemesisProcess;
-  op.f = std::move(f);
-  op.value = std::move(value);
-  return op;
-}
-
 // Counts what the nemesis asked of the target and of the power, per node.
 struct CountingDaemon : Daemon {
   std::map<std::string, int> starts, kills;

@@ -234,14 +234,6 @@ TEST(VmRealHost, RefusedOrMissingSudoIsOneLineNamingTheNodeAndTheCommand) {
 
 double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
-Op nemesis_op(const std::string& f, Json value) {
-  Op op;
-  op.process = kNemesisProcess;
-  op.f = f;
-  op.value = std::move(value);
-  return op;
-}
-
 const std::string kClockDir = std::string(kNodeStorage) + "/clocktest";
 
 // Makes etcd on the node write a log line now (a put, then a compaction at its revision) and
