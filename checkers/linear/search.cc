@@ -6,27 +6,35 @@
 
 namespace faultline::linear {
 
-StepTable::StepTable(const Model& model, const Json& initial_state) : model_(model) { intern_state(initial_state); }
+StepTable::StepTable(const Model& model, const CompactHistory& history, const Json& initial_state)
+    : model_(model), history_(history), values_(history) {
+  intern_state(initial_state);
+}
 
 int32_t StepTable::intern_state(Json state) {
   auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
-  if (added) {
-    states_.push_back(std::move(state));
-  }
+  if (added) states_.push_back(std::move(state));
   return it->second;
 }
 
-size_t StepTable::KindHash::operator()(const ModelOp& op) const {
-  return (std::hash<std::string>()(op.f) * 31 + std::hash<Json>()(op.value)) * 2 + op.known;
+int32_t StepTable::intern_op(const CompactModelOp& op) {
+  int32_t value = values_.of(op.value);
+  uint64_t key = (uint64_t(op.f) << 33) | (uint64_t(uint32_t(value)) << 1) | op.known;
+  if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
+  ModelOp m{std::string(history_.str(op.f)), values_.json(value), op.known};
+  model_.check_op(m);
+  int32_t id = static_cast<int32_t>(kinds_.size());
+  read_only_.push_back(model_.read_only(m));
+  kinds_.push_back(std::move(m));
+  kind_ids_.put(key, id);
+  return id;
 }
 
-int32_t StepTable::intern_op(const ModelOp& op) {
-  if (auto it = kind_ids_.find(op); it != kind_ids_.end()) return *it;
-  kinds_.push_back(op);
-  read_only_.push_back(model_.read_only(op));
-  int32_t id = static_cast<int32_t>(kinds_.size() - 1);
-  kind_ids_.insert(id);
-  return id;
+bool StepTable::unobservable(int32_t kind, std::span<const int32_t> kinds) const {
+  std::vector<const ModelOp*> all;
+  all.reserve(kinds.size());
+  for (int32_t k : kinds) all.push_back(&kinds_[k]);
+  return model_.unobservable(kinds_[kind], all);
 }
 
 int32_t StepTable::step(int32_t state, int32_t kind) {
@@ -37,9 +45,10 @@ int32_t StepTable::step(int32_t state, int32_t kind) {
   return id;
 }
 
-std::unique_ptr<Steps> make_steps(const Model& model, const Json& initial, const std::vector<const ModelOp*>& ops) {
-  if (std::unique_ptr<Steps> compact = model.compact_steps(initial, ops)) return compact;
-  return std::make_unique<StepTable>(model, initial);
+std::unique_ptr<Steps> make_steps(const Model& model, const CompactHistory& history, const Json& initial,
+                                  std::span<const CompactModelOp> ops) {
+  if (std::unique_ptr<Steps> compact = model.compact_steps(history, initial, ops)) return compact;
+  return std::make_unique<StepTable>(model, history, initial);
 }
 
 namespace {
