@@ -110,16 +110,17 @@ class ValueIds {
   explicit ValueIds(const CompactHistory& h) : h_(h) {}
 
   int32_t of(ValueId v) {
-    uint64_t key = FlatIdMap::usable(h_.hash(v));
-    for (;; key = FlatIdMap::probe(key)) {
-      int32_t e = by_hash_.find(key);
-      if (e == FlatIdMap::kMissing) break;
-      if (h_.equal(entries_[e].rep, v)) return entries_[e].id;
+    // Integers and strings, most values, by their payload alone; a miss goes the slow way once.
+    bool is_int = h_.is_int(v), is_string = !is_int && h_.is_string(v);
+    uint64_t scalar = is_int ? uint64_t(h_.as_int(v)) : uint64_t(h_.as_string(v)) << 1;
+    FlatIdMap& fast = is_int ? ints_ : strings_;
+    if ((is_int || is_string) && scalar != ~uint64_t{0}) {
+      if (int32_t id = fast.find(scalar); id != FlatIdMap::kMissing) return id;
+      int32_t id = slow(v);
+      fast.put(scalar, id);
+      return id;
     }
-    int32_t id = of(h_.json(v));
-    by_hash_.put(key, int32_t(entries_.size()));
-    entries_.push_back({v, id});
-    return id;
+    return slow(v);
   }
 
   int32_t of(const Json& value) {
@@ -132,12 +133,27 @@ class ValueIds {
   const CompactHistory& history() const { return h_; }
 
  private:
+  // Any value: by its structural hash, then as Json (the first time a value is seen).
+  int32_t slow(ValueId v) {
+    uint64_t key = FlatIdMap::usable(h_.hash(v));
+    for (;; key = FlatIdMap::probe(key)) {
+      int32_t e = by_hash_.find(key);
+      if (e == FlatIdMap::kMissing) break;
+      if (h_.equal(entries_[e].rep, v)) return entries_[e].id;
+    }
+    int32_t id = of(h_.json(v));
+    by_hash_.put(key, int32_t(entries_.size()));
+    entries_.push_back({v, id});
+    return id;
+  }
+
   struct Entry {
     ValueId rep;
     int32_t id;
   };
   const CompactHistory& h_;
-  FlatIdMap by_hash_;  // compact hash (probed on) -> entry
+  FlatIdMap ints_, strings_;  // payload -> id
+  FlatIdMap by_hash_;         // compact hash (probed on) -> entry
   std::vector<Entry> entries_;
   std::map<Json, int32_t> by_json_;
   std::vector<Json> values_;
