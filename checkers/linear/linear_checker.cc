@@ -44,33 +44,51 @@ class ClientOps {
   explicit ClientOps(const CompactHistory& h) : h_(h) {
     at_.reserve(h.size());
     partner_.reserve(h.size());
-    FlatIdMap slot_of;          // process -> its slot in open (the nemesis, -1, is never a key)
-    std::vector<int32_t> open;  // per slot: the process's open invocation, -1 when none
+    // process -> its open invocation (-1 when none): a table for the usual small process numbers,
+    // kept per thread and cleaned after use, and a map for the others.
+    constexpr int64_t kTable = 1 << 16;
+    thread_local std::vector<int32_t> table;
+    thread_local std::vector<int64_t> touched;
+    FlatIdMap slot_of;          // other processes -> their slot in open
+    std::vector<int32_t> open;  // per slot
+    touched.clear();
+    auto open_of = [&](int64_t process) -> int32_t& {
+      if (process >= 0 && process < kTable) {
+        if (size_t(process) >= table.size()) table.resize(std::max<size_t>(process + 1, 2 * table.size()), -1);
+        return table[process];
+      }
+      int32_t slot = slot_of.find(uint64_t(process));
+      if (slot == FlatIdMap::kMissing) {
+        slot = int32_t(open.size());
+        slot_of.put(uint64_t(process), slot);
+        open.push_back(-1);
+      }
+      return open[slot];
+    };
     for (size_t i = 0; i < h.size(); ++i) {
       const CompactOp& op = h[i];
       if (op.is_nemesis()) continue;
       int32_t pos = int32_t(at_.size());
       at_.push_back(uint32_t(i));
       partner_.push_back(-1);
-      int32_t slot = slot_of.find(uint64_t(op.process));
+      int32_t& invocation = open_of(op.process);
       if (op.is_invoke()) {
-        if (slot == FlatIdMap::kMissing) {
-          slot_of.put(uint64_t(op.process), int32_t(open.size()));
-          open.push_back(pos);
-        } else {
-          open[slot] = pos;
-        }
-      } else if (slot != FlatIdMap::kMissing && open[slot] >= 0) {
-        partner_[pos] = open[slot];
-        partner_[open[slot]] = pos;
-        open[slot] = -1;
+        if (invocation < 0 && op.process >= 0 && op.process < kTable) touched.push_back(op.process);
+        invocation = pos;
+      } else if (invocation >= 0) {
+        partner_[pos] = invocation;
+        partner_[invocation] = pos;
+        invocation = -1;
       }
     }
-    for (int32_t pos : open)
-      if (pos >= 0) {
-        partner_[pos] = kOpenAtEnd;
-        ++closed_at_end_;
-      }
+    auto close = [&](int32_t& invocation) {
+      if (invocation < 0) return;
+      partner_[invocation] = kOpenAtEnd;
+      ++closed_at_end_;
+      invocation = -1;
+    };
+    for (int64_t process : touched) close(table[process]);
+    for (int32_t& invocation : open) close(invocation);
   }
   // Client ops, counting the info completions that close the invocations left open.
   size_t size() const { return at_.size() + closed_at_end_; }
@@ -127,7 +145,8 @@ class LinearChecker : public Checker {
     const CompactHistory& history = input.compact();
     const Json& o = options.options;
     auto started = Clock::now();
-    int64_t budget_ms = option<int64_t>(o, "budget-ms", 10000);
+    OptionReader read(o, "checker option");  // one reader: each copies the options
+    int64_t budget_ms = read.get<int64_t>("budget-ms", 10000);
     SearchLimits limits;
     limits.deadline = started + std::chrono::milliseconds(budget_ms);
     std::atomic<int64_t> memory_used{0};
@@ -135,13 +154,13 @@ class LinearChecker : public Checker {
     limits.memory_used = &memory_used;
     limits.stop = &stop;
     limits.decided = &decided;
-    limits.configurations_once_decided = option<int64_t>(o, "configurations-after-verdict", 1000);
-    int64_t memory_mb = option<int64_t>(o, "memory-mb", -1);
+    limits.configurations_once_decided = read.get<int64_t>("configurations-after-verdict", 1000);
+    int64_t memory_mb = read.get<int64_t>("memory-mb", -1);
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
     ClientOps ops(history);
-    bool independent = o.contains("independent") ? option<bool>(o, "independent", false) : looks_independent(ops);
-    Json initial = o.contains("initial-value") ? option<Json>(o, "initial-value", Json()) : Json();
+    bool independent = o.contains("independent") ? read.get<bool>("independent", false) : looks_independent(ops);
+    Json initial = o.contains("initial-value") ? read.get<Json>("initial-value", Json()) : Json();
     std::vector<Part> parts = split(ops, independent, model_->initial(signed_numbers(std::move(initial))));
     run_parts(parts, limits);
 
@@ -206,6 +225,10 @@ class LinearChecker : public Checker {
       if (group_of[slot] < 0) {
         group_of[slot] = int32_t(groups.size());
         groups.push_back({key, {}, {}});
+        if (!independent) {  // one part: room for every invocation at once
+          groups.back().ops.reserve(ops.real() / 2 + 1);
+          groups.back().positions.reserve(ops.real() / 2 + 1);
+        }
       }
       Group& g = groups[group_of[slot]];
       g.ops.push_back(mop);
@@ -222,6 +245,8 @@ class LinearChecker : public Checker {
       Part& part = parts.emplace_back();
       if (g.key >= 0) part.key = keys.json(g.key);
       part.steps = make_steps(*model_, h, initial, g.ops);
+      part.ops.reserve(g.ops.size());
+      part.positions.reserve(g.ops.size());
       kinds.assign(g.ops.size(), -1);
       for (size_t i = 0; i < g.ops.size(); ++i) {
         try {

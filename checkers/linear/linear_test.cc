@@ -503,6 +503,62 @@ TEST(LinearModels, AModelObjectNeedsNoName) {
   EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kInvalid);
 }
 
+// A model object may also step over ids of its own (Model::compact_steps): the same counter, its
+// state the sum itself, read straight from the compact history.
+TEST(LinearModels, AModelObjectMayStepOverIds) {
+  class CounterSteps : public Steps {
+   public:
+    explicit CounterSteps(const CompactHistory& h) : h_(h), add_(h.find("add")) { sums_.push_back(0); }
+    int32_t intern_op(const CompactModelOp& op) override {
+      bool add = op.f == add_ && add_ != kNoString;
+      if (!add && !h_.is_null(op.value) && !h_.is_int(op.value)) fail(ErrorCode::kBadInput, "counter: read a number");
+      kinds_.push_back({add, h_.is_null(op.value) ? std::optional<int64_t>() : h_.as_int(op.value)});
+      return int32_t(kinds_.size() - 1);
+    }
+    int32_t step(int32_t state, int32_t kind) override {
+      const auto& [add, n] = kinds_[kind];
+      if (!add) return !n || *n == sums_[state] ? state : -1;
+      int64_t sum = sums_[state] + *n;
+      auto at = std::find(sums_.begin(), sums_.end(), sum);
+      if (at != sums_.end()) return int32_t(at - sums_.begin());
+      sums_.push_back(sum);
+      return int32_t(sums_.size() - 1);
+    }
+    bool read_only(int32_t kind) const override { return !kinds_[kind].first; }
+    std::string describe(int32_t state) const override { return std::to_string(sums_[state]); }
+
+   private:
+    const CompactHistory& h_;
+    StringId add_;
+    std::vector<std::pair<bool, std::optional<int64_t>>> kinds_;
+    std::vector<int64_t> sums_;
+  };
+  class Counter : public Model {
+   public:
+    std::string name() const override { return "counter"; }
+    Json initial(const Json&) const override { return 0; }
+    std::optional<Json> step(const Json&, const ModelOp&) const override { return std::nullopt; }  // unused
+    bool read_only(const ModelOp& op) const override { return op.f == "read"; }
+    void check_op(const ModelOp&) const override {}
+    std::unique_ptr<Steps> compact_steps(const CompactHistory& h, const Json&,
+                                         std::span<const CompactModelOp>) const override {
+      return std::make_unique<CounterSteps>(h);
+    }
+  };
+  History h = make({{0, "invoke", "add", 2},
+                    {1, "invoke", "read", nullptr},
+                    {0, "ok", "add", 2},
+                    {1, "ok", "read", 2},
+                    {0, "invoke", "read", nullptr},
+                    {0, "ok", "read", 2}});
+  CheckOptions o;
+  EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kValid);
+  h[5].value = 3;
+  CheckResult r = linear_checker(std::make_unique<Counter>())->check(h, o);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.details["last-linearized"].back()["model"], "2");
+}
+
 // The same model through its Json functions only: what the search did before compact forms.
 class JsonOnly : public Model {
  public:
