@@ -3,7 +3,6 @@
 // to a list. A get with nil value matches anything.
 #include <algorithm>
 #include <string_view>
-#include <unordered_map>
 
 #include "checkers/linear/model.h"
 #include "checkers/linear/steps.h"
@@ -20,29 +19,46 @@ namespace {
 class KvStringSteps : public Steps {
  public:
   // Null when some value is not a string (lists, numbers): the Json model handles those.
-  static std::unique_ptr<Steps> make(const Json& initial, const std::vector<const ModelOp*>& ops) {
+  static std::unique_ptr<Steps> make(const CompactHistory& h, const Json& initial,
+                                     std::span<const CompactModelOp> ops) {
     if (!initial.is_string()) return nullptr;
-    for (const ModelOp* op : ops)
-      if (!op->value.is_string() && !(is_get(op->f) && op->value.is_null())) return nullptr;
-    auto steps = std::make_unique<KvStringSteps>();
+    StringId get = h.find("get"), read = h.find("read");
+    for (const CompactModelOp& op : ops)
+      if (!h.is_string(op.value) && !((op.f == get || op.f == read) && h.is_null(op.value))) return nullptr;
+    auto steps = std::make_unique<KvStringSteps>(h);
     steps->intern_node(-1, steps->add_piece(initial.get_ref<const std::string&>()));
     return steps;
   }
 
-  int32_t intern_op(const ModelOp& op) override {
-    Kind kind{is_get(op.f) ? Kind::kGet : op.f == "append" ? Kind::kAppend : Kind::kPut, -1};
-    // f, known, then "n" for a get of nil or "s" and the string.
-    std::string key = std::to_string(int(kind.f)) + (op.known ? "k" : "u");
-    if (op.value.is_null())
-      key += 'n';
+  explicit KvStringSteps(const CompactHistory& h)
+      : h_(h),
+        get_(h.find("get")),
+        read_(h.find("read")),
+        put_(h.find("put")),
+        write_(h.find("write")),
+        append_(h.find("append")) {}
+
+  int32_t intern_op(const CompactModelOp& op) override {
+    auto is = [&](StringId f) { return f != kNoString && op.f == f; };
+    Kind kind{Kind::kGet, -1};
+    if (is(get_) || is(read_))
+      kind.f = Kind::kGet;
+    else if (is(put_) || is(write_))
+      kind.f = Kind::kPut;
+    else if (is(append_))
+      kind.f = Kind::kAppend;
     else
-      key += 's' + op.value.get_ref<const std::string&>();
-    auto [it, added] = kind_ids_.emplace(std::move(key), int32_t(kinds_.size()));
-    if (added) {
-      if (!op.value.is_null()) kind.piece = add_piece(op.value.get_ref<const std::string&>());
-      kinds_.push_back(kind);
-    }
-    return it->second;
+      fail(ErrorCode::kBadInput, "kv: unknown op f \"" + std::string(h_.str(op.f)) +
+                                     "\"; expected get, put or append (read/write also accepted)");
+    // f, known, then the string's id (equal strings have equal ids), or none for a get of nil.
+    bool null = h_.is_null(op.value);
+    uint64_t text = null ? 0 : uint64_t(h_.as_string(op.value)) + 1;
+    uint64_t key = (text << 3) | (uint64_t(kind.f) << 1) | op.known;
+    if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
+    if (!null) kind.piece = add_piece(h_.str(h_.as_string(op.value)));
+    kind_ids_.put(key, int32_t(kinds_.size()));
+    kinds_.push_back(kind);
+    return int32_t(kinds_.size() - 1);
   }
 
   int32_t step(int32_t state, int32_t kind_id) override {
@@ -51,11 +67,20 @@ class KvStringSteps : public Steps {
     return intern_node(kind.f == Kind::kPut ? -1 : state, kind.piece);
   }
 
+  // As KvModel::unobservable: a put or append shows only in a get that contains what it wrote.
+  bool unobservable(int32_t id, std::span<const int32_t> kinds) const override {
+    const std::string& wrote = pieces_[kinds_[id].piece].text;
+    for (int32_t other : kinds) {
+      const Kind& k = kinds_[other];
+      if (k.f == Kind::kGet && k.piece >= 0 && pieces_[k.piece].text.find(wrote) != std::string::npos) return false;
+    }
+    return true;
+  }
+
   bool read_only(int32_t kind) const override { return kinds_[kind].f == Kind::kGet; }
   std::string describe(int32_t state) const override { return Json(spell(state)).dump(); }
 
  private:
-  static bool is_get(const std::string& f) { return f == "get" || f == "read"; }
   static constexpr uint64_t kBase = 0x100000001B3ull;
 
   struct Kind {
@@ -72,13 +97,13 @@ class KvStringSteps : public Steps {
     uint64_t hash, length;
   };
 
-  int32_t add_piece(const std::string& text) {
+  int32_t add_piece(std::string_view text) {
     uint64_t hash = 0, power = 1;
     for (unsigned char c : text) {
       hash = hash * kBase + c;
       power *= kBase;
     }
-    pieces_.push_back({text, hash, power});
+    pieces_.push_back({std::string(text), hash, power});
     return int32_t(pieces_.size() - 1);
   }
 
@@ -91,8 +116,7 @@ class KvStringSteps : public Steps {
       node.length += nodes_[parent].length;
     }
     uint64_t key = node.hash ^ (node.length * 0x9E3779B97F4A7C15ull);
-    for (;; key = key * 0xBF58476D1CE4E5B9ull + 1) {  // on a hash collision, probe on
-      if (key == ~uint64_t{0}) continue;              // FlatIdMap's empty mark
+    for (key = FlatIdMap::usable(key);; key = FlatIdMap::probe(key)) {  // on a hash collision, probe on
       int32_t id = node_ids_.find(key);
       if (id == FlatIdMap::kMissing) {
         id = int32_t(nodes_.size());
@@ -126,8 +150,10 @@ class KvStringSteps : public Steps {
     return s;
   }
 
+  const CompactHistory& h_;
+  StringId get_, read_, put_, write_, append_;
   std::vector<Kind> kinds_;
-  std::unordered_map<std::string, int32_t> kind_ids_;
+  FlatIdMap kind_ids_;  // (string id, f, known) -> kind
   std::vector<Piece> pieces_;
   std::vector<Node> nodes_;
   FlatIdMap node_ids_;  // hash of (string hash, length) -> state
@@ -169,8 +195,9 @@ class KvModel : public Model {
     return true;
   }
 
-  std::unique_ptr<Steps> compact_steps(const Json& initial, const std::vector<const ModelOp*>& ops) const override {
-    return KvStringSteps::make(initial, ops);
+  std::unique_ptr<Steps> compact_steps(const CompactHistory& h, const Json& initial,
+                                       std::span<const CompactModelOp> ops) const override {
+    return KvStringSteps::make(h, initial, ops);
   }
 
   void check_op(const ModelOp& op) const override {

@@ -34,64 +34,89 @@ struct Part {
   double ms = 0;  // time the search took
 };
 
-// The client ops of a history in order, each with its partner, as complete_client_history gives
-// them but without copying them: only the info completions closing invocations left open at the
-// end are made. Refers to the history, which must outlive it.
+// The client ops of a compact history in order, each with its partner, as complete_client_history
+// gives them but without copying anything: an invocation left open at the end has the partner
+// kOpenAtEnd and counts as an info op. Positions count client ops only.
 class ClientOps {
  public:
-  explicit ClientOps(const History& history) {
-    ops_.reserve(history.size());
-    partner_.reserve(history.size());
-    std::unordered_map<int64_t, size_t> open;  // process -> its open invocation
-    for (const Op& op : history) {
+  static constexpr int32_t kOpenAtEnd = -2;
+
+  explicit ClientOps(const CompactHistory& h) : h_(h) {
+    at_.reserve(h.size());
+    partner_.reserve(h.size());
+    // process -> its open invocation (-1 when none): a table for the usual small process numbers,
+    // kept per thread and cleaned after use, and a map for the others.
+    constexpr int64_t kTable = 1 << 16;
+    thread_local std::vector<int32_t> table;
+    thread_local std::vector<int64_t> touched;
+    FlatIdMap slot_of;          // other processes -> their slot in open
+    std::vector<int32_t> open;  // per slot
+    touched.clear();
+    auto open_of = [&](int64_t process) -> int32_t& {
+      if (process >= 0 && process < kTable) {
+        if (size_t(process) >= table.size()) table.resize(std::max<size_t>(process + 1, 2 * table.size()), -1);
+        return table[process];
+      }
+      int32_t slot = slot_of.find(uint64_t(process));
+      if (slot == FlatIdMap::kMissing) {
+        slot = int32_t(open.size());
+        slot_of.put(uint64_t(process), slot);
+        open.push_back(-1);
+      }
+      return open[slot];
+    };
+    for (size_t i = 0; i < h.size(); ++i) {
+      const CompactOp& op = h[i];
       if (op.is_nemesis()) continue;
-      size_t at = ops_.size();
-      ops_.push_back(&op);
+      int32_t pos = int32_t(at_.size());
+      at_.push_back(uint32_t(i));
       partner_.push_back(-1);
+      int32_t& invocation = open_of(op.process);
       if (op.is_invoke()) {
-        open[op.process] = at;
-      } else if (auto it = open.find(op.process); it != open.end()) {
-        partner_[at] = static_cast<int64_t>(it->second);
-        partner_[it->second] = static_cast<int64_t>(at);
-        open.erase(it);
+        if (invocation < 0 && op.process >= 0 && op.process < kTable) touched.push_back(op.process);
+        invocation = pos;
+      } else if (invocation >= 0) {
+        partner_[pos] = invocation;
+        partner_[invocation] = pos;
+        invocation = -1;
       }
     }
-    int64_t end_time = history.empty() ? 0 : history.back().time;
-    std::vector<size_t> dangling;
-    for (auto& [process, at] : open) dangling.push_back(at);
-    std::sort(dangling.begin(), dangling.end());
-    closing_.reserve(dangling.size());  // ops_ points into it
-    for (size_t at : dangling) {
-      Op& info = closing_.emplace_back(*ops_[at]);
-      info.type = OpType::kInfo;
-      info.time = end_time;
-      info.index = -1;
-      info.error = "never completed: the run ended first";
-      partner_[at] = static_cast<int64_t>(ops_.size());
-      partner_.push_back(static_cast<int64_t>(at));
-      ops_.push_back(&info);
-    }
+    auto close = [&](int32_t& invocation) {
+      if (invocation < 0) return;
+      partner_[invocation] = kOpenAtEnd;
+      ++closed_at_end_;
+      invocation = -1;
+    };
+    for (int64_t process : touched) close(table[process]);
+    for (int32_t& invocation : open) close(invocation);
   }
-  size_t size() const { return ops_.size(); }
-  const Op& operator[](size_t i) const { return *ops_[i]; }
-  // The position of op i's invocation or completion, -1 when it has none.
-  int64_t partner(size_t i) const { return partner_[i]; }
+  // Client ops, counting the info completions that close the invocations left open.
+  size_t size() const { return at_.size() + closed_at_end_; }
+  size_t real() const { return at_.size(); }
+  const CompactOp& operator[](size_t i) const { return h_[at_[i]]; }
+  // The position of op i's invocation or completion, -1 when it has none, kOpenAtEnd.
+  int32_t partner(size_t i) const { return partner_[i]; }
+  // The op as JSON, for explanations only.
+  Op op(size_t i) const { return h_.op(at_[i]); }
+  const CompactHistory& history() const { return h_; }
 
  private:
-  std::vector<const Op*> ops_;
-  std::vector<int64_t> partner_;
-  std::vector<Op> closing_;
+  const CompactHistory& h_;
+  std::vector<uint32_t> at_;  // position -> index in the history
+  std::vector<int32_t> partner_;
+  size_t closed_at_end_ = 0;
 };
 
 // Jepsen's independent form: every client op's value is [key value] with a scalar key.
 bool looks_independent(const ClientOps& ops) {
-  bool any = false;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const Json& v = ops[i].value;
-    if (!v.is_array() || v.size() != 2 || v[0].is_structured() || v[0].is_null()) return false;
-    any = true;
+  const CompactHistory& h = ops.history();
+  for (size_t i = 0; i < ops.real(); ++i) {
+    ValueId v = ops[i].value;
+    if (h.count(v) != 2) return false;
+    ValueKind k = h.kind(h.element(v, 0));
+    if (k == ValueKind::kArray || k == ValueKind::kObject || k == ValueKind::kNull) return false;
   }
-  return any;
+  return ops.real() > 0;
 }
 
 // JSON keeps unsigned and signed integers apart when hashing (but not when comparing), and values
@@ -117,10 +142,11 @@ class LinearChecker : public Checker {
   std::string name() const override { return "linearizable"; }
 
   CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
-    const History& history = input.ops();
+    const CompactHistory& history = input.compact();
     const Json& o = options.options;
     auto started = Clock::now();
-    int64_t budget_ms = option<int64_t>(o, "budget-ms", 10000);
+    OptionReader read(o, "checker option");  // one reader: each copies the options
+    int64_t budget_ms = read.get<int64_t>("budget-ms", 10000);
     SearchLimits limits;
     limits.deadline = started + std::chrono::milliseconds(budget_ms);
     std::atomic<int64_t> memory_used{0};
@@ -128,25 +154,26 @@ class LinearChecker : public Checker {
     limits.memory_used = &memory_used;
     limits.stop = &stop;
     limits.decided = &decided;
-    limits.configurations_once_decided = option<int64_t>(o, "configurations-after-verdict", 1000);
-    int64_t memory_mb = option<int64_t>(o, "memory-mb", -1);
+    limits.configurations_once_decided = read.get<int64_t>("configurations-after-verdict", 1000);
+    int64_t memory_mb = read.get<int64_t>("memory-mb", -1);
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
     ClientOps ops(history);
-    bool independent = o.contains("independent") ? option<bool>(o, "independent", false) : looks_independent(ops);
-    std::vector<Part> parts = split(ops, independent, option<Json>(o, "initial-value", Json()));
+    bool independent = o.contains("independent") ? read.get<bool>("independent", false) : looks_independent(ops);
+    Json initial = o.contains("initial-value") ? read.get<Json>("initial-value", Json()) : Json();
+    std::vector<Part> parts = split(ops, independent, model_->initial(signed_numbers(std::move(initial))));
     run_parts(parts, limits);
 
     // Failed and unknown ops still make a history Knossos judges; only one without any client op
     // has nothing to judge (the stats checker calls a run in which nothing succeeded invalid).
-    if (std::none_of(history.begin(), history.end(), [](const Op& op) { return op.is_client(); })) {
+    if (ops.real() == 0) {
       CheckResult nothing;
       nothing.verdict = Verdict::kUnknown;
       nothing.explanation = "the history has no client operation: nothing to judge";
       nothing.details = {{"valid", "unknown"}, {"model", model_->name()}};
       return nothing;
     }
-    CheckResult result = summarize(ops, parts, independent, fault_windows(history));
+    CheckResult result = summarize(ops, parts, independent);
     result.details["model"] = model_->name();
     result.details["time-ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     if (!options.out_dir.empty()) write_files(ops, parts, o, options.out_dir, result);
@@ -154,55 +181,104 @@ class LinearChecker : public Checker {
   }
 
  private:
-  // The ops the model sees, grouped per part. Fail ops never happened and are dropped; so are info
-  // ops that cannot change the state (an info read) and info ops no ok op could observe.
+  // The ops the model sees, grouped per part, in the order of their keys. Fail ops never happened
+  // and are dropped; so are info ops that cannot change the state (an info read) and info ops no ok
+  // op could observe. Everything here reads the compact history: ids, not JSON.
   std::vector<Part> split(const ClientOps& ops, bool independent, const Json& initial) const {
-    struct Pending {
-      ModelOp op;
-      int64_t invoke, complete;  // positions; complete -1 for info ops
+    const CompactHistory& h = ops.history();
+    struct Group {
+      int32_t key;  // in keys
+      std::vector<CompactModelOp> ops;
+      std::vector<std::pair<int64_t, int64_t>> positions;
     };
-    std::map<Json, std::vector<Pending>> by_key;
-    for (size_t p = 0; p < ops.size(); ++p) {
-      const Op& invoke = ops[p];
-      if (!invoke.is_invoke() || ops.partner(p) < 0) continue;
-      const Op& done = ops[ops.partner(p)];
-      if (done.is_fail()) continue;
-      ModelOp mop{invoke.f, signed_numbers(done.is_ok() && !done.value.is_null() ? done.value : invoke.value),
-                  done.is_ok()};
-      Json key;
+    std::vector<Group> groups;
+    ValueIds keys(h);               // one id per key JSON calls equal, as a std::map<Json> groups them
+    std::vector<int32_t> group_of;  // key id -> group
+    int64_t error_at = INT64_MAX;   // the first bad op in the history is the one named
+    std::string error;
+    auto bad = [&](int64_t p, const std::string& why) {
+      if (p >= error_at) return;
+      error_at = p;
+      Op invoke = ops.op(p);
+      error = "op " + std::to_string(invoke.index) + " (" + describe(invoke) + "): " + why;
+    };
+    for (size_t p = 0; p < ops.real(); ++p) {
+      const CompactOp& invoke = ops[p];
+      int32_t partner = ops.partner(p);
+      if (!invoke.is_invoke() || partner == -1) continue;
+      bool open = partner == ClientOps::kOpenAtEnd;
+      const CompactOp* done = open ? nullptr : &ops[partner];
+      if (done && done->is_fail()) continue;
+      bool ok = done && done->is_ok();
+      CompactModelOp mop{invoke.f, ok && !h.is_null(done->value) ? done->value : invoke.value, ok};
+      int32_t key = -1;
       if (independent) {
-        if (!mop.value.is_array() || mop.value.size() != 2)
-          fail(ErrorCode::kBadInput, "op " + std::to_string(invoke.index) + " (" + describe(invoke) +
-                                         "): expected a [key value] tuple like the other ops");
-        key = mop.value[0];
-        mop.value = Json(mop.value[1]);
-      }
-      try {
-        model_->check_op(mop);
-      } catch (const Error& e) {
-        fail(ErrorCode::kBadInput, "op " + std::to_string(invoke.index) + " (" + describe(invoke) + "): " + e.what());
-      }
-      if (!mop.known && model_->read_only(mop)) continue;
-      by_key[key].push_back({std::move(mop), static_cast<int64_t>(p), done.is_info() ? -1 : ops.partner(p)});
-    }
-    std::vector<Part> parts;
-    for (auto& [key, pending] : by_key) {
-      std::vector<const ModelOp*> all, kept;
-      for (const Pending& p : pending) all.push_back(&p.op);
-      std::vector<const Pending*> searched;
-      for (const Pending& p : pending)
-        if (p.op.known || !model_->unobservable(p.op, all)) {
-          searched.push_back(&p);
-          kept.push_back(&p.op);
+        if (h.count(mop.value) != 2) {
+          bad(int64_t(p), "expected a [key value] tuple like the other ops");
+          continue;
         }
+        key = keys.of(h.element(mop.value, 0));
+        mop.value = h.element(mop.value, 1);
+      }
+      size_t slot = size_t(key + 1);
+      if (slot >= group_of.size()) group_of.resize(slot + 1, -1);
+      if (group_of[slot] < 0) {
+        group_of[slot] = int32_t(groups.size());
+        groups.push_back({key, {}, {}});
+        if (!independent) {  // one part: room for every invocation at once
+          groups.back().ops.reserve(ops.real() / 2 + 1);
+          groups.back().positions.reserve(ops.real() / 2 + 1);
+        }
+      }
+      Group& g = groups[group_of[slot]];
+      g.ops.push_back(mop);
+      g.positions.emplace_back(int64_t(p), ok ? partner : -1);
+    }
+    if (independent)  // parts in the order of their keys, as JSON orders them
+      std::stable_sort(groups.begin(), groups.end(),
+                       [&](const Group& a, const Group& b) { return keys.json(a.key) < keys.json(b.key); });
+    std::vector<Part> parts;
+    parts.reserve(groups.size());
+    std::vector<int32_t> kinds;
+    std::vector<uint8_t> seen;
+    for (Group& g : groups) {
       Part& part = parts.emplace_back();
-      part.key = key;
-      part.steps = make_steps(*model_, model_->initial(signed_numbers(initial)), kept);
-      for (const Pending* p : searched) {
-        part.ops.push_back({p->invoke, p->op.known ? p->complete : kNever, part.steps->intern_op(p->op), p->op.known});
-        part.positions.emplace_back(p->invoke, p->complete);
+      if (g.key >= 0) part.key = keys.json(g.key);
+      part.steps = make_steps(*model_, h, initial, g.ops);
+      part.ops.reserve(g.ops.size());
+      part.positions.reserve(g.ops.size());
+      kinds.assign(g.ops.size(), -1);
+      for (size_t i = 0; i < g.ops.size(); ++i) {
+        try {
+          kinds[i] = part.steps->intern_op(g.ops[i]);
+        } catch (const Error& e) {
+          bad(g.positions[i].first, e.what());
+        }
+      }
+      if (error_at != INT64_MAX) continue;
+      // Info reads are dropped; every other op is one that an info op might be observed by.
+      std::vector<int32_t> present;
+      seen.assign(seen.size(), 0);
+      for (size_t i = 0; i < g.ops.size(); ++i) {
+        if (!g.ops[i].known && part.steps->read_only(kinds[i])) {
+          kinds[i] = -1;
+          continue;
+        }
+        if (size_t(kinds[i]) >= seen.size()) seen.resize(kinds[i] + 1, 0);
+        if (!seen[kinds[i]]) {
+          seen[kinds[i]] = 1;
+          present.push_back(kinds[i]);
+        }
+      }
+      for (size_t i = 0; i < g.ops.size(); ++i) {
+        if (kinds[i] < 0) continue;
+        bool known = g.ops[i].known;
+        if (!known && part.steps->unobservable(kinds[i], present)) continue;
+        part.ops.push_back({g.positions[i].first, known ? g.positions[i].second : kNever, kinds[i], known});
+        part.positions.push_back(g.positions[i]);
       }
     }
+    if (error_at != INT64_MAX) fail(ErrorCode::kBadInput, error);
     return parts;
   }
 
@@ -251,8 +327,7 @@ class LinearChecker : public Checker {
     if (error) std::rethrow_exception(error);
   }
 
-  CheckResult summarize(const ClientOps& ops, const std::vector<Part>& parts, bool independent,
-                        const std::vector<FaultWindow>& faults) const {
+  CheckResult summarize(const ClientOps& ops, const std::vector<Part>& parts, bool independent) const {
     CheckResult result;
     Json& d = result.details;
     const Part* failed = nullptr;
@@ -279,6 +354,7 @@ class LinearChecker : public Checker {
       result.verdict = Verdict::kInvalid;
       d["valid"] = false;
       Json failures = Json::array();
+      std::vector<FaultWindow> faults = fault_windows(nemesis_ops(ops.history()));
       for (const Part& part : parts) {
         if (part.result.outcome != SearchOutcome::kIllegal) continue;
         CheckResult one;
@@ -323,25 +399,39 @@ class LinearChecker : public Checker {
     return result;
   }
 
+  // The nemesis ops and the last op, enough for fault_windows (made JSON only to explain a failure).
+  static History nemesis_ops(const CompactHistory& h) {
+    History out;
+    int64_t last = -1;
+    for (size_t i = 0; i < h.size(); ++i) {
+      if (h[i].is_nemesis())
+        out.push_back(h.op(i));
+      else if (last < 0 || h[i].time >= h[last].time)
+        last = int64_t(i);
+    }
+    if (last >= 0) out.push_back(h.op(last));  // a client op: only its time counts (the end of the history)
+    return out;
+  }
+
   Json op_json(const ClientOps& ops, const Part& part, int32_t i) const {
     auto [call, done] = part.positions[i];
-    Json j = to_json(ops[done >= 0 ? done : call]);
+    Json j = to_json(ops.op(done >= 0 ? done : call));
     j["index"] = ops[call].index;  // the invocation's index names the op, as in Knossos
     if (done < 0) j["type"] = "info";
     return j;
   }
 
   // The op's own value: the value of a [key value] tuple when the history is split per key.
-  static Json own_value(const Op& op, bool independent) {
-    if (independent && op.value.is_array() && op.value.size() == 2) return op.value[1];
+  static ValueId own_value(const CompactHistory& h, const CompactOp& op, bool independent) {
+    if (independent && h.count(op.value) == 2) return h.element(op.value, 1);
     return op.value;
   }
 
-  // What an ok op left in a register: the value of a write, the new value of a cas; null otherwise.
-  static std::optional<Json> written(const Op& done, bool independent) {
-    Json v = own_value(done, independent);
-    if (done.f == "write") return v;
-    if (done.f == "cas" && v.is_array() && v.size() == 2) return v[1];
+  // What an ok op left in a register: the value of a write, the new value of a cas; none otherwise.
+  static std::optional<ValueId> written(const CompactHistory& h, const CompactOp& done, bool independent) {
+    ValueId v = own_value(h, done, independent);
+    if (done.f == h.find("write") && done.f != kNoString) return v;
+    if (done.f == h.find("cas") && done.f != kNoString && h.count(v) == 2) return h.element(v, 1);
     return std::nullopt;
   }
 
@@ -349,34 +439,39 @@ class LinearChecker : public Checker {
   // than what the last write completed before it began wrote is a stale read. Empty when the shape
   // of the violation has no simpler name than "no linearization".
   static std::string stale_read(const ClientOps& ops, const Part& part, int32_t stuck, bool independent, Json& d) {
+    const CompactHistory& h = ops.history();
     auto [call, done_at] = part.positions[stuck];
     if (done_at < 0) return "";
-    const Op& read = ops[done_at];
-    if (read.f != "read" || !read.is_ok()) return "";
-    Json returned = own_value(read, independent);
-    const Op* last = nullptr;    // the last ok write completed before the read was invoked
-    const Op* source = nullptr;  // a write of the value the read returned
+    const CompactOp& read = ops[done_at];
+    if (read.f == kNoString || read.f != h.find("read") || !read.is_ok()) return "";
+    ValueId returned = own_value(h, read, independent);
+    int64_t last = -1;    // the last ok write completed before the read was invoked
+    int64_t source = -1;  // a write of the value the read returned
     for (auto [c, d_at] : part.positions) {
       if (d_at < 0 || !ops[d_at].is_ok()) continue;
-      auto w = written(ops[d_at], independent);
+      auto w = written(h, ops[d_at], independent);
       if (!w) continue;
-      if (ops[d_at].time < ops[call].time && (!last || ops[d_at].time > last->time)) last = &ops[d_at];
-      if (*w == returned && ops[c].time < read.time && (!source || ops[d_at].time > source->time)) source = &ops[d_at];
+      const CompactOp& done = ops[d_at];
+      if (done.time < ops[call].time && (last < 0 || done.time > ops[last].time)) last = d_at;
+      if (h.json(*w) == h.json(returned) && ops[c].time < read.time && (source < 0 || done.time > ops[source].time))
+        source = d_at;
     }
-    if (!last || *written(*last, independent) == returned) return "";
-    if (!source && !returned.is_null()) return "";
+    if (last < 0 || h.json(*written(h, ops[last], independent)) == h.json(returned)) return "";
+    if (source < 0 && !h.is_null(returned)) return "";
+    Op last_op = ops.op(last);
     char when[96];
-    std::snprintf(when, sizeof when, "%.3f s, before the read began at %.3f s", static_cast<double>(last->time) / 1e9,
+    std::snprintf(when, sizeof when, "%.3f s, before the read began at %.3f s", static_cast<double>(last_op.time) / 1e9,
                   static_cast<double>(ops[call].time) / 1e9);
+    Json returned_json = h.json(returned);
     d["violation"] = {{"kind", "stale-read"},
                       {"read", ops[call].index},
-                      {"returned", returned},
-                      {"missed-write", last->index},
-                      {"missed-value", *written(*last, independent)},
-                      {"missed-write-completed-ns", last->time}};
-    std::string text = "stale read: it returned " + returned.dump() +
-                       (source ? " (written by op " + std::to_string(source->index) + ")" : "") + ", but op " +
-                       std::to_string(last->index) + " (" + describe(*last) + ") had already completed at " + when;
+                      {"returned", returned_json},
+                      {"missed-write", last_op.index},
+                      {"missed-value", h.json(*written(h, ops[last], independent))},
+                      {"missed-write-completed-ns", last_op.time}};
+    std::string text = "stale read: it returned " + returned_json.dump() +
+                       (source >= 0 ? " (written by op " + std::to_string(ops[source].index) + ")" : "") + ", but op " +
+                       std::to_string(last_op.index) + " (" + describe(last_op) + ") had already completed at " + when;
     return text;
   }
 
@@ -412,10 +507,10 @@ class LinearChecker : public Checker {
     std::string state_text = steps.describe(state);
     std::string where = independent ? "key " + part.key.dump() + ": " : "";
     std::string what = where + "op " + std::to_string(ops[part.positions[r.stuck].first].index) + " (" +
-                       describe(ops[part.positions[r.stuck].second]) + ") cannot be linearized";
+                       describe(ops.op(part.positions[r.stuck].second)) + ") cannot be linearized";
     // Where and when: the node that served the op and the faults active during its window.
     auto [call_at, done_at] = part.positions[r.stuck];
-    const Op& served = ops[done_at >= 0 ? done_at : call_at];
+    Op served = ops.op(done_at >= 0 ? done_at : call_at);
     std::string context;
     if (!served.node.empty()) {
       d["node"] = served.node;
@@ -490,7 +585,7 @@ class LinearChecker : public Checker {
       bar.process = ops[call].process;
       bar.start = call;
       bar.end = done;
-      const Op& shown = ops[done >= 0 ? done : call];  // the lane names the process
+      Op shown = ops.op(done >= 0 ? done : call);  // the lane names the process
       bar.label = (done < 0 ? "info " : "") + shown.f + (shown.value.is_null() ? "" : " " + shown.value.dump());
       bar.order = order[i];
       if (order[i] >= 0) {

@@ -503,6 +503,62 @@ TEST(LinearModels, AModelObjectNeedsNoName) {
   EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kInvalid);
 }
 
+// A model object may also step over ids of its own (Model::compact_steps): the same counter, its
+// state the sum itself, read straight from the compact history.
+TEST(LinearModels, AModelObjectMayStepOverIds) {
+  class CounterSteps : public Steps {
+   public:
+    explicit CounterSteps(const CompactHistory& h) : h_(h), add_(h.find("add")) { sums_.push_back(0); }
+    int32_t intern_op(const CompactModelOp& op) override {
+      bool add = op.f == add_ && add_ != kNoString;
+      if (!add && !h_.is_null(op.value) && !h_.is_int(op.value)) fail(ErrorCode::kBadInput, "counter: read a number");
+      kinds_.push_back({add, h_.is_null(op.value) ? std::optional<int64_t>() : h_.as_int(op.value)});
+      return int32_t(kinds_.size() - 1);
+    }
+    int32_t step(int32_t state, int32_t kind) override {
+      const auto& [add, n] = kinds_[kind];
+      if (!add) return !n || *n == sums_[state] ? state : -1;
+      int64_t sum = sums_[state] + *n;
+      auto at = std::find(sums_.begin(), sums_.end(), sum);
+      if (at != sums_.end()) return int32_t(at - sums_.begin());
+      sums_.push_back(sum);
+      return int32_t(sums_.size() - 1);
+    }
+    bool read_only(int32_t kind) const override { return !kinds_[kind].first; }
+    std::string describe(int32_t state) const override { return std::to_string(sums_[state]); }
+
+   private:
+    const CompactHistory& h_;
+    StringId add_;
+    std::vector<std::pair<bool, std::optional<int64_t>>> kinds_;
+    std::vector<int64_t> sums_;
+  };
+  class Counter : public Model {
+   public:
+    std::string name() const override { return "counter"; }
+    Json initial(const Json&) const override { return 0; }
+    std::optional<Json> step(const Json&, const ModelOp&) const override { return std::nullopt; }  // unused
+    bool read_only(const ModelOp& op) const override { return op.f == "read"; }
+    void check_op(const ModelOp&) const override {}
+    std::unique_ptr<Steps> compact_steps(const CompactHistory& h, const Json&,
+                                         std::span<const CompactModelOp>) const override {
+      return std::make_unique<CounterSteps>(h);
+    }
+  };
+  History h = make({{0, "invoke", "add", 2},
+                    {1, "invoke", "read", nullptr},
+                    {0, "ok", "add", 2},
+                    {1, "ok", "read", 2},
+                    {0, "invoke", "read", nullptr},
+                    {0, "ok", "read", 2}});
+  CheckOptions o;
+  EXPECT_EQ(linear_checker(std::make_unique<Counter>())->check(h, o).verdict, Verdict::kValid);
+  h[5].value = 3;
+  CheckResult r = linear_checker(std::make_unique<Counter>())->check(h, o);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.details["last-linearized"].back()["model"], "2");
+}
+
 // The same model through its Json functions only: what the search did before compact forms.
 class JsonOnly : public Model {
  public:
@@ -520,6 +576,219 @@ class JsonOnly : public Model {
  private:
   std::unique_ptr<Model> inner_;
 };
+
+// Valid histories made by running the model itself: each op takes effect at one instant between its
+// invocation and its completion, and its completion reports what it saw then. `effect` applies a
+// drawn op to the state and gives the ok value, or nullopt when the op cannot happen (it fails).
+// Planting then changes one completion (an ok op's value, or a failed op made ok); the brute force
+// says whether that made the history not linearizable.
+using Effect = std::function<std::optional<Json>(Json& state, const RandomOp& op, Rng& rng)>;
+
+History simulated_history(Rng& rng, const Model& model, const std::function<RandomOp(Rng&)>& draw, const Effect& effect,
+                          int ops) {
+  History h;
+  struct Running {
+    RandomOp op;
+    bool applied = false;
+    std::optional<Json> result;
+  };
+  std::vector<std::optional<Running>> running(3);
+  Json state = model.initial(Json());
+  int started = 0, done = 0;
+  while (done < ops) {
+    size_t p = rng.below(running.size());
+    Op op;
+    op.process = int64_t(p);
+    if (!running[p]) {
+      if (started == ops) continue;
+      running[p] = Running{draw(rng)};
+      op.f = running[p]->op.f;
+      op.value = running[p]->op.invoke;
+      ++started;
+    } else if (!running[p]->applied) {  // the instant it takes effect: no event in the history
+      running[p]->result = effect(state, running[p]->op, rng);
+      running[p]->applied = true;
+      continue;
+    } else {
+      op.f = running[p]->op.f;
+      op.type = running[p]->result ? OpType::kOk : OpType::kFail;
+      op.value = running[p]->result ? *running[p]->result : running[p]->op.invoke;
+      running[p].reset();
+      ++done;
+    }
+    h.push_back(op);
+  }
+  reindex(h);
+  return h;
+}
+
+TEST(LinearProperty, EveryModelFindsPlantedViolationsAsTheBruteForceDoes) {
+  auto value = [](Rng& rng) { return Json(int64_t(rng.below(3))); };
+  struct Case {
+    std::function<RandomOp(Rng&)> draw;
+    Effect effect;
+  };
+  auto queue_effect = [](bool fifo) {
+    return [fifo](Json& state, const RandomOp& op, Rng& rng) -> std::optional<Json> {
+      if (op.f == "enqueue") {
+        state.push_back(op.invoke);
+        if (!fifo) std::sort(state.begin(), state.end());
+        return op.invoke;
+      }
+      if (state.empty()) return std::nullopt;
+      size_t at = fifo ? 0 : rng.below(state.size());
+      Json got = state[at];
+      state.erase(state.begin() + int64_t(at));
+      return got;
+    };
+  };
+  std::map<std::string, Case> cases = {
+      {"mutex",
+       {[](Rng& rng) {
+          return RandomOp{rng.chance(0.5) ? "acquire" : "release", nullptr, nullptr};
+        },
+        [](Json& state, const RandomOp& op, Rng&) -> std::optional<Json> {
+          bool acquire = op.f == "acquire";
+          if (state.get<bool>() == acquire) return std::nullopt;
+          state = acquire;
+          return Json();
+        }}},
+      {"linear-set",
+       {[&](Rng& rng) {
+          return rng.chance(0.6) ? RandomOp{"add", value(rng), nullptr} : RandomOp{"read", nullptr, nullptr};
+        },
+        [](Json& state, const RandomOp& op, Rng&) -> std::optional<Json> {
+          if (op.f == "read") return state;
+          state.push_back(op.invoke);
+          std::sort(state.begin(), state.end());
+          state.erase(std::unique(state.begin(), state.end()), state.end());
+          return op.invoke;
+        }}},
+      {"unordered-queue",
+       {[&](Rng& rng) {
+          Json v = value(rng);
+          return rng.chance(0.55) ? RandomOp{"enqueue", v, v} : RandomOp{"dequeue", nullptr, nullptr};
+        },
+        queue_effect(false)}},
+      {"fifo-queue",
+       {[&](Rng& rng) {
+          Json v = value(rng);
+          return rng.chance(0.55) ? RandomOp{"enqueue", v, v} : RandomOp{"dequeue", nullptr, nullptr};
+        },
+        queue_effect(true)}},
+      {"multi-register",
+       {[&](Rng& rng) {
+          Json invoke = Json::array();
+          for (size_t n = 1 + rng.below(2); n > 0; --n) {
+            bool read = rng.chance(0.5);
+            invoke.push_back(
+                {read ? "read" : "write", rng.chance(0.5) ? "x" : "y", read ? Json() : Json(rng.below(2))});
+          }
+          return RandomOp{"txn", invoke, nullptr};
+        },
+        [](Json& state, const RandomOp& op, Rng&) -> std::optional<Json> {
+          Json seen = op.invoke;
+          for (Json& micro : seen) {
+            std::string key = micro[1].get<std::string>();
+            if (micro[0] == "write")
+              state[key] = micro[2];
+            else
+              micro[2] = state.contains(key) ? state[key] : Json();
+          }
+          return seen;
+        }}},
+  };
+  for (const auto& [name, c] : cases) {
+    SCOPED_TRACE(name);
+    auto model = make_model(name);
+    Rng rng(7);
+    int planted_invalid = 0;
+    for (int i = 0; i < 200; ++i) {
+      History h = simulated_history(rng, *model, c.draw, c.effect, 8);
+      ASSERT_TRUE(brute_force_linearizable(h, *model, model->initial(Json())));
+      ASSERT_EQ(check(name, h).verdict, Verdict::kValid);
+      // Plant: a failed op made ok, or an ok op's result replaced by another draw's.
+      std::vector<size_t> completions;
+      for (size_t k = 0; k < h.size(); ++k)
+        if (!h[k].is_invoke()) completions.push_back(k);
+      Op& victim = h[rng.pick(completions)];
+      if (victim.is_fail()) {
+        victim.type = OpType::kOk;
+      } else if (name == "multi-register") {
+        for (Json& micro : victim.value)
+          if (micro[0] == "read") micro[2] = int64_t(rng.below(2));
+      } else if (name == "linear-set") {
+        if (victim.f == "read") victim.value.push_back(int64_t(rng.below(4)));
+      } else {
+        victim.value = value(rng);
+      }
+      bool expected = brute_force_linearizable(h, *model, model->initial(Json()));
+      std::string shown;
+      for (const Op& op : h) shown += describe(op) + "\n";
+      ASSERT_EQ(check(name, h).verdict, expected ? Verdict::kValid : Verdict::kInvalid) << shown;
+      planted_invalid += !expected;
+    }
+    EXPECT_GT(planted_invalid, 20);
+  }
+}
+
+// Every model's compact form explores exactly what its Json functions do: same verdicts, same
+// number of configurations, same explanations, on random histories (many of them invalid).
+TEST(LinearProperty, CompactFormsOfEveryModelAgreeWithTheirJsonModel) {
+  auto value = [](Rng& rng) { return Json(int64_t(rng.below(3))); };
+  std::map<std::string, std::function<RandomOp(Rng&)>> draws = {
+      {"mutex",
+       [](Rng& rng) {
+         return RandomOp{rng.chance(0.5) ? "acquire" : "release", nullptr, nullptr};
+       }},
+      {"linear-set",
+       [&](Rng& rng) {
+         if (rng.chance(0.6)) return RandomOp{"add", value(rng), value(rng)};
+         Json read = Json::array();
+         for (int64_t v = 0; v < 3; ++v)
+           if (rng.chance(0.5)) read.push_back(v);
+         return RandomOp{"read", nullptr, read};
+       }},
+      {"unordered-queue",
+       [&](Rng& rng) {
+         Json v = value(rng);
+         return rng.chance(0.5) ? RandomOp{"enqueue", v, v}
+                                : RandomOp{"dequeue", nullptr, rng.chance(0.2) ? Json() : v};
+       }},
+      {"multi-register",
+       [&](Rng& rng) {
+         Json invoke = Json::array(), ok = Json::array();
+         for (size_t n = 1 + rng.below(3); n > 0; --n) {
+           Json key = rng.chance(0.5) ? Json("x") : rng.chance(0.5) ? Json("y") : Json(1);
+           Json v = rng.chance(0.1) ? Json() : Json(int64_t(rng.below(2)));
+           bool read = rng.chance(0.5);
+           invoke.push_back({read ? "read" : "write", key, read ? Json() : v});
+           ok.push_back({read ? "read" : "write", key, v});
+         }
+         return RandomOp{"txn", invoke, ok};
+       }},
+  };
+  draws["fifo-queue"] = draws["unordered-queue"];
+  for (const auto& [name, draw] : draws) {
+    SCOPED_TRACE(name);
+    auto compact = linear_checker(name);
+    auto json_only = linear_checker(std::make_unique<JsonOnly>(make_model(name)));
+    Rng rng(5);
+    int invalid = 0;
+    for (int i = 0; i < 200; ++i) {
+      History h = random_history(rng, draw);
+      CheckOptions o;
+      CheckResult a = compact->check(h, o), b = json_only->check(h, o);
+      ASSERT_EQ(a.verdict, b.verdict) << i;
+      EXPECT_EQ(a.details["configurations"], b.details["configurations"]) << i;
+      EXPECT_EQ(a.explanation, b.explanation) << i;
+      EXPECT_EQ(a.details.value("last-linearized", Json()), b.details.value("last-linearized", Json())) << i;
+      invalid += a.verdict == Verdict::kInvalid;
+    }
+    EXPECT_GT(invalid, 20);
+    EXPECT_LT(invalid, 200);
+  }
+}
 
 // The compact kv form (string values) explores exactly what the Json model does: same verdicts,
 // same number of configurations, same explanations, on valid and corrupted histories, with few

@@ -29,7 +29,9 @@ const Registry<Factory>& models() {
 
 }  // namespace
 
-std::unique_ptr<Steps> Model::compact_steps(const Json&, const std::vector<const ModelOp*>&) const { return nullptr; }
+std::unique_ptr<Steps> Model::compact_steps(const CompactHistory&, const Json&, std::span<const CompactModelOp>) const {
+  return nullptr;
+}
 
 std::unique_ptr<Model> make_model(const std::string& name) { return models().at(name)(); }
 

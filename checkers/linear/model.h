@@ -1,8 +1,9 @@
 // A sequential specification for the linearizability checker: a handful of pure functions over JSON
 // states, in the style of Knossos and Porcupine. The search interns states and memoizes steps, so a
 // model stays simple and never needs to be fast. Adding a model is one small file plus one line in
-// make_model(). A built-in model may also offer a compact form stepping over integer ids
-// (compact_steps), which the search then uses instead of the Json states.
+// make_model(), or an object passed to linear_checker(). A model may also offer a compact form that
+// steps over integer ids read straight from the compact history (compact_steps, see steps.h), which
+// the search then uses instead of Json states; every built-in model does.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <span>
+
+#include "harness/core/compact_history.h"
 #include "harness/core/json.h"
 
 namespace faultline::linear {
@@ -21,6 +25,14 @@ struct ModelOp {
   // invoked with nil carries what it read. For an info op the invocation's value.
   Json value;
   // false for info ops: the outcome is unknown, only the effect (if it happened) is modelled.
+  bool known = true;
+};
+
+// The same op in the compact history: its f, its value (the op's own value: the second element of a
+// [key value] tuple when the history is split per key), and whether its outcome is known.
+struct CompactModelOp {
+  StringId f = kNoString;
+  ValueId value = kNoValue;
   bool known = true;
 };
 
@@ -44,10 +56,12 @@ class Model {
   virtual void check_op(const ModelOp& op) const = 0;
   // A short human form of a state for explanations.
   virtual std::string describe(const Json& state) const { return state.dump(); }
-  // The same model over interned ids for one part with these ops (all of them pass check_op), or
-  // null when this model has no compact form for them; the search then steps over Json states.
-  // A compact form must accept, refuse and describe exactly as step() and describe() do.
-  virtual std::unique_ptr<Steps> compact_steps(const Json& initial, const std::vector<const ModelOp*>& ops) const;
+  // The same model over interned ids for one part of `history` with these ops, or null when this
+  // model has no compact form for them; the search then steps over Json states. `initial` is
+  // initial()'s state. A compact form must accept, refuse, check and describe exactly as step(),
+  // check_op(), read_only(), unobservable() and describe() do.
+  virtual std::unique_ptr<Steps> compact_steps(const CompactHistory& history, const Json& initial,
+                                               std::span<const CompactModelOp> ops) const;
 };
 
 // "register", "cas-register", "mutex", "linear-set", "unordered-queue", "fifo-queue",

@@ -4,10 +4,92 @@
 #include <algorithm>
 
 #include "checkers/linear/model.h"
+#include "checkers/linear/steps.h"
 #include "harness/core/error.h"
 
 namespace faultline::linear {
 namespace {
+
+// The queues over ids: a state is the interned sequence of its elements' ids, in order (FIFO) or
+// sorted by id (unordered: a multiset).
+class QueueSteps : public Steps {
+ public:
+  QueueSteps(const CompactHistory& h, const Json& initial, bool fifo)
+      : h_(h), values_(h), fifo_(fifo), enqueue_(h.find("enqueue")), dequeue_(h.find("dequeue")) {
+    std::vector<int32_t> elements;
+    for (const Json& e : initial) elements.push_back(values_.of(e));
+    if (!fifo_) std::sort(elements.begin(), elements.end());
+    queues_.intern(elements);
+  }
+
+  int32_t intern_op(const CompactModelOp& op) override {
+    Kind kind;
+    if (op.f != kNoString && op.f == enqueue_)
+      kind = {true, values_.of(op.value)};
+    else if (op.f != kNoString && op.f == dequeue_)
+      kind = {false, h_.is_null(op.value) ? -1 : values_.of(op.value)};
+    else
+      fail(ErrorCode::kBadInput, std::string(fifo_ ? "fifo-queue" : "unordered-queue") + ": unknown op f \"" +
+                                     std::string(h_.str(op.f)) + "\"; expected enqueue or dequeue");
+    uint64_t key = (uint64_t(kind.enqueue) << 32) | uint32_t(kind.a + 1);
+    if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
+    kind_ids_.put(key, int32_t(kinds_.size()));
+    kinds_.push_back(kind);
+    return int32_t(kinds_.size() - 1);
+  }
+
+  int32_t step(int32_t state, int32_t id) override {
+    if (int32_t known = memo_.find(state, id); known != StepMemo::kUnknown) return known;
+    int32_t next = compute(state, kinds_[id]);
+    memo_.put(state, id, next);
+    return next;
+  }
+
+  bool read_only(int32_t id) const override { return !fifo_ && !kinds_[id].enqueue && kinds_[id].a < 0; }
+
+  std::string describe(int32_t state) const override {  // as the Json model's array
+    Json queue = Json::array();
+    for (int32_t e : queues_.at(state)) queue.push_back(values_.json(e));
+    if (!fifo_) std::stable_sort(queue.begin(), queue.end());
+    return queue.dump();
+  }
+
+ private:
+  struct Kind {
+    bool enqueue = false;
+    int32_t a = -1;  // the element; -1 for a dequeue of nil
+  };
+
+  int32_t compute(int32_t state, const Kind& k) {
+    std::span<const int32_t> now = queues_.at(state);
+    scratch_.assign(now.begin(), now.end());
+    if (k.enqueue) {
+      scratch_.insert(fifo_ ? scratch_.end() : std::upper_bound(scratch_.begin(), scratch_.end(), k.a), k.a);
+      return queues_.intern(scratch_);
+    }
+    if (scratch_.empty()) return -1;
+    if (fifo_) {
+      if (k.a >= 0 && k.a != scratch_.front()) return -1;
+      scratch_.erase(scratch_.begin());
+      return queues_.intern(scratch_);
+    }
+    if (k.a < 0) return state;
+    auto it = std::lower_bound(scratch_.begin(), scratch_.end(), k.a);
+    if (it == scratch_.end() || *it != k.a) return -1;
+    scratch_.erase(it);
+    return queues_.intern(scratch_);
+  }
+
+  const CompactHistory& h_;
+  ValueIds values_;
+  bool fifo_;
+  StringId enqueue_, dequeue_;
+  SequenceIds queues_;
+  std::vector<Kind> kinds_;
+  FlatIdMap kind_ids_;
+  StepMemo memo_;
+  std::vector<int32_t> scratch_;
+};
 
 class QueueModel : public Model {
  public:
@@ -44,6 +126,11 @@ class QueueModel : public Model {
   // An unordered dequeue with unknown result is modelled as taking nothing: were it to take an
   // element, it would only constrain the other ops more than never happening does.
   bool read_only(const ModelOp& op) const override { return !fifo_ && op.f == "dequeue" && op.value.is_null(); }
+
+  std::unique_ptr<Steps> compact_steps(const CompactHistory& h, const Json& initial,
+                                       std::span<const CompactModelOp>) const override {
+    return std::make_unique<QueueSteps>(h, initial, fifo_);
+  }
 
   void check_op(const ModelOp& op) const override {
     if (op.f != "enqueue" && op.f != "dequeue")

@@ -1,7 +1,5 @@
 // Register and compare-and-set register, as in Knossos: read / write / cas [old new]. A read whose
 // value is nil matches any state (the client did not learn what it read).
-#include <map>
-#include <tuple>
 
 #include "checkers/linear/model.h"
 #include "checkers/linear/steps.h"
@@ -14,20 +12,32 @@ namespace {
 // of two integers and needs no memo.
 class RegisterSteps : public Steps {
  public:
-  explicit RegisterSteps(const Json& initial) { value_id(initial); }
+  RegisterSteps(const CompactHistory& h, const Json& initial, bool with_cas)
+      : h_(h), values_(h), with_cas_(with_cas), read_(h.find("read")), write_(h.find("write")), cas_(h.find("cas")) {
+    values_.of(initial);
+  }
 
-  int32_t intern_op(const ModelOp& op) override {
+  int32_t intern_op(const CompactModelOp& op) override {
     Kind kind{Kind::kRead, -1, -1};
-    if (op.f == "read") {
-      kind = {op.value.is_null() ? Kind::kReadAny : Kind::kRead, op.value.is_null() ? -1 : value_id(op.value), -1};
-    } else if (op.f == "write") {
-      kind = {Kind::kWrite, value_id(op.value), -1};
+    if (op.f == read_ && read_ != kNoString) {
+      bool any = h_.is_null(op.value);
+      kind = {any ? Kind::kReadAny : Kind::kRead, any ? -1 : values_.of(op.value), -1};
+    } else if (op.f == write_ && write_ != kNoString) {
+      kind = {Kind::kWrite, values_.of(op.value), -1};
+    } else if (with_cas_ && op.f == cas_ && cas_ != kNoString) {
+      if (h_.count(op.value) != 2)
+        fail(ErrorCode::kBadInput, "cas-register: a cas op needs the value [old new], got " + h_.json(op.value).dump());
+      kind = {Kind::kCas, values_.of(h_.element(op.value, 0)), values_.of(h_.element(op.value, 1))};
     } else {
-      kind = {Kind::kCas, value_id(op.value[0]), value_id(op.value[1])};
+      fail(ErrorCode::kBadInput, std::string(with_cas_ ? "cas-register" : "register") + ": unknown op f \"" +
+                                     std::string(h_.str(op.f)) + "\"; expected read, write" +
+                                     (with_cas_ ? ", cas" : "") + " (choose another --model?)");
     }
-    auto [it, added] = kind_ids_.emplace(std::make_tuple(int(kind.f), kind.a, kind.b), int32_t(kinds_.size()));
-    if (added) kinds_.push_back(kind);
-    return it->second;
+    uint64_t key = (uint64_t(kind.f) << 62) | (uint64_t(uint32_t(kind.a + 1)) << 31) | uint32_t(kind.b + 1);
+    if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
+    kind_ids_.put(key, int32_t(kinds_.size()));
+    kinds_.push_back(kind);
+    return int32_t(kinds_.size() - 1);
   }
 
   int32_t step(int32_t state, int32_t id) override {
@@ -42,7 +52,21 @@ class RegisterSteps : public Steps {
   }
 
   bool read_only(int32_t id) const override { return kinds_[id].f <= Kind::kReadAny; }
-  std::string describe(int32_t state) const override { return values_[state].dump(); }
+
+  // As RegisterModel::unobservable: the value left is seen only by a read of it or a cas from it.
+  bool unobservable(int32_t id, std::span<const int32_t> kinds) const override {
+    const Kind& k = kinds_[id];
+    int32_t left = k.f == Kind::kCas ? k.b : k.a;
+    bool left_null = values_.json(left).is_null();
+    for (int32_t other : kinds) {
+      const Kind& o = kinds_[other];
+      if ((o.f == Kind::kRead || o.f == Kind::kCas) && o.a == left) return false;
+      if (o.f == Kind::kReadAny && left_null) return false;  // a nil read equals a nil left
+    }
+    return true;
+  }
+
+  std::string describe(int32_t state) const override { return values_.json(state).dump(); }
 
  private:
   struct Kind {
@@ -50,17 +74,12 @@ class RegisterSteps : public Steps {
     int32_t a, b;  // value ids: read / written / cas from a to b
   };
 
-  // One id per value that Json's == calls equal (its < orders numbers by value, as == compares them).
-  int32_t value_id(const Json& value) {
-    auto [it, added] = value_ids_.emplace(value, int32_t(values_.size()));
-    if (added) values_.push_back(value);
-    return it->second;
-  }
-
-  std::vector<Json> values_;
-  std::map<Json, int32_t> value_ids_;
+  const CompactHistory& h_;
+  ValueIds values_;  // state 0 is the initial value
+  bool with_cas_;
+  StringId read_, write_, cas_;
   std::vector<Kind> kinds_;
-  std::map<std::tuple<int, int32_t, int32_t>, int32_t> kind_ids_;
+  FlatIdMap kind_ids_;
 };
 
 class RegisterModel : public Model {
@@ -93,8 +112,9 @@ class RegisterModel : public Model {
 
   std::string describe(const Json& state) const override { return state.dump(); }  // as RegisterSteps does
 
-  std::unique_ptr<Steps> compact_steps(const Json& initial, const std::vector<const ModelOp*>&) const override {
-    return std::make_unique<RegisterSteps>(initial);
+  std::unique_ptr<Steps> compact_steps(const CompactHistory& h, const Json& initial,
+                                       std::span<const CompactModelOp>) const override {
+    return std::make_unique<RegisterSteps>(h, initial, with_cas_);
   }
 
   void check_op(const ModelOp& op) const override {

@@ -3,30 +3,39 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace faultline::linear {
 
-StepTable::StepTable(const Model& model, const Json& initial_state) : model_(model) { intern_state(initial_state); }
+StepTable::StepTable(const Model& model, const CompactHistory& history, const Json& initial_state)
+    : model_(model), history_(history), values_(history) {
+  intern_state(initial_state);
+}
 
 int32_t StepTable::intern_state(Json state) {
   auto [it, added] = state_ids_.emplace(state, static_cast<int32_t>(states_.size()));
-  if (added) {
-    states_.push_back(std::move(state));
-  }
+  if (added) states_.push_back(std::move(state));
   return it->second;
 }
 
-size_t StepTable::KindHash::operator()(const ModelOp& op) const {
-  return (std::hash<std::string>()(op.f) * 31 + std::hash<Json>()(op.value)) * 2 + op.known;
+int32_t StepTable::intern_op(const CompactModelOp& op) {
+  int32_t value = values_.of(op.value);
+  uint64_t key = (uint64_t(op.f) << 33) | (uint64_t(uint32_t(value)) << 1) | op.known;
+  if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
+  ModelOp m{std::string(history_.str(op.f)), values_.json(value), op.known};
+  model_.check_op(m);
+  int32_t id = static_cast<int32_t>(kinds_.size());
+  read_only_.push_back(model_.read_only(m));
+  kinds_.push_back(std::move(m));
+  kind_ids_.put(key, id);
+  return id;
 }
 
-int32_t StepTable::intern_op(const ModelOp& op) {
-  if (auto it = kind_ids_.find(op); it != kind_ids_.end()) return *it;
-  kinds_.push_back(op);
-  read_only_.push_back(model_.read_only(op));
-  int32_t id = static_cast<int32_t>(kinds_.size() - 1);
-  kind_ids_.insert(id);
-  return id;
+bool StepTable::unobservable(int32_t kind, std::span<const int32_t> kinds) const {
+  std::vector<const ModelOp*> all;
+  all.reserve(kinds.size());
+  for (int32_t k : kinds) all.push_back(&kinds_[k]);
+  return model_.unobservable(kinds_[kind], all);
 }
 
 int32_t StepTable::step(int32_t state, int32_t kind) {
@@ -37,9 +46,10 @@ int32_t StepTable::step(int32_t state, int32_t kind) {
   return id;
 }
 
-std::unique_ptr<Steps> make_steps(const Model& model, const Json& initial, const std::vector<const ModelOp*>& ops) {
-  if (std::unique_ptr<Steps> compact = model.compact_steps(initial, ops)) return compact;
-  return std::make_unique<StepTable>(model, initial);
+std::unique_ptr<Steps> make_steps(const Model& model, const CompactHistory& history, const Json& initial,
+                                  std::span<const CompactModelOp> ops) {
+  if (std::unique_ptr<Steps> compact = model.compact_steps(history, initial, ops)) return compact;
+  return std::make_unique<StepTable>(model, history, initial);
 }
 
 namespace {
@@ -58,8 +68,25 @@ uint64_t mix(uint64_t x) {  // splitmix64 finalizer: a fixed random-looking key 
 // table; bitsets live in arenas and are compared in full, so a hash collision can never prune anything.
 class ConfigCache {
  public:
-  ConfigCache(size_t required_words, size_t info_words)
-      : required_words_(required_words), info_words_(info_words), table_(64) {}
+  // Empties the cache for a search of `ops` ops, keeping the buffers of the last search (a check of a
+  // small history then allocates nothing); the table starts big enough for a few configurations per
+  // op, so that it rarely grows.
+  void reset(size_t required_words, size_t info_words, size_t ops) {
+    required_words_ = required_words;
+    info_words_ = info_words;
+    size_t size = 64;
+    while (size < 4 * ops && size < (size_t{1} << 16)) size *= 2;
+    table_.assign(size, Entry{});
+    required_arena_.clear();
+    heads_.clear();
+    next_.clear();
+    info_arena_.clear();
+  }
+  // Gives the buffers back when a search left them big.
+  void trim() {
+    if (bytes() < (int64_t{8} << 20)) return;
+    *this = ConfigCache();
+  }
 
   // Records the configuration; false when an explored one makes it redundant.
   bool insert(uint64_t hash, int32_t state, const uint64_t* required, const uint64_t* info) {
@@ -88,10 +115,11 @@ class ConfigCache {
   }
 
   size_t size() const { return next_.size(); }
+  // What this search holds (buffers kept from an earlier, bigger search are not counted).
   int64_t bytes() const {
-    return static_cast<int64_t>(table_.capacity() * sizeof(Entry) +
-                                (required_arena_.capacity() + info_arena_.capacity()) * sizeof(uint64_t) +
-                                (heads_.capacity() + next_.capacity()) * sizeof(uint32_t));
+    return static_cast<int64_t>(table_.size() * sizeof(Entry) +
+                                (required_arena_.size() + info_arena_.size()) * sizeof(uint64_t) +
+                                (heads_.size() + next_.size()) * sizeof(uint32_t));
   }
 
  private:
@@ -127,7 +155,7 @@ class ConfigCache {
     }
   }
 
-  size_t required_words_, info_words_;
+  size_t required_words_ = 0, info_words_ = 0;
   std::vector<Entry> table_;
   std::vector<uint64_t> required_arena_;  // per group
   std::vector<uint32_t> heads_;           // per group: its latest info set
@@ -139,7 +167,9 @@ class ConfigCache {
 // Position n is the sentinel.
 struct Links {
   std::vector<int32_t> next, prev;
-  explicit Links(size_t n) : next(n + 1), prev(n + 1) {
+  void reset(size_t n) {
+    next.resize(n + 1);
+    prev.resize(n + 1);
     sentinel = static_cast<int32_t>(n);
     next[sentinel] = prev[sentinel] = sentinel;
   }
@@ -155,7 +185,7 @@ struct Links {
   }
   void relink(int32_t i) { next[prev[i]] = prev[next[i]] = i; }
   int32_t first() const { return next[sentinel]; }
-  int32_t sentinel;
+  int32_t sentinel = 0;
 };
 
 struct Move {
@@ -169,61 +199,96 @@ struct Frame {
   uint32_t cand_begin, cand_end, cursor;
 };
 
+// One search at a time per thread; its buffers are kept for the next search (see search()).
 class Searcher {
  public:
-  Searcher(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits)
-      : ops_(ops),
-        steps_(steps),
-        limits_(limits),
-        n_(ops.size()),
-        by_call_(n_),
-        by_ret_(n_),
-        unknown_(n_),
-        bit_(n_),
-        zobrist_(n_) {
-    std::vector<int32_t> required;
+  void reset(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits) {
+    ops_ = &ops;
+    steps_ = &steps;
+    limits_ = &limits;
+    n_ = ops.size();
+    by_call_.reset(n_);
+    by_ret_.reset(n_);
+    unknown_.reset(n_);
+    bit_.resize(n_);
+    zobrist_.resize(n_);
+    read_only_.resize(n_);
+    required_.clear();
     size_t infos = 0;
+    int32_t kinds = 0;
     for (size_t i = 0; i < n_; ++i) {
       zobrist_[i] = mix(i + 1);
-      bit_[i] = static_cast<int32_t>(ops[i].required ? required.size() : infos++);
+      read_only_[i] = steps.read_only(ops[i].kind);
+      kinds = std::max(kinds, ops[i].kind + 1);
+      bit_[i] = static_cast<int32_t>(ops[i].required ? required_.size() : infos++);
       if (ops[i].required) {
         by_call_.append(static_cast<int32_t>(i));
-        required.push_back(static_cast<int32_t>(i));
+        required_.push_back(static_cast<int32_t>(i));
       } else {
         unknown_.append(static_cast<int32_t>(i));
       }
     }
-    std::stable_sort(required.begin(), required.end(), [&](int32_t a, int32_t b) { return ops[a].ret < ops[b].ret; });
-    for (int32_t i : required) by_ret_.append(i);
-    remaining_ = static_cast<int64_t>(required.size());
-    required_bits_.assign(required.size() / 64 + 1, 0);
+    std::sort(required_.begin(), required_.end(),  // ties by position: no buffer as stable_sort takes
+              [&](int32_t a, int32_t b) { return ops[a].ret < ops[b].ret || (ops[a].ret == ops[b].ret && a < b); });
+    for (int32_t i : required_) by_ret_.append(i);
+    remaining_ = static_cast<int64_t>(required_.size());
+    required_bits_.assign(required_.size() / 64 + 1, 0);
     info_bits_.assign(infos / 64 + 1, 0);
-    cache_ = std::make_unique<ConfigCache>(required_bits_.size(), info_bits_.size());
-    int32_t kinds = 0;
-    for (const SearchOp& op : ops) kinds = std::max(kinds, op.kind + 1);
+    cache_.reset(required_bits_.size(), info_bits_.size(), n_);
     seen_kind_.assign(kinds, 0);
+    stamp_ = 0;
+    hash_ = 0;
+    frames_.clear();
+    candidates_.clear();
+    placed_required_ = best_placed_ = 0;
+    best_path_.clear();
+    best_on_stack_ = false;
+    best_stuck_ = -1;
+    peak_ = reported_ = 0;
+    ticks_ = 0;
   }
 
-  SearchResult run() {
-    SearchResult result;
+  // Leaves a paused search: its memory no longer counts.
+  void abandon() {
+    if (limits_->memory_used) limits_->memory_used->fetch_sub(reported_);
+    reported_ = 0;
+  }
+
+  // Gives big buffers back once a search is over.
+  void trim() {
+    cache_.trim();
+    if (frames_.capacity() + candidates_.capacity() > (size_t{1} << 20)) {
+      frames_ = {};
+      candidates_ = {};
+    }
+  }
+
+  // Starts the search from the initial state.
+  void start() {
     push_frame(0, -1);
     best_stuck_ = by_ret_.first() == by_ret_.sentinel ? -1 : by_ret_.first();
-    uint64_t ticks = 0;
+  }
+
+  // Searches on until decided, or, when `pause_at` is given, until more configurations than that
+  // are cached (nullopt: call again to go on from where it stopped).
+  std::optional<SearchResult> run(size_t pause_at = SIZE_MAX) {
+    SearchResult result;
     while (!frames_.empty()) {
       if (remaining_ == 0) {
         result.outcome = SearchOutcome::kLinearizable;
         record_path(result.linearization);
         return finish(result);
       }
-      if ((ticks++ & 1023) == 0) {  // also before the first step, so a spent budget shows at once
-        if (limits_.stop && limits_.stop->load(std::memory_order_relaxed))
+      if ((ticks_++ & 1023) == 0) {  // also before the first step, so a spent budget shows at once
+        if (limits_->stop && limits_->stop->load(std::memory_order_relaxed))
           return finish(result, SearchOutcome::kCancelled);
-        if (limits_.decided && limits_.decided->load(std::memory_order_relaxed) &&
-            static_cast<int64_t>(cache_->size()) > limits_.configurations_once_decided)
+        if (limits_->decided && limits_->decided->load(std::memory_order_relaxed) &&
+            static_cast<int64_t>(cache_.size()) > limits_->configurations_once_decided)
           return finish(result, SearchOutcome::kCancelled);
-        if (std::chrono::steady_clock::now() > limits_.deadline) return finish(result, SearchOutcome::kOutOfTime);
+        if (std::chrono::steady_clock::now() > limits_->deadline) return finish(result, SearchOutcome::kOutOfTime);
         if (!account_memory()) return finish(result, SearchOutcome::kOutOfMemory);
       }
+      if (cache_.size() > pause_at) return std::nullopt;
       Frame& top = frames_.back();
       if (top.cursor == top.cand_end) {
         pop_frame();
@@ -262,24 +327,24 @@ class Searcher {
   void push_frame(int32_t state, int32_t op) {
     uint32_t begin = static_cast<uint32_t>(candidates_.size());
     int32_t first = by_ret_.first();
-    int64_t horizon = first == by_ret_.sentinel ? kNever : ops_[first].ret;
-    for (int32_t i = by_call_.first(); i != by_call_.sentinel && ops_[i].call < horizon; i = by_call_.next[i]) {
-      if (steps_.read_only(ops_[i].kind) && steps_.step(state, ops_[i].kind) == state) {
+    int64_t horizon = first == by_ret_.sentinel ? kNever : (*ops_)[first].ret;
+    for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
+      if (read_only_[i] && steps_->step(state, (*ops_)[i].kind) == state) {
         add_move(i, state);
         frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
         return;
       }
     }
     ++stamp_;
-    for (int32_t i = unknown_.first(); i != unknown_.sentinel && ops_[i].call < horizon; i = unknown_.next[i]) {
-      uint32_t& seen = seen_kind_[ops_[i].kind];
+    for (int32_t i = unknown_.first(); i != unknown_.sentinel && (*ops_)[i].call < horizon; i = unknown_.next[i]) {
+      uint32_t& seen = seen_kind_[(*ops_)[i].kind];
       if (seen == stamp_) continue;
       seen = stamp_;
-      int32_t next = steps_.step(state, ops_[i].kind);
+      int32_t next = steps_->step(state, (*ops_)[i].kind);
       if (next >= 0 && next != state) add_move(i, next);
     }
-    for (int32_t i = by_call_.first(); i != by_call_.sentinel && ops_[i].call < horizon; i = by_call_.next[i]) {
-      int32_t next = steps_.step(state, ops_[i].kind);
+    for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
+      int32_t next = steps_->step(state, (*ops_)[i].kind);
       if (next >= 0) add_move(i, next);
     }
     frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
@@ -289,7 +354,7 @@ class Searcher {
   // was already explored or scheduled.
   void add_move(int32_t i, int32_t next) {
     flip(i);
-    if (cache_->insert(hash_, next, required_bits_.data(), info_bits_.data())) candidates_.push_back({i, next});
+    if (cache_.insert(hash_, next, required_bits_.data(), info_bits_.data())) candidates_.push_back({i, next});
     flip(i);
   }
 
@@ -311,7 +376,7 @@ class Searcher {
   // Toggles op i in the placed sets; the hash covers the required ops only (the cache's group key).
   void flip(int32_t i) {
     int32_t b = bit_[i];
-    if (ops_[i].required) {
+    if ((*ops_)[i].required) {
       required_bits_[b >> 6] ^= uint64_t{1} << (b & 63);
       hash_ ^= zobrist_[i];
     } else {
@@ -320,7 +385,7 @@ class Searcher {
   }
 
   void place(int32_t i) {
-    if (ops_[i].required) {
+    if ((*ops_)[i].required) {
       by_call_.unlink(i);
       by_ret_.unlink(i);
       --remaining_;
@@ -331,7 +396,7 @@ class Searcher {
   }
 
   void unplace(int32_t i) {
-    if (ops_[i].required) {
+    if ((*ops_)[i].required) {
       by_ret_.relink(i);
       by_call_.relink(i);
       ++remaining_;
@@ -347,47 +412,48 @@ class Searcher {
   }
 
   int64_t bytes() const {
-    return cache_->bytes() +
-           static_cast<int64_t>(candidates_.capacity() * sizeof(Move) + frames_.capacity() * sizeof(Frame));
+    return cache_.bytes() + static_cast<int64_t>(candidates_.size() * sizeof(Move) + frames_.size() * sizeof(Frame));
   }
 
   // Publishes this search's growth to the shared counter; false when over the limit.
   bool account_memory() {
     int64_t now = bytes();
     peak_ = std::max(peak_, now);
-    if (!limits_.memory_used) return now <= limits_.memory_limit_bytes;
-    int64_t total = limits_.memory_used->fetch_add(now - reported_) + (now - reported_);
+    if (!limits_->memory_used) return now <= limits_->memory_limit_bytes;
+    int64_t total = limits_->memory_used->fetch_add(now - reported_) + (now - reported_);
     reported_ = now;
-    return total <= limits_.memory_limit_bytes;
+    return total <= limits_->memory_limit_bytes;
   }
 
-  SearchResult& finish(SearchResult& result, SearchOutcome outcome) {
+  SearchResult finish(SearchResult& result, SearchOutcome outcome) {
     result.outcome = outcome;
     return finish(result);
   }
 
-  SearchResult& finish(SearchResult& result) {
+  SearchResult finish(SearchResult& result) {
     account_memory();
-    if (limits_.memory_used) limits_.memory_used->fetch_sub(reported_);
+    if (limits_->memory_used) limits_->memory_used->fetch_sub(reported_);
     if (result.outcome != SearchOutcome::kLinearizable) {
       if (best_on_stack_) record_path(best_path_);
       result.linearization = best_path_;
       result.stuck = best_stuck_;
     }
-    result.configurations = static_cast<int64_t>(cache_->size());
+    result.configurations = static_cast<int64_t>(cache_.size());
     result.peak_bytes = peak_;
     return result;
   }
 
-  const std::vector<SearchOp>& ops_;
-  Steps& steps_;
-  const SearchLimits& limits_;
-  size_t n_;
+  const std::vector<SearchOp>* ops_ = nullptr;
+  Steps* steps_ = nullptr;
+  const SearchLimits* limits_ = nullptr;
+  size_t n_ = 0;
   Links by_call_, by_ret_, unknown_;
-  std::vector<int32_t> bit_;  // op -> its bit among the required or among the info ops
+  std::vector<int32_t> bit_;        // op -> its bit among the required or among the info ops
+  std::vector<uint8_t> read_only_;  // op -> Steps::read_only of its kind
+  std::vector<int32_t> required_;
   std::vector<uint64_t> required_bits_, info_bits_;
   uint64_t hash_ = 0;
-  std::unique_ptr<ConfigCache> cache_;
+  ConfigCache cache_;
   std::vector<uint64_t> zobrist_;
   std::vector<Frame> frames_;
   std::vector<Move> candidates_;
@@ -401,6 +467,7 @@ class Searcher {
   int32_t best_stuck_ = -1;
   int64_t peak_ = 0;
   int64_t reported_ = 0;
+  uint64_t ticks_ = 0;
 };
 
 }  // namespace
@@ -411,23 +478,32 @@ namespace {
 // ops, ignoring real time; -1 when there is none or the reachable states are too many to list.
 int32_t unreachable_op(const std::vector<SearchOp>& ops, Steps& steps) {
   constexpr size_t kMaxStates = 256, kMaxSteps = 4096;  // cheap next to the search, or give up
-  std::vector<int32_t> kinds;
-  for (const SearchOp& op : ops) kinds.push_back(op.kind);
-  std::sort(kinds.begin(), kinds.end());
-  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
-  std::vector<int32_t> reached = {0};
-  std::vector<bool> seen(1, true), legal_somewhere(kinds.empty() ? 0 : kinds.back() + 1, false);
+  // Buffers kept per thread: this runs before every search, small ones included.
+  thread_local std::vector<int32_t> kinds, reached;
+  thread_local std::vector<uint8_t> is_kind, seen, legal_somewhere;
+  kinds.clear();
+  is_kind.clear();
+  for (const SearchOp& op : ops) {
+    if (size_t(op.kind) >= is_kind.size()) is_kind.resize(op.kind + 1, 0);
+    if (!is_kind[op.kind]) {
+      is_kind[op.kind] = 1;
+      kinds.push_back(op.kind);
+    }
+  }
+  reached.assign(1, 0);
+  seen.assign(1, 1);
+  legal_somewhere.assign(is_kind.size(), 0);
   size_t budget = kMaxSteps;
   for (size_t r = 0; r < reached.size(); ++r) {
     for (int32_t kind : kinds) {
       if (budget-- == 0) return -1;
       int32_t next = steps.step(reached[r], kind);
       if (next < 0) continue;
-      legal_somewhere[kind] = true;
-      if (static_cast<size_t>(next) >= seen.size()) seen.resize(std::max<size_t>(next + 1, seen.size() * 2), false);
+      legal_somewhere[kind] = 1;
+      if (static_cast<size_t>(next) >= seen.size()) seen.resize(std::max<size_t>(next + 1, seen.size() * 2), 0);
       if (!seen[next]) {
         if (reached.size() == kMaxStates) return -1;
-        seen[next] = true;
+        seen[next] = 1;
         reached.push_back(next);
       }
     }
@@ -442,15 +518,26 @@ int32_t unreachable_op(const std::vector<SearchOp>& ops, Steps& steps) {
 }  // namespace
 
 SearchResult search(const std::vector<SearchOp>& ops, Steps& steps, const SearchLimits& limits) {
-  if (int32_t culprit = unreachable_op(ops, steps); culprit >= 0) {
-    SearchResult result;
-    result.outcome = SearchOutcome::kIllegal;
-    result.stuck = culprit;
-    result.unreachable = true;
-    return result;
+  thread_local Searcher searcher;
+  searcher.reset(ops, steps, limits);
+  searcher.start();
+  // Most histories are decided in a few configurations per op; one that is, is linearizable or has
+  // its culprit found by the search itself, so the scan for impossible values waits until then.
+  std::optional<SearchResult> result = searcher.run(4 * ops.size() + 16);
+  if (!result || result->outcome != SearchOutcome::kLinearizable) {
+    if (int32_t culprit = unreachable_op(ops, steps); culprit >= 0) {
+      searcher.abandon();
+      searcher.trim();
+      SearchResult impossible;
+      impossible.outcome = SearchOutcome::kIllegal;
+      impossible.stuck = culprit;
+      impossible.unreachable = true;
+      return impossible;
+    }
+    if (!result) result = searcher.run();
   }
-  Searcher searcher(ops, steps, limits);
-  return searcher.run();
+  searcher.trim();
+  return std::move(*result);
 }
 
 }  // namespace faultline::linear

@@ -9,56 +9,42 @@
 #include <cstdint>
 #include <limits>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "checkers/linear/steps.h"
 
 namespace faultline::linear {
 
-// Any model through its Json functions: interned Json states and memoized steps for one part.
+// Any model through its Json functions: each distinct op made Json once, interned Json states and
+// memoized steps for one part. The edge for models that have no compact form.
 class StepTable : public Steps {
  public:
-  StepTable(const Model& model, const Json& initial_state);
-  int32_t intern_op(const ModelOp& op) override;
+  StepTable(const Model& model, const CompactHistory& history, const Json& initial_state);
+  int32_t intern_op(const CompactModelOp& op) override;
   int32_t step(int32_t state, int32_t kind) override;
   bool read_only(int32_t kind) const override { return read_only_[kind]; }
+  bool unobservable(int32_t kind, std::span<const int32_t> kinds) const override;
   std::string describe(int32_t state) const override { return model_.describe(states_[state]); }
 
  private:
   int32_t intern_state(Json state);
 
-  // Kind ids hashed and compared by the ops they stand for, and looked up by an op directly, so that
-  // interning an op builds no key.
-  struct KindHash {
-    using is_transparent = void;
-    const std::vector<ModelOp>* kinds;
-    size_t operator()(const ModelOp& op) const;
-    size_t operator()(int32_t id) const { return (*this)((*kinds)[id]); }
-  };
-  struct KindEqual {
-    using is_transparent = void;
-    const std::vector<ModelOp>* kinds;
-    static bool same(const ModelOp& a, const ModelOp& b) {
-      return a.known == b.known && a.f == b.f && a.value == b.value;
-    }
-    bool operator()(int32_t a, int32_t b) const { return same((*kinds)[a], (*kinds)[b]); }
-    bool operator()(const ModelOp& a, int32_t b) const { return same(a, (*kinds)[b]); }
-    bool operator()(int32_t a, const ModelOp& b) const { return same((*kinds)[a], b); }
-  };
-
   const Model& model_;
+  const CompactHistory& history_;
   std::vector<Json> states_;
   std::unordered_map<Json, int32_t> state_ids_;
   std::vector<ModelOp> kinds_;
   std::vector<bool> read_only_;  // per kind: Model::read_only
-  std::unordered_set<int32_t, KindHash, KindEqual> kind_ids_{16, KindHash{&kinds_}, KindEqual{&kinds_}};
+  // Kinds by (f, value id, known): equal values get one id, so an op is made Json only when new.
+  ValueIds values_;
+  FlatIdMap kind_ids_;
   StepMemo memo_;
 };
 
 // The steps for one part: the model's compact form when it has one for these ops, else its Json
 // functions. `initial` is the model's initial state (Model::initial).
-std::unique_ptr<Steps> make_steps(const Model& model, const Json& initial, const std::vector<const ModelOp*>& ops);
+std::unique_ptr<Steps> make_steps(const Model& model, const CompactHistory& history, const Json& initial,
+                                  std::span<const CompactModelOp> ops);
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
