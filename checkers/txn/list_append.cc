@@ -56,8 +56,8 @@ class ListAppend : public DataExplainer {
     auto it = std::lower_bound(readers_.begin(), readers_.end(), std::pair<uint64_t, uint32_t>{slot(key, value), 0});
     for (; it != readers_.end() && it->first == slot(key, value); ++it) f(it->second);
   }
-  const Json& key(uint32_t k) const { return h_.keys.value(k); }
-  const Json& val(uint32_t v) const { return h_.values.value(v); }
+  Json key(uint32_t k) const { return h_.keys.value(k); }
+  Json val(uint32_t v) const { return h_.values.value(v); }
   Json list_json(const Mop& m) const {
     Json out = Json::array();
     for (uint32_t v : list(m)) out.push_back(val(v));
@@ -92,8 +92,8 @@ void ListAppend::index_appends(Inference& out) {
       Element& e = elements_[slot(m->key, m->value)];
       if (e.writer != kNoTxn && out.unusable.empty())
         out.unusable = "value " + show(val(m->value)) + " is appended to key " + show(key(m->key)) +
-                       " more than once (ops " + std::to_string(h_.txns[e.writer].op->index) + " and " +
-                       std::to_string(txn.op->index) + "); list-append needs unique appended values";
+                       " more than once (ops " + std::to_string(h_.index(h_.txns[e.writer])) + " and " +
+                       std::to_string(h_.index(txn)) + "); list-append needs unique appended values";
       e.writer = t;
       // An earlier append by this txn to the same key is intermediate.
       for (const Mop* p = m + 1; p != h_.end(txn); ++p)
@@ -138,10 +138,10 @@ void ListAppend::build_orders(Inference& out) {
           return Json{
               {"key", key(k)},
               {"value", val(order[i])},
-              {"txns", {op_json(h_.txns[failed]), op_json(h_.txns[w])}},
-              {"explanation", "op " + std::to_string(h_.txns[w].op->index) + " appended " + show(val(order[i])) +
+              {"txns", {op_json(h_, h_.txns[failed]), op_json(h_, h_.txns[w])}},
+              {"explanation", "op " + std::to_string(h_.index(h_.txns[w])) + " appended " + show(val(order[i])) +
                                   " to key " + show(key(k)) + " on top of a state written by op " +
-                                  std::to_string(h_.txns[failed].op->index) + ", which failed"}};
+                                  std::to_string(h_.index(h_.txns[failed])) + ", which failed"}};
         });
         last_failed = kNoTxn;
       }
@@ -161,13 +161,13 @@ void ListAppend::check_reads(Inference& out) {
       bool prefix = l.size() <= order.size() && std::equal(l.begin(), l.end(), order.begin());
       auto report = [&](const std::string& name, const std::string& why, Json extra) {
         out.anomalies.add(name, [&] {
-          Json j = {{"op", op_json(txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
+          Json j = {{"op", op_json(h_, txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
           j.update(extra);
           return j;
         });
       };
       std::string at =
-          "op " + std::to_string(txn.op->index) + " read key " + show(key(m->key)) + " = " + list_json(*m).dump();
+          "op " + std::to_string(h_.index(txn)) + " read key " + show(key(m->key)) + " = " + list_json(*m).dump();
       if (!prefix) {
         Json longest = Json::array();
         for (uint32_t v : order) longest.push_back(val(v));
@@ -184,8 +184,8 @@ void ListAppend::check_reads(Inference& out) {
         } else if (h_.txns[e->writer].status == TxnStatus::kFail) {
           report("G1a",
                  at + ", including " + show(val(l[i])) + " appended by op " +
-                     std::to_string(h_.txns[e->writer].op->index) + ", which failed",
-                 {{"element", val(l[i])}, {"writer", op_json(h_.txns[e->writer])}});
+                     std::to_string(h_.index(h_.txns[e->writer])) + ", which failed",
+                 {{"element", val(l[i])}, {"writer", op_json(h_, h_.txns[e->writer])}});
         }
         if (!prefix || e == nullptr) continue;
         if (e->position != int32_t(i)) {
@@ -204,8 +204,8 @@ void ListAppend::check_reads(Inference& out) {
         if (last && last->intermediate && last->writer != t && possible(last->writer))
           report("G1b",
                  at + ", whose last element " + show(val(l.back())) + " is an intermediate append of op " +
-                     std::to_string(h_.txns[last->writer].op->index) + ", which appended to the key again later",
-                 {{"element", val(l.back())}, {"writer", op_json(h_.txns[last->writer])}});
+                     std::to_string(h_.index(h_.txns[last->writer])) + ", which appended to the key again later",
+                 {{"element", val(l.back())}, {"writer", op_json(h_, h_.txns[last->writer])}});
       }
     }
   }
@@ -245,10 +245,10 @@ void ListAppend::check_internal(Inference& out) {
           if (std::find(l.begin(), l.end(), m->value) != l.end())
             out.anomalies.add("future-read", [&] {
               return Json{
-                  {"op", op_json(txn)},
+                  {"op", op_json(h_, txn)},
                   {"mop", mop_json(*r)},
                   {"element", val(m->value)},
-                  {"explanation", "op " + std::to_string(txn.op->index) + " read " + show(val(m->value)) + " in key " +
+                  {"explanation", "op " + std::to_string(h_.index(txn)) + " read " + show(val(m->value)) + " in key " +
                                       show(key(m->key)) + " before it appended that value itself"}};
             });
         }
@@ -263,10 +263,10 @@ void ListAppend::check_internal(Inference& out) {
           out.anomalies.add("internal", [&] {
             Json exp = it->known ? Json::array() : Json::array({"..."});
             for (uint32_t v : e) exp.push_back(val(v));
-            return Json{{"op", op_json(txn)},
+            return Json{{"op", op_json(h_, txn)},
                         {"mop", mop_json(*m)},
                         {"expected", exp},
-                        {"explanation", "op " + std::to_string(txn.op->index) + " read key " + show(key(m->key)) +
+                        {"explanation", "op " + std::to_string(h_.index(txn)) + " read key " + show(key(m->key)) +
                                             " = " + list_json(*m).dump() +
                                             " but its own earlier reads and appends imply " + exp.dump()}};
           });
@@ -290,8 +290,8 @@ void ListAppend::check_internal(Inference& out) {
         Json txns = Json::array();
         std::string ops;
         for (size_t x = i; x < j; ++x) {
-          txns.push_back(op_json(h_.txns[read_then_wrote[x].second]));
-          ops += (ops.empty() ? "" : ", ") + std::to_string(h_.txns[read_then_wrote[x].second].op->index);
+          txns.push_back(op_json(h_, h_.txns[read_then_wrote[x].second]));
+          ops += (ops.empty() ? "" : ", ") + std::to_string(h_.index(h_.txns[read_then_wrote[x].second]));
         }
         std::string version = v == kInit ? "the empty list" : "the version ending in " + show(val(v));
         return Json{{"key", key(k)},

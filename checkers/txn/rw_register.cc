@@ -35,8 +35,8 @@ class RwRegister : public DataExplainer {
     auto it = writes_.find(slot(key, value));
     return it != writes_.end() && possible(it->second.writer) ? it->second.writer : kNoTxn;
   }
-  const Json& key(uint32_t k) const { return h_.keys.value(k); }
-  const Json& val(uint32_t v) const { return h_.values.value(v); }
+  Json key(uint32_t k) const { return h_.keys.value(k); }
+  Json val(uint32_t v) const { return h_.values.value(v); }
   std::string shown(uint32_t v) const { return v == kInit ? "nil" : show(val(v)); }
   Json mop_json(const Mop& m) const {
     if (m.kind == MopKind::kWrite) return {"w", key(m.key), val(m.value)};
@@ -87,8 +87,8 @@ void RwRegister::index_writes(Inference& out) {
       Written& w = writes_[slot(m->key, m->value)];
       if (w.writer != kNoTxn && w.writer != t && out.unusable.empty())
         out.unusable = "value " + show(val(m->value)) + " is written to key " + show(key(m->key)) +
-                       " more than once (ops " + std::to_string(h_.txns[w.writer].op->index) + " and " +
-                       std::to_string(txn.op->index) + "); rw-register needs unique written values";
+                       " more than once (ops " + std::to_string(h_.index(h_.txns[w.writer])) + " and " +
+                       std::to_string(h_.index(txn)) + "); rw-register needs unique written values";
       w.writer = t;
       w.intermediate =
           std::any_of(m + 1, h_.end(txn), [&](const Mop& p) { return p.kind == MopKind::kWrite && p.key == m->key; });
@@ -108,12 +108,12 @@ void RwRegister::check_txns(Inference& out) {
       if (writes_key && txn.status == TxnStatus::kOk) read_then_wrote.push_back({slot(m.key, m.value), t});
     });
     if (txn.status != TxnStatus::kOk) continue;
-    std::string by = "op " + std::to_string(txn.op->index);
+    std::string by = "op " + std::to_string(h_.index(txn));
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (m->kind != MopKind::kRead) continue;
       auto report = [&](const std::string& name, const std::string& why, Json extra) {
         out.anomalies.add(name, [&] {
-          Json j = {{"op", op_json(txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
+          Json j = {{"op", op_json(h_, txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
           j.update(extra);
           return j;
         });
@@ -137,13 +137,13 @@ void RwRegister::check_txns(Inference& out) {
       if (it == writes_.end()) {
         report("garbage-read", at + ", but no txn ever wrote " + shown(m->value), Json::object());
       } else if (h_.txns[it->second.writer].status == TxnStatus::kFail) {
-        report("G1a", at + ", written by op " + std::to_string(h_.txns[it->second.writer].op->index) + ", which failed",
-               {{"writer", op_json(h_.txns[it->second.writer])}});
+        report("G1a", at + ", written by op " + std::to_string(h_.index(h_.txns[it->second.writer])) + ", which failed",
+               {{"writer", op_json(h_, h_.txns[it->second.writer])}});
       } else if (it->second.intermediate && it->second.writer != t) {
         report("G1b",
-               at + ", an intermediate write of op " + std::to_string(h_.txns[it->second.writer].op->index) +
+               at + ", an intermediate write of op " + std::to_string(h_.index(h_.txns[it->second.writer])) +
                    ", which wrote the key again later",
-               {{"writer", op_json(h_.txns[it->second.writer])}});
+               {{"writer", op_json(h_, h_.txns[it->second.writer])}});
       }
     }
   }
@@ -159,8 +159,8 @@ void RwRegister::check_txns(Inference& out) {
         std::string ops;
         for (size_t x = i; x < j; ++x) {
           const Txn& tx = h_.txns[read_then_wrote[x].second];
-          txns.push_back(op_json(tx));
-          ops += (ops.empty() ? "" : ", ") + std::to_string(tx.op->index);
+          txns.push_back(op_json(h_, tx));
+          ops += (ops.empty() ? "" : ", ") + std::to_string(h_.index(tx));
         }
         return Json{{"key", key(k)},
                     {"value", v == kInit ? Json() : val(v)},

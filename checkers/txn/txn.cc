@@ -21,7 +21,7 @@ extern char** environ;
 namespace faultline {
 namespace txn {
 
-Json op_json(const Txn& txn) { return to_json(*txn.op); }
+Json op_json(const TxnHistory& history, const Txn& txn) { return to_json(history.history->op(txn.op)); }
 
 std::string show(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
@@ -105,7 +105,7 @@ Json explain_cycle(const TxnHistory& h, const DataExplainer& data, const std::st
   std::ostringstream text;
   text << name << ": a cycle of " << cycle.size() << " txns\nLet:\n";
   for (size_t i = 0; i < cycle.size(); ++i) {
-    ops.push_back(op_json(h.txns[cycle[i].from]));
+    ops.push_back(op_json(h, h.txns[cycle[i].from]));
     text << "  " << names[i] << " = " << ops.back().dump() << "\n";
   }
   ops.push_back(ops.front());
@@ -134,8 +134,9 @@ std::string to_dot(const TxnHistory& h, const Json& instance, const Cycle& cycle
   std::ostringstream dot;
   dot << "digraph cycle {\n  node [shape=box, fontname=\"monospace\"];\n";
   for (size_t i = 0; i < cycle.size(); ++i) {
-    Json label = txn_name(i + 1) + "\\nop " + std::to_string(h.txns[cycle[i].from].op->index) + "\\n" +
-                 h.txns[cycle[i].from].op->value.dump();
+    const Txn& t = h.txns[cycle[i].from];
+    Json label = txn_name(i + 1) + "\\nop " + std::to_string(h.index(t)) + "\\n" +
+                 h.history->json((*h.history)[t.op].value).dump();
     dot << "  t" << i << " [label=" << label.dump() << "];\n";
   }
   static const std::map<std::string, std::string> colors = {
@@ -185,13 +186,13 @@ struct Found {
 
 }  // namespace
 
-CheckResult check(const History& history, const CheckOptions& options, DataModel default_model) {
+CheckResult check(const HistoryView& history, const CheckOptions& options, DataModel default_model) {
   const Json& opts = options.options;
   DataModel model = model_option(opts, default_model);
   auto models = string_list(opts, "consistency-models", {"strict-serializable"});
   auto reportable = reportable_anomalies(models, string_list(opts, "anomalies", {}));
 
-  TxnHistory h = parse_txns(history, model);
+  TxnHistory h = parse_txns(history.compact(), model);
   Inference inf = model == DataModel::kListAppend
                       ? infer_list_append(h)
                       : infer_rw_register(h, {flag(opts, "sequential-keys"), flag(opts, "linearizable-keys")});
@@ -340,8 +341,7 @@ class TxnChecker : public Checker {
   explicit TxnChecker(txn::DataModel model) : model_(model) {}
   std::string name() const override { return model_ == txn::DataModel::kListAppend ? "list-append" : "rw-register"; }
   CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
-    const History& history = input.ops();
-    return txn::check(history, options, model_);
+    return txn::check(input, options, model_);
   }
 
  private:

@@ -6,54 +6,76 @@
 
 namespace faultline::txn {
 
-uint32_t Interner::id(const Json& value) {
-  if (value.is_number_integer()) {
-    auto [it, added] = ints_.try_emplace(value.get<int64_t>(), uint32_t(values_.size()));
-    if (added) values_.push_back(value);
-    return it->second;
+uint32_t Interner::id(ValueId value) {
+  const CompactHistory& h = *history_;
+  auto next = uint32_t(values_.size());
+  bool added;
+  uint32_t found;
+  if (h.is_int(value)) {
+    auto [it, a] = ints_.try_emplace(h.as_int(value), next);
+    added = a, found = it->second;
+  } else if (h.is_null(value)) {
+    return kInit;
+  } else if (h.is_string(value)) {
+    auto [it, a] = strings_.try_emplace(h.as_string(value), next);
+    added = a, found = it->second;
+  } else {
+    auto [it, a] = others_.try_emplace(h.json(value).dump(), next);
+    added = a, found = it->second;
   }
-  if (value.is_null()) return kInit;
-  auto [it, added] = others_.try_emplace(value.dump(), uint32_t(values_.size()));
   if (added) values_.push_back(value);
-  return it->second;
+  return found;
 }
 
 namespace {
 
-[[noreturn]] void bad_mop(const Op& op, const Json& mop, DataModel model) {
+// The ids of the few strings parsing compares against; kNoString when the history lacks one.
+struct Names {
+  StringId txn, r, append, w;
+  explicit Names(const CompactHistory& h)
+      : txn(h.find("txn")), r(h.find("r")), append(h.find("append")), w(h.find("w")) {}
+};
+
+[[noreturn]] void bad_mop(const CompactHistory& history, const CompactOp& op, ValueId mop, DataModel model) {
   std::string expected = model == DataModel::kListAppend ? "[\"append\", key, value] or [\"r\", key, [values] or null]"
                                                          : "[\"w\", key, value] or [\"r\", key, value or null]";
-  fail(ErrorCode::kBadInput,
-       "op " + std::to_string(op.index) + ": micro-op " + mop.dump() + " is not " + expected + "; is --model right?");
+  fail(ErrorCode::kBadInput, "op " + std::to_string(op.index) + ": micro-op " + history.json(mop).dump() + " is not " +
+                                 expected + "; is --model right?");
 }
 
-void parse_mops(TxnHistory& h, const Op& op, TxnStatus status) {
-  const Json& value = op.value;
-  if (!value.is_array())
+void parse_mops(TxnHistory& h, const Names& names, const CompactOp& op, TxnStatus status) {
+  const CompactHistory& c = *h.history;
+  ValueId value = op.value;
+  if (!c.is_array(value))
     fail(ErrorCode::kBadInput,
-         "op " + std::to_string(op.index) + ": a txn's value must be a list of micro-ops, got " + value.dump());
-  for (const Json& m : value) {
-    if (!m.is_array() || m.size() != 3 || !m[0].is_string()) bad_mop(op, m, h.model);
-    const std::string& f = m[0].get_ref<const std::string&>();
+         "op " + std::to_string(op.index) + ": a txn's value must be a list of micro-ops, got " + c.json(value).dump());
+  bool lists = h.model == DataModel::kListAppend;
+  StringId write = lists ? names.append : names.w;
+  for (size_t i = 0, n = c.count(value); i < n; ++i) {
+    ValueId m = c.element(value, i);
+    if (c.count(m) != 3 || !c.is_string(c.element(m, 0))) bad_mop(c, op, m, h.model);
+    StringId f = c.as_string(c.element(m, 0));
+    ValueId arg = c.element(m, 2);
     Mop mop{MopKind::kRead};
-    mop.key = h.keys.id(m[1]);
-    bool lists = h.model == DataModel::kListAppend;
-    if (f == "r") {
-      mop.unobserved = status != TxnStatus::kOk && m[2].is_null();
-      if (lists && !m[2].is_null()) {
-        if (!m[2].is_array()) bad_mop(op, m, h.model);
+    mop.key = h.keys.id(c.element(m, 1));
+    if (f == names.r) {
+      bool null = c.is_null(arg);
+      mop.unobserved = status != TxnStatus::kOk && null;
+      if (lists && !null) {
+        if (!c.is_array(arg)) bad_mop(c, op, m, h.model);
+        size_t len = c.count(arg);
         mop.list_begin = uint32_t(h.lists.size());
-        mop.list_len = uint32_t(m[2].size());
-        for (const Json& e : m[2]) h.lists.push_back(h.values.id(e));
+        mop.list_len = uint32_t(len);
+        for (size_t e = 0; e < len; ++e) h.lists.push_back(h.values.id(c.element(arg, e)));
       } else if (!lists) {
-        mop.value = h.values.id(m[2]);
+        mop.value = h.values.id(arg);
       }
-    } else if (f == (lists ? "append" : "w")) {
+    } else if (f == write && write != kNoString) {
       mop.kind = lists ? MopKind::kAppend : MopKind::kWrite;
-      if (m[2].is_null()) bad_mop(op, m, h.model);
-      mop.value = h.values.id(m[2]);
+      if (c.is_null(arg)) bad_mop(c, op, m, h.model);
+      mop.value = h.values.id(arg);
     } else {
-      bad_mop(op, m, h.model);
+      bad_mop(c, op, m, h.model);
     }
     h.mops.push_back(mop);
   }
@@ -61,38 +83,51 @@ void parse_mops(TxnHistory& h, const Op& op, TxnStatus status) {
 
 }  // namespace
 
-TxnHistory parse_txns(const History& history, DataModel model) {
-  bool any_txn =
-      std::any_of(history.begin(), history.end(), [](const Op& op) { return op.is_client() && op.f == "txn"; });
+TxnHistory parse_txns(const CompactHistory& history, DataModel model) {
+  Names names(history);
+  auto ops = history.ops();
+  bool any_txn = names.txn != kNoString && std::any_of(ops.begin(), ops.end(), [&](const CompactOp& op) {
+                   return op.is_client() && op.f == names.txn;
+                 });
   TxnHistory h;
+  h.history = &history;
   h.model = model;
-  h.txns.reserve(history.size() / 2 + 1);
-  h.mops.reserve(history.size() * 2);
-  std::unordered_map<int64_t, const Op*> open;  // process -> its pending invocation
-  auto add = [&](const Op& invoke, const Op* done, TxnStatus status) {
+  h.keys = Interner(&history);
+  h.values = Interner(&history);
+  h.txns.reserve(ops.size() / 2 + 1);
+  h.mops.reserve(ops.size() * 2);
+  std::unordered_map<int64_t, uint32_t> open;  // process -> position of its pending invocation
+  auto add = [&](uint32_t invoke, int64_t done, TxnStatus status) {
     // An info completion usually repeats the invocation; a null value means it said nothing.
-    const Op& source = done && !done->value.is_null() ? *done : invoke;
-    Txn t{&source, invoke.index, done ? done->index : -1, invoke.process, status, uint32_t(h.mops.size()), 0};
-    parse_mops(h, source, status);
+    uint32_t source = done >= 0 && !history.is_null(ops[size_t(done)].value) ? uint32_t(done) : invoke;
+    Txn t{source,
+          ops[invoke].index,
+          done >= 0 ? ops[size_t(done)].index : -1,
+          ops[invoke].process,
+          status,
+          uint32_t(h.mops.size()),
+          0};
+    parse_mops(h, names, ops[source], status);
     t.mop_count = uint32_t(h.mops.size()) - t.mop_begin;
     h.txns.push_back(t);
   };
-  for (const Op& op : history) {
-    if (!op.is_client() || (any_txn && op.f != "txn")) continue;
+  for (uint32_t i = 0; i < ops.size(); ++i) {
+    const CompactOp& op = ops[i];
+    if (!op.is_client() || (any_txn && op.f != names.txn)) continue;
     if (op.is_invoke()) {
-      open[op.process] = &op;
+      open[op.process] = i;
       continue;
     }
     auto it = open.find(op.process);
     if (it == open.end()) continue;  // validate() rules this out; tolerate it
     TxnStatus status = op.is_ok() ? TxnStatus::kOk : op.is_fail() ? TxnStatus::kFail : TxnStatus::kInfo;
-    add(*it->second, &op, status);
+    add(it->second, i, status);
     open.erase(it);
   }
-  std::vector<const Op*> dangling;
+  std::vector<uint32_t> dangling;
   for (const auto& [process, op] : open) dangling.push_back(op);
-  std::sort(dangling.begin(), dangling.end(), [](const Op* a, const Op* b) { return a->index < b->index; });
-  for (const Op* op : dangling) add(*op, nullptr, TxnStatus::kInfo);
+  std::sort(dangling.begin(), dangling.end(), [&](uint32_t a, uint32_t b) { return ops[a].index < ops[b].index; });
+  for (uint32_t op : dangling) add(op, -1, TxnStatus::kInfo);
   return h;
 }
 

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "harness/core/history.h"
+#include "harness/core/compact_history.h"
 #include "harness/core/json.h"
 
 namespace faultline::txn {
@@ -15,18 +15,23 @@ namespace faultline::txn {
 // Interned id of the initial state: a nil register, an empty list.
 inline constexpr uint32_t kInit = 0;
 
-// Maps JSON values to dense ids from 1 (id 0 is kInit); equal JSON values get equal ids.
+// Maps the values of a compact history to dense ids from 1 (id 0 is kInit, for null); equal
+// values get equal ids. Integers and strings, the common keys and values, never touch JSON.
 class Interner {
  public:
-  uint32_t id(const Json& value);
-  const Json& value(uint32_t id) const { return values_[id]; }
+  explicit Interner(const CompactHistory* history = nullptr) : history_(history) {}
+  uint32_t id(ValueId value);
+  // The value as JSON, for explanations.
+  Json value(uint32_t id) const { return id == kInit ? Json() : history_->json(values_[id]); }
   // Number of ids handed out, counting kInit.
   size_t size() const { return values_.size(); }
 
  private:
+  const CompactHistory* history_;
   std::unordered_map<int64_t, uint32_t> ints_;
-  std::unordered_map<std::string, uint32_t> others_;
-  std::vector<Json> values_{Json()};
+  std::unordered_map<StringId, uint32_t> strings_;
+  std::unordered_map<std::string, uint32_t> others_;  // by their JSON text
+  std::vector<ValueId> values_{kNoValue};             // a representative of each id
 };
 
 enum class MopKind : uint8_t { kAppend, kWrite, kRead };
@@ -46,7 +51,8 @@ struct Mop {
 enum class TxnStatus : uint8_t { kOk, kInfo, kFail };
 
 struct Txn {
-  const Op* op;  // the completion (for info txns with no useful completion value: the invocation)
+  uint32_t op;  // position of the completion in the history (for info txns with no useful
+                // completion value: of the invocation)
   int64_t invoke_index;
   int64_t complete_index;  // -1 when the invocation never completed
   int64_t process;
@@ -58,6 +64,7 @@ struct Txn {
 enum class DataModel { kListAppend, kRwRegister };
 
 struct TxnHistory {
+  const CompactHistory* history = nullptr;  // the ops, for explanations
   DataModel model;
   std::vector<Txn> txns;  // in completion order; node ids of the dependency graph
   std::vector<Mop> mops;
@@ -67,12 +74,15 @@ struct TxnHistory {
 
   const Mop* begin(const Txn& t) const { return mops.data() + t.mop_begin; }
   const Mop* end(const Txn& t) const { return mops.data() + t.mop_begin + t.mop_count; }
+  // The index of the txn's op, as the history numbers it.
+  int64_t index(const Txn& t) const { return (*history)[t.op].index; }
 };
 
 // Collects the client ops with f "txn" (every op, when none has that f) of a valid history.
 // Throws Error(kBadInput) naming the op index when a micro-op is not [f k v] with an f the model
 // knows ("append"/"r" for list-append, "w"/"r" for rw-register).
-TxnHistory parse_txns(const History& history, DataModel model);
+// The history must outlive the result.
+TxnHistory parse_txns(const CompactHistory& history, DataModel model);
 
 // "T3" style display name; `number` is the position of the txn in a cycle or anomaly, from 1.
 std::string txn_name(size_t number);
