@@ -31,9 +31,13 @@ class RwRegister : public DataExplainer {
 
  private:
   bool possible(uint32_t t) const { return t != kNoTxn && h_.txns[t].status != TxnStatus::kFail; }
+  const Written* written(uint32_t key, uint32_t value) const {
+    uint32_t i = index_.find(slot(key, value));
+    return i == FlatIndex::kNone ? nullptr : &writes_[i].second;
+  }
   uint32_t writer(uint32_t key, uint32_t value) const {
-    auto it = writes_.find(slot(key, value));
-    return it != writes_.end() && possible(it->second.writer) ? it->second.writer : kNoTxn;
+    const Written* w = written(key, value);
+    return w && possible(w->writer) ? w->writer : kNoTxn;
   }
   Json key(uint32_t k) const { return h_.keys.value(k); }
   Json val(uint32_t v) const { return h_.values.value(v); }
@@ -73,18 +77,22 @@ class RwRegister : public DataExplainer {
 
   const TxnHistory& h_;
   RegisterOrder order_;
-  std::unordered_map<uint64_t, Written> writes_;
+  std::vector<std::pair<uint64_t, Written>> writes_;    // by (key, value) written
+  FlatIndex index_;                                     // (key, value) -> position in writes_
   std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/value read externally, reader)
   std::vector<VersionEdge> versions_;                   // sorted by (key, to)
 };
 
 void RwRegister::index_writes(Inference& out) {
-  writes_.reserve(h_.mops.size());
+  writes_.reserve(h_.mops.size() / 2);
+  index_ = FlatIndex(h_.mops.size() / 2);
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
     const Txn& txn = h_.txns[t];
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (m->kind != MopKind::kWrite) continue;
-      Written& w = writes_[slot(m->key, m->value)];
+      auto [at, added] = index_.insert(slot(m->key, m->value), uint32_t(writes_.size()));
+      if (added) writes_.push_back({slot(m->key, m->value), {}});
+      Written& w = writes_[at].second;
       if (w.writer != kNoTxn && w.writer != t && out.unusable.empty())
         out.unusable = "value " + show(val(m->value)) + " is written to key " + show(key(m->key)) +
                        " more than once (ops " + std::to_string(h_.index(h_.txns[w.writer])) + " and " +
@@ -108,7 +116,7 @@ void RwRegister::check_txns(Inference& out) {
       if (writes_key && txn.status == TxnStatus::kOk) read_then_wrote.push_back({slot(m.key, m.value), t});
     });
     if (txn.status != TxnStatus::kOk) continue;
-    std::string by = "op " + std::to_string(h_.index(txn));
+
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (m->kind != MopKind::kRead) continue;
       auto report = [&](const std::string& name, const std::string& why, Json extra) {
@@ -118,32 +126,36 @@ void RwRegister::check_txns(Inference& out) {
           return j;
         });
       };
-      std::string at = by + " read key " + show(key(m->key)) + " = " + shown(m->value);
+      // Text for explanations, made only when there is something to explain.
+      auto at = [&] {
+        return "op " + std::to_string(h_.index(txn)) + " read key " + show(key(m->key)) + " = " + shown(m->value);
+      };
       // Internal consistency: the txn's own last access of the key fixes what it must read.
       const Mop* before = nullptr;
       for (const Mop* p = h_.begin(txn); p != m; ++p)
         if (p->key == m->key) before = p;
       if (before && before->value != m->value)
         report("internal",
-               at + " but its own earlier " + (before->kind == MopKind::kWrite ? "write" : "read") + " implies " +
+               at() + " but its own earlier " + (before->kind == MopKind::kWrite ? "write" : "read") + " implies " +
                    shown(before->value),
                {{"expected", before->value == kInit ? Json() : val(before->value)}});
       bool future = std::any_of(m + 1, h_.end(txn), [&](const Mop& p) {
         return p.kind == MopKind::kWrite && p.key == m->key && p.value == m->value;
       });
-      if (future && m->value != kInit) report("future-read", at + " before it wrote that value itself", Json::object());
+      if (future && m->value != kInit)
+        report("future-read", at() + " before it wrote that value itself", Json::object());
       if (before || m->value == kInit) continue;
-      auto it = writes_.find(slot(m->key, m->value));
-      if (it == writes_.end()) {
-        report("garbage-read", at + ", but no txn ever wrote " + shown(m->value), Json::object());
-      } else if (h_.txns[it->second.writer].status == TxnStatus::kFail) {
-        report("G1a", at + ", written by op " + std::to_string(h_.index(h_.txns[it->second.writer])) + ", which failed",
-               {{"writer", op_json(h_, h_.txns[it->second.writer])}});
-      } else if (it->second.intermediate && it->second.writer != t) {
+      const Written* wr = written(m->key, m->value);
+      if (!wr) {
+        report("garbage-read", at() + ", but no txn ever wrote " + shown(m->value), Json::object());
+      } else if (h_.txns[wr->writer].status == TxnStatus::kFail) {
+        report("G1a", at() + ", written by op " + std::to_string(h_.index(h_.txns[wr->writer])) + ", which failed",
+               {{"writer", op_json(h_, h_.txns[wr->writer])}});
+      } else if (wr->intermediate && wr->writer != t) {
         report("G1b",
-               at + ", an intermediate write of op " + std::to_string(h_.index(h_.txns[it->second.writer])) +
+               at() + ", an intermediate write of op " + std::to_string(h_.index(h_.txns[wr->writer])) +
                    ", which wrote the key again later",
-               {{"writer", op_json(h_, h_.txns[it->second.writer])}});
+               {{"writer", op_json(h_, h_.txns[wr->writer])}});
       }
     }
   }
@@ -236,12 +248,12 @@ void RwRegister::build_versions(Inference& out) {
                   versions_.end());
 
   // Cyclic version orders: cycles in the graph of versions.
-  std::unordered_map<uint64_t, uint32_t> ids;
+  FlatIndex ids(versions_.size());
   std::vector<uint64_t> slots;
   auto id = [&](uint32_t k, uint32_t v) {
-    auto [it, added] = ids.try_emplace(slot(k, v), uint32_t(slots.size()));
+    auto [i, added] = ids.insert(slot(k, v), uint32_t(slots.size()));
     if (added) slots.push_back(slot(k, v));
-    return it->second;
+    return i;
   };
   std::vector<Edge> vedges;
   for (const auto& e : versions_) vedges.push_back({id(e.key, e.from), id(e.key, e.to), kWW});

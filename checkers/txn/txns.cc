@@ -1,6 +1,7 @@
 #include "checkers/txn/txns.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "harness/core/error.h"
 
@@ -12,13 +13,11 @@ uint32_t Interner::id(ValueId value) {
   bool added;
   uint32_t found;
   if (h.is_int(value)) {
-    auto [it, a] = ints_.try_emplace(h.as_int(value), next);
-    added = a, found = it->second;
+    std::tie(found, added) = ints_.insert(uint64_t(h.as_int(value)), next);
   } else if (h.is_null(value)) {
     return kInit;
   } else if (h.is_string(value)) {
-    auto [it, a] = strings_.try_emplace(h.as_string(value), next);
-    added = a, found = it->second;
+    std::tie(found, added) = strings_.insert(h.as_string(value), next);
   } else {
     auto [it, a] = others_.try_emplace(h.json(value).dump(), next);
     added = a, found = it->second;
@@ -29,12 +28,34 @@ uint32_t Interner::id(ValueId value) {
 
 namespace {
 
-// The ids of the few strings parsing compares against; kNoString when the history lacks one.
+// The ids of the few strings parsing compares against (kNoString when the history lacks one), and
+// per key the elements of the last list read of it: reads of a key mostly repeat a prefix of the
+// one before, so their elements' ids are found there without hashing.
 struct Names {
   StringId txn, r, append, w;
+  struct Seen {
+    ValueKind kind;
+    int64_t payload;
+    uint32_t id;
+  };
+  std::vector<std::vector<Seen>> last_read;
   explicit Names(const CompactHistory& h)
       : txn(h.find("txn")), r(h.find("r")), append(h.find("append")), w(h.find("w")) {}
 };
+
+// The id of element `e` of a list read of `key`; ints and strings (equal exactly when their
+// payloads are) go through the key's last read.
+uint32_t element_id(TxnHistory& h, Names& names, uint32_t key, size_t e, ValueId v) {
+  const ValueNode& n = h.history->node(v);
+  if (n.kind != ValueKind::kInt && n.kind != ValueKind::kString) return h.values.id(v);
+  if (names.last_read.size() <= key) names.last_read.resize(h.keys.size());
+  auto& seen = names.last_read[key];
+  if (e < seen.size() && seen[e].kind == n.kind && seen[e].payload == n.payload) return seen[e].id;
+  uint32_t id = h.values.id(v);
+  if (seen.size() <= e) seen.resize(e + 1);
+  seen[e] = {n.kind, n.payload, id};
+  return id;
+}
 
 [[noreturn]] void bad_mop(const CompactHistory& history, const CompactOp& op, ValueId mop, DataModel model) {
   std::string expected = model == DataModel::kListAppend ? "[\"append\", key, value] or [\"r\", key, [values] or null]"
@@ -43,7 +64,7 @@ struct Names {
                                  expected + "; is --model right?");
 }
 
-void parse_mops(TxnHistory& h, const Names& names, const CompactOp& op, TxnStatus status) {
+void parse_mops(TxnHistory& h, Names& names, const CompactOp& op, TxnStatus status) {
   const CompactHistory& c = *h.history;
   ValueId value = op.value;
   if (!c.is_array(value))
@@ -66,7 +87,7 @@ void parse_mops(TxnHistory& h, const Names& names, const CompactOp& op, TxnStatu
         size_t len = c.count(arg);
         mop.list_begin = uint32_t(h.lists.size());
         mop.list_len = uint32_t(len);
-        for (size_t e = 0; e < len; ++e) h.lists.push_back(h.values.id(c.element(arg, e)));
+        for (size_t e = 0; e < len; ++e) h.lists.push_back(element_id(h, names, mop.key, e, c.element(arg, e)));
       } else if (!lists) {
         mop.value = h.values.id(arg);
       }

@@ -15,6 +15,56 @@ namespace faultline::txn {
 // Interned id of the initial state: a nil register, an empty list.
 inline constexpr uint32_t kInit = 0;
 
+// A hash index from 64-bit keys to dense ids, open addressing in one flat array: the lookups of
+// inference run millions of times, and node-based maps cost a cache miss and an allocation each.
+class FlatIndex {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  explicit FlatIndex(size_t expected = 0) { rehash(expected * 2 + 16); }
+  uint32_t find(uint64_t key) const {
+    for (size_t i = bucket(key);; i = (i + 1) & mask_) {
+      const Entry& e = entries_[i];
+      if (e.id == kNone) return kNone;
+      if (e.key == key) return e.id;
+    }
+  }
+  // The id of `key`, giving it `id` when it has none; second: whether it was added.
+  std::pair<uint32_t, bool> insert(uint64_t key, uint32_t id) {
+    if ((size_ + 1) * 4 > entries_.size() * 3) rehash(entries_.size() * 2);
+    for (size_t i = bucket(key);; i = (i + 1) & mask_) {
+      Entry& e = entries_[i];
+      if (e.id == kNone) {
+        e = {key, id};
+        ++size_;
+        return {id, true};
+      }
+      if (e.key == key) return {e.id, false};
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  struct Entry {
+    uint64_t key = 0;
+    uint32_t id = kNone;
+  };
+  size_t bucket(uint64_t key) const { return size_t((key * 0x9e3779b97f4a7c15ULL) >> shift_); }
+  void rehash(size_t capacity) {
+    size_t n = 16;
+    while (n < capacity) n *= 2;
+    std::vector<Entry> old = std::move(entries_);
+    entries_.assign(n, Entry{});
+    mask_ = n - 1;
+    shift_ = 64 - unsigned(__builtin_ctzll(n));
+    size_ = 0;
+    for (const Entry& e : old)
+      if (e.id != kNone) insert(e.key, e.id);
+  }
+  std::vector<Entry> entries_;
+  size_t mask_ = 0, size_ = 0;
+  unsigned shift_ = 0;
+};
+
 // Maps the values of a compact history to dense ids from 1 (id 0 is kInit, for null); equal
 // values get equal ids. Integers and strings, the common keys and values, never touch JSON.
 class Interner {
@@ -28,8 +78,8 @@ class Interner {
 
  private:
   const CompactHistory* history_;
-  std::unordered_map<int64_t, uint32_t> ints_;
-  std::unordered_map<StringId, uint32_t> strings_;
+  FlatIndex ints_;
+  FlatIndex strings_;
   std::unordered_map<std::string, uint32_t> others_;  // by their JSON text
   std::vector<ValueId> values_{kNoValue};             // a representative of each id
 };
