@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <span>
 #include <unordered_map>
+#include <utility>
 
 #include "checkers/txn/inference.h"
 
@@ -53,8 +54,7 @@ class ListAppend : public DataExplainer {
   // Txns that read key when its last element was `value` (kInit: read it empty).
   template <typename F>
   void for_each_reader(uint32_t key, uint32_t value, F f) const {
-    auto it = std::lower_bound(readers_.begin(), readers_.end(), std::pair<uint64_t, uint32_t>{slot(key, value), 0});
-    for (; it != readers_.end() && it->first == slot(key, value); ++it) f(it->second);
+    for (uint32_t r : readers_.of(slot(key, value))) f(r);
   }
   Json key(uint32_t k) const { return h_.keys.value(k); }
   Json val(uint32_t v) const { return h_.values.value(v); }
@@ -84,8 +84,8 @@ class ListAppend : public DataExplainer {
   // garbage read, an element of a failed txn, a repeat); reads that are prefixes shorter than it
   // need no look-up per element.
   std::vector<uint32_t> first_problem_;
-  std::vector<std::vector<uint32_t>> orders_;           // per key: the version order observed
-  std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/last element, reader), sorted
+  std::vector<std::vector<uint32_t>> orders_;  // per key: the version order observed
+  Groups readers_;                             // by the version they read: (key, last element), in txn order
 };
 
 void ListAppend::index_appends(Inference& out) {
@@ -166,11 +166,12 @@ void ListAppend::build_orders(Inference& out) {
 }
 
 void ListAppend::check_reads(Inference& out) {
+  std::vector<std::pair<uint64_t, uint32_t>> read_slots;  // (key/last element, reader)
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
     const Txn& txn = h_.txns[t];
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (!observed_read(txn, *m)) continue;
-      readers_.push_back({slot(m->key, m->list_len ? list(*m).back() : kInit), t});
+      read_slots.push_back({slot(m->key, m->list_len ? list(*m).back() : kInit), t});
       if (txn.status != TxnStatus::kOk) continue;
       auto l = list(*m);
       const auto& order = orders_[m->key];
@@ -229,7 +230,7 @@ void ListAppend::check_reads(Inference& out) {
       }
     }
   }
-  std::sort(readers_.begin(), readers_.end());
+  readers_ = Groups(read_slots);
 }
 
 void ListAppend::check_internal(Inference& out) {

@@ -66,8 +66,8 @@ class RwRegister : public DataExplainer {
     }
   }
   bool read_by(uint32_t reader, uint32_t key, uint32_t value) const {
-    return std::binary_search(readers_.begin(), readers_.end(),
-                              std::pair<uint64_t, uint32_t>{slot(key, value), reader});
+    auto group = reader_groups_.of(slot(key, value));
+    return std::binary_search(group.begin(), group.end(), reader);
   }
 
   void index_writes(Inference& out);
@@ -79,7 +79,8 @@ class RwRegister : public DataExplainer {
   RegisterOrder order_;
   std::vector<std::pair<uint64_t, Written>> writes_;    // by (key, value) written
   FlatIndex index_;                                     // (key, value) -> position in writes_
-  std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/value read externally, reader)
+  std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/value read externally, reader), in txn order
+  Groups reader_groups_;                                // the same by key/value
   std::vector<VersionEdge> versions_;                   // sorted by (key, to)
 };
 
@@ -159,7 +160,7 @@ void RwRegister::check_txns(Inference& out) {
       }
     }
   }
-  std::sort(readers_.begin(), readers_.end());
+  reader_groups_ = Groups(readers_);
   std::sort(read_then_wrote.begin(), read_then_wrote.end());
   for (size_t i = 0; i < read_then_wrote.size();) {
     size_t j = i;
@@ -232,11 +233,10 @@ void RwRegister::build_versions(Inference& out) {
     });
   }
   order_keys();
-  std::vector<uint64_t> has_pred;
-  for (const auto& e : versions_) has_pred.push_back(slot(e.key, e.to));
-  std::sort(has_pred.begin(), has_pred.end());
+  FlatIndex has_pred(versions_.size());
+  for (const auto& e : versions_) has_pred.insert(slot(e.key, e.to), 0);
   for (const auto& [s, w] : writes_)
-    if (possible(w.writer) && !std::binary_search(has_pred.begin(), has_pred.end(), s))
+    if (possible(w.writer) && has_pred.find(s) == FlatIndex::kNone)
       versions_.push_back({uint32_t(s >> 32), kInit, uint32_t(s)});
   std::sort(versions_.begin(), versions_.end(), [](const VersionEdge& a, const VersionEdge& b) {
     return std::tie(a.key, a.to, a.from) < std::tie(b.key, b.to, b.from);
@@ -278,8 +278,7 @@ void RwRegister::build_versions(Inference& out) {
       uint32_t from = writer(e.key, e.from);
       if (from != kNoTxn) out.edges.push_back({from, to, kWW});
     }
-    auto it = std::lower_bound(readers_.begin(), readers_.end(), std::pair<uint64_t, uint32_t>{slot(e.key, e.from), 0});
-    for (; it != readers_.end() && it->first == slot(e.key, e.from); ++it) out.edges.push_back({it->second, to, kRW});
+    for (uint32_t r : reader_groups_.of(slot(e.key, e.from))) out.edges.push_back({r, to, kRW});
   }
   for (const auto& [s, reader] : readers_) {
     uint32_t w = uint32_t(s) == kInit ? kNoTxn : writer(uint32_t(s >> 32), uint32_t(s));

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "checkers/txn/consistency.h"
 #include "checkers/txn/graph.h"
@@ -192,10 +193,24 @@ CheckResult check(const HistoryView& history, const CheckOptions& options, DataM
   auto models = string_list(opts, "consistency-models", {"strict-serializable"});
   auto reportable = reportable_anomalies(models, string_list(opts, "anomalies", {}));
 
+  RegisterOrder order{flag(opts, "sequential-keys"), flag(opts, "linearizable-keys")};
   TxnHistory h = parse_txns(history.compact(), model);
-  Inference inf = model == DataModel::kListAppend
-                      ? infer_list_append(h)
-                      : infer_rw_register(h, {flag(opts, "sequential-keys"), flag(opts, "linearizable-keys")});
+  auto searches = searches_for(reportable);
+  uint8_t mask = 0;
+  for (const Search& s : searches)
+    mask |= s.extra | (s.shape == Shape::kG0 ? kWW : s.shape == Shape::kG1c ? kWW | kWR : kDataKinds);
+  // Session order needs only the txns: on a second core while the data dependencies are inferred.
+  std::vector<Edge> session;
+  std::thread session_thread;
+  if (mask & (kProcess | kRealtime)) session_thread = std::thread([&] { session = session_edges(h); });
+  Inference inf;
+  try {
+    inf = model == DataModel::kListAppend ? infer_list_append(h) : infer_rw_register(h, order);
+  } catch (...) {
+    if (session_thread.joinable()) session_thread.join();
+    throw;
+  }
+  if (session_thread.joinable()) session_thread.join();
   CheckResult result;
   if (!inf.unusable.empty()) {
     result.verdict = Verdict::kUnknown;
@@ -204,10 +219,6 @@ CheckResult check(const HistoryView& history, const CheckOptions& options, DataM
     return result;
   }
 
-  auto searches = searches_for(reportable);
-  uint8_t mask = 0;
-  for (const Search& s : searches)
-    mask |= s.extra | (s.shape == Shape::kG0 ? kWW : s.shape == Shape::kG1c ? kWW | kWR : kDataKinds);
   uint64_t budget = kDefaultSearchBudget;
   if (opts.contains("cycle-search-budget")) {
     const Json& b = opts["cycle-search-budget"];
@@ -219,11 +230,8 @@ CheckResult check(const HistoryView& history, const CheckOptions& options, DataM
     budget = b.get<uint64_t>();
   }
   std::vector<Edge> edges = std::move(inf.edges);
-  if (mask & (kProcess | kRealtime)) {
-    auto session = session_edges(h);
-    for (Edge& e : session)
-      if (e.kinds & mask) edges.push_back(e);
-  }
+  for (Edge& e : session)
+    if (e.kinds & mask) edges.push_back(e);
   TxnGraph graph(h.txns.size(), std::move(edges));
 
   Found found;

@@ -26,6 +26,23 @@ uint32_t Interner::id(ValueId value) {
   return found;
 }
 
+Groups::Groups(const std::vector<std::pair<uint64_t, uint32_t>>& members) : index_(members.size() / 4) {
+  // A counting sort, which keeps the given order within each group.
+  std::vector<uint32_t> group_of(members.size());
+  for (size_t i = 0; i < members.size(); ++i) {
+    uint32_t g = index_.insert(members[i].first, uint32_t(offsets_.size())).first;
+    if (g == offsets_.size()) offsets_.push_back(0);
+    ++offsets_[g];
+    group_of[i] = g;
+  }
+  uint32_t sum = 0;
+  for (uint32_t& o : offsets_) sum += std::exchange(o, sum);
+  offsets_.push_back(sum);
+  members_.resize(members.size());
+  std::vector<uint32_t> fill(offsets_.begin(), offsets_.end() - 1);
+  for (size_t i = 0; i < members.size(); ++i) members_[fill[group_of[i]]++] = members[i].second;
+}
+
 namespace {
 
 // The ids of the few strings parsing compares against (kNoString when the history lacks one), and
@@ -117,7 +134,9 @@ TxnHistory parse_txns(const CompactHistory& history, DataModel model) {
   h.values = Interner(&history);
   h.txns.reserve(ops.size() / 2 + 1);
   h.mops.reserve(ops.size() * 2);
-  std::unordered_map<int64_t, uint32_t> open;  // process -> position of its pending invocation
+  // Per process (numbered by `processes`), the position of its pending invocation or kNone.
+  FlatIndex processes;
+  std::vector<uint32_t> open;
   auto add = [&](uint32_t invoke, int64_t done, TxnStatus status) {
     // An info completion usually repeats the invocation; a null value means it said nothing.
     uint32_t source = done >= 0 && !history.is_null(ops[size_t(done)].value) ? uint32_t(done) : invoke;
@@ -135,18 +154,20 @@ TxnHistory parse_txns(const CompactHistory& history, DataModel model) {
   for (uint32_t i = 0; i < ops.size(); ++i) {
     const CompactOp& op = ops[i];
     if (!op.is_client() || (any_txn && op.f != names.txn)) continue;
+    auto [p, added] = processes.insert(uint64_t(op.process), uint32_t(open.size()));
+    if (added) open.push_back(FlatIndex::kNone);
     if (op.is_invoke()) {
-      open[op.process] = i;
+      open[p] = i;
       continue;
     }
-    auto it = open.find(op.process);
-    if (it == open.end()) continue;  // validate() rules this out; tolerate it
+    if (open[p] == FlatIndex::kNone) continue;  // validate() rules this out; tolerate it
     TxnStatus status = op.is_ok() ? TxnStatus::kOk : op.is_fail() ? TxnStatus::kFail : TxnStatus::kInfo;
-    add(it->second, i, status);
-    open.erase(it);
+    add(open[p], i, status);
+    open[p] = FlatIndex::kNone;
   }
   std::vector<uint32_t> dangling;
-  for (const auto& [process, op] : open) dangling.push_back(op);
+  for (uint32_t op : open)
+    if (op != FlatIndex::kNone) dangling.push_back(op);
   std::sort(dangling.begin(), dangling.end(), [&](uint32_t a, uint32_t b) { return ops[a].index < ops[b].index; });
   for (uint32_t op : dangling) add(op, -1, TxnStatus::kInfo);
   return h;

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "harness/core/compact_history.h"
@@ -63,6 +65,24 @@ class FlatIndex {
   std::vector<Entry> entries_;
   size_t mask_ = 0, size_ = 0;
   unsigned shift_ = 0;
+};
+
+// Txns grouped by a 64-bit key (e.g. the version of a key they read), each group in the order
+// given: one hash look-up finds a group, whose members are contiguous.
+class Groups {
+ public:
+  Groups() = default;
+  explicit Groups(const std::vector<std::pair<uint64_t, uint32_t>>& members);
+  std::span<const uint32_t> of(uint64_t key) const {
+    uint32_t g = index_.find(key);
+    if (g == FlatIndex::kNone) return {};
+    return {members_.data() + offsets_[g], members_.data() + offsets_[g + 1]};
+  }
+
+ private:
+  FlatIndex index_;
+  std::vector<uint32_t> offsets_;
+  std::vector<uint32_t> members_;
 };
 
 // Maps the values of a compact history to dense ids from 1 (id 0 is kInit, for null); equal
