@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
   HistoryShape rw{DataModel::kRwRegister, 20, 500'000, 4, 10, 32};
   HistoryShape stale = la;
   stale.stale_read_rate = 0.01;
+  HistoryShape memory_run{DataModel::kListAppend, 10, 850'000, 4, 8, 32};  // check_bench's JSONL row
   HistoryShape small = la;
   small.txns = 50'000;
   const Row rows[] = {
@@ -143,6 +144,7 @@ int main(int argc, char** argv) {
       {"list-append 1M ops, 1% stale reads", "-", 0, stale, ""},
       {"list-append 100 sessions x 100 txns x 50 ops", "Elle 5.4 s, 4.45 GB", 0, sessions, ""},
       {"rw-register 1M ops", "Elle 21.2 s, 14 GB", 0, rw, ""},
+      {"list-append 1.7M ops (the JSONL row's history)", "-", 0, memory_run, ""},
   };
   std::printf(
       "txn checker, check alone on the compact history, strict-serializable; medians of %d runs\n"
