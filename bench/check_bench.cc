@@ -2,8 +2,8 @@
 // etcd-shaped cas-register histories and on its own kv files, Elle on big transactional histories,
 // and a JSONL history the size of a 5 s memory-target run. Linearizability rows time the check alone
 // (parse excluded), in this process; transactional rows time a whole `faultline check` process on a
-// generated file, as a user would run it. Every figure is the median of several runs; peak memory is
-// the child's maximum RSS (wait4) or this process's (getrusage).
+// generated file, as a user would run it (txn_bench times the same histories' check alone). Every figure is the median
+// of several runs; peak memory is the child's maximum RSS (wait4) or this process's (getrusage).
 //   check_bench [--runs N] [--faultline PATH] [--dir DIR] [--only linear|txn]
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -65,7 +65,7 @@ struct RegisterOrder {
 Inference infer_rw_register(const TxnHistory& history, RegisterOrder order);
 
 // The op as Elle shows it in anomalies: index, process, type, f, value.
-Json op_json(const Txn& txn);
+Json op_json(const TxnHistory& history, const Txn& txn);
 // Keys and values as text for explanations: JSON, strings without quotes.
 std::string show(const Json& value);
 

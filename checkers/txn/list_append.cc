@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <span>
 #include <unordered_map>
+#include <utility>
 
 #include "checkers/txn/inference.h"
 
@@ -33,8 +34,8 @@ class ListAppend : public DataExplainer {
  private:
   bool possible(uint32_t t) const { return t != kNoTxn && h_.txns[t].status != TxnStatus::kFail; }
   const Element* element(uint32_t key, uint32_t value) const {
-    auto it = elements_.find(slot(key, value));
-    return it == elements_.end() ? nullptr : &it->second;
+    uint32_t i = index_.find(slot(key, value));
+    return i == FlatIndex::kNone ? nullptr : &elements_[i];
   }
   // The committed-or-maybe txn that appended value to key; kNoTxn if none.
   uint32_t writer(uint32_t key, uint32_t value) const {
@@ -53,11 +54,10 @@ class ListAppend : public DataExplainer {
   // Txns that read key when its last element was `value` (kInit: read it empty).
   template <typename F>
   void for_each_reader(uint32_t key, uint32_t value, F f) const {
-    auto it = std::lower_bound(readers_.begin(), readers_.end(), std::pair<uint64_t, uint32_t>{slot(key, value), 0});
-    for (; it != readers_.end() && it->first == slot(key, value); ++it) f(it->second);
+    for (uint32_t r : readers_.of(slot(key, value))) f(r);
   }
-  const Json& key(uint32_t k) const { return h_.keys.value(k); }
-  const Json& val(uint32_t v) const { return h_.values.value(v); }
+  Json key(uint32_t k) const { return h_.keys.value(k); }
+  Json val(uint32_t v) const { return h_.values.value(v); }
   Json list_json(const Mop& m) const {
     Json out = Json::array();
     for (uint32_t v : list(m)) out.push_back(val(v));
@@ -78,22 +78,30 @@ class ListAppend : public DataExplainer {
   void infer_edges(Inference& out);
 
   const TxnHistory& h_;
-  std::unordered_map<uint64_t, Element> elements_;
-  std::vector<std::vector<uint32_t>> orders_;           // per key: the version order observed
-  std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/last element, reader), sorted
+  std::vector<Element> elements_;
+  FlatIndex index_;  // (key, value) -> position in elements_
+  // Per key: the first position of its version order whose element a read may not show (a
+  // garbage read, an element of a failed txn, a repeat); reads that are prefixes shorter than it
+  // need no look-up per element.
+  std::vector<uint32_t> first_problem_;
+  std::vector<std::vector<uint32_t>> orders_;  // per key: the version order observed
+  Groups readers_;                             // by the version they read: (key, last element), in txn order
 };
 
 void ListAppend::index_appends(Inference& out) {
-  elements_.reserve(h_.mops.size());
+  elements_.reserve(h_.mops.size() / 2);
+  index_ = FlatIndex(h_.mops.size() / 2);
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
     const Txn& txn = h_.txns[t];
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (m->kind != MopKind::kAppend) continue;
-      Element& e = elements_[slot(m->key, m->value)];
+      auto [at, added] = index_.insert(slot(m->key, m->value), uint32_t(elements_.size()));
+      if (added) elements_.emplace_back();
+      Element& e = elements_[at];
       if (e.writer != kNoTxn && out.unusable.empty())
         out.unusable = "value " + show(val(m->value)) + " is appended to key " + show(key(m->key)) +
-                       " more than once (ops " + std::to_string(h_.txns[e.writer].op->index) + " and " +
-                       std::to_string(txn.op->index) + "); list-append needs unique appended values";
+                       " more than once (ops " + std::to_string(h_.index(h_.txns[e.writer])) + " and " +
+                       std::to_string(h_.index(txn)) + "); list-append needs unique appended values";
       e.writer = t;
       // An earlier append by this txn to the same key is intermediate.
       for (const Mop* p = m + 1; p != h_.end(txn); ++p)
@@ -115,6 +123,7 @@ void ListAppend::build_orders(Inference& out) {
       if (observed_read(t, *m) && (!longest[m->key] || m->list_len > longest[m->key]->list_len)) longest[m->key] = m;
       if (m->kind == MopKind::kAppend && t.status != TxnStatus::kFail) ++appends[m->key], single[m->key] = m->value;
     }
+  first_problem_.assign(h_.keys.size(), UINT32_MAX);
   for (uint32_t k = 0; k < h_.keys.size(); ++k) {
     if (longest[k] && longest[k]->list_len > 0) {
       auto l = list(*longest[k]);
@@ -126,10 +135,17 @@ void ListAppend::build_orders(Inference& out) {
     // Elle's rule for dirty updates: a failed append followed by a committed one.
     uint32_t last_failed = kNoTxn;
     for (size_t i = 0; i < order.size(); ++i) {
-      auto it = elements_.find(slot(k, order[i]));
-      if (it == elements_.end()) continue;  // a garbage read, reported with the reads
-      if (it->second.position < 0) it->second.position = int32_t(i);
-      uint32_t w = it->second.writer;
+      uint32_t at = index_.find(slot(k, order[i]));
+      auto problem = [&] { first_problem_[k] = std::min(first_problem_[k], uint32_t(i)); };
+      if (at == FlatIndex::kNone) {  // a garbage read, reported with the reads
+        problem();
+        continue;
+      }
+      Element& e = elements_[at];
+      if (e.position < 0) e.position = int32_t(i);
+      if (e.position != int32_t(i)) problem();
+      uint32_t w = e.writer;
+      if (h_.txns[w].status == TxnStatus::kFail) problem();
       if (h_.txns[w].status == TxnStatus::kFail) {
         last_failed = w;
       } else if (last_failed != kNoTxn && h_.txns[w].status == TxnStatus::kOk) {
@@ -138,10 +154,10 @@ void ListAppend::build_orders(Inference& out) {
           return Json{
               {"key", key(k)},
               {"value", val(order[i])},
-              {"txns", {op_json(h_.txns[failed]), op_json(h_.txns[w])}},
-              {"explanation", "op " + std::to_string(h_.txns[w].op->index) + " appended " + show(val(order[i])) +
+              {"txns", {op_json(h_, h_.txns[failed]), op_json(h_, h_.txns[w])}},
+              {"explanation", "op " + std::to_string(h_.index(h_.txns[w])) + " appended " + show(val(order[i])) +
                                   " to key " + show(key(k)) + " on top of a state written by op " +
-                                  std::to_string(h_.txns[failed].op->index) + ", which failed"}};
+                                  std::to_string(h_.index(h_.txns[failed])) + ", which failed"}};
         });
         last_failed = kNoTxn;
       }
@@ -150,66 +166,71 @@ void ListAppend::build_orders(Inference& out) {
 }
 
 void ListAppend::check_reads(Inference& out) {
+  std::vector<std::pair<uint64_t, uint32_t>> read_slots;  // (key/last element, reader)
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
     const Txn& txn = h_.txns[t];
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (!observed_read(txn, *m)) continue;
-      readers_.push_back({slot(m->key, m->list_len ? list(*m).back() : kInit), t});
+      read_slots.push_back({slot(m->key, m->list_len ? list(*m).back() : kInit), t});
       if (txn.status != TxnStatus::kOk) continue;
       auto l = list(*m);
       const auto& order = orders_[m->key];
       bool prefix = l.size() <= order.size() && std::equal(l.begin(), l.end(), order.begin());
       auto report = [&](const std::string& name, const std::string& why, Json extra) {
         out.anomalies.add(name, [&] {
-          Json j = {{"op", op_json(txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
+          Json j = {{"op", op_json(h_, txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
           j.update(extra);
           return j;
         });
       };
-      std::string at =
-          "op " + std::to_string(txn.op->index) + " read key " + show(key(m->key)) + " = " + list_json(*m).dump();
+      // Text for explanations, made only when there is something to explain.
+      auto at = [&] {
+        return "op " + std::to_string(h_.index(txn)) + " read key " + show(key(m->key)) + " = " + list_json(*m).dump();
+      };
       if (!prefix) {
         Json longest = Json::array();
         for (uint32_t v : order) longest.push_back(val(v));
         report("incompatible-order",
-               at + ", which is not a prefix of another read of it, " + longest.dump() +
+               at() + ", which is not a prefix of another read of it, " + longest.dump() +
                    ": no single order of appends explains both",
                {{"key", key(m->key)}, {"values", {list_json(*m), longest}}});
       }
       // Elements: each at most once, each appended by someone, none by a failed txn.
-      for (size_t i = 0; i < l.size(); ++i) {
+      bool clean = prefix && l.size() <= first_problem_[m->key];
+      for (size_t i = 0; i < l.size() && !clean; ++i) {
         const Element* e = element(m->key, l[i]);
         if (!e || e->writer == kNoTxn) {
-          report("garbage-read", at + ", but no txn ever appended " + show(val(l[i])), {{"element", val(l[i])}});
+          report("garbage-read", at() + ", but no txn ever appended " + show(val(l[i])), {{"element", val(l[i])}});
         } else if (h_.txns[e->writer].status == TxnStatus::kFail) {
           report("G1a",
-                 at + ", including " + show(val(l[i])) + " appended by op " +
-                     std::to_string(h_.txns[e->writer].op->index) + ", which failed",
-                 {{"element", val(l[i])}, {"writer", op_json(h_.txns[e->writer])}});
+                 at() + ", including " + show(val(l[i])) + " appended by op " +
+                     std::to_string(h_.index(h_.txns[e->writer])) + ", which failed",
+                 {{"element", val(l[i])}, {"writer", op_json(h_, h_.txns[e->writer])}});
         }
         if (!prefix || e == nullptr) continue;
         if (e->position != int32_t(i)) {
-          report("duplicate-elements", at + ", which holds " + show(val(l[i])) + " twice", {{"element", val(l[i])}});
+          report("duplicate-elements", at() + ", which holds " + show(val(l[i])) + " twice", {{"element", val(l[i])}});
           break;
         }
       }
       if (!prefix)
         for (size_t i = 0; i < l.size(); ++i)
           if (std::find(l.begin(), l.begin() + i, l[i]) != l.begin() + i) {
-            report("duplicate-elements", at + ", which holds " + show(val(l[i])) + " twice", {{"element", val(l[i])}});
+            report("duplicate-elements", at() + ", which holds " + show(val(l[i])) + " twice",
+                   {{"element", val(l[i])}});
             break;
           }
       if (!l.empty()) {
         const Element* last = element(m->key, l.back());
         if (last && last->intermediate && last->writer != t && possible(last->writer))
           report("G1b",
-                 at + ", whose last element " + show(val(l.back())) + " is an intermediate append of op " +
-                     std::to_string(h_.txns[last->writer].op->index) + ", which appended to the key again later",
-                 {{"element", val(l.back())}, {"writer", op_json(h_.txns[last->writer])}});
+                 at() + ", whose last element " + show(val(l.back())) + " is an intermediate append of op " +
+                     std::to_string(h_.index(h_.txns[last->writer])) + ", which appended to the key again later",
+                 {{"element", val(l.back())}, {"writer", op_json(h_, h_.txns[last->writer])}});
       }
     }
   }
-  std::sort(readers_.begin(), readers_.end());
+  readers_ = Groups(read_slots);
 }
 
 void ListAppend::check_internal(Inference& out) {
@@ -225,18 +246,26 @@ void ListAppend::check_internal(Inference& out) {
     uint32_t first_read_last = kInit;
     std::vector<const Mop*> reads;  // the txn's reads of the key so far
   };
+  // The first `used` states are the current txn's; the others keep their buffers for the next.
   std::vector<KeyState> state;
+  size_t used = 0;
+  auto open_key = [&](uint32_t key, bool known, bool read, uint32_t first_read_last) {
+    if (used == state.size()) state.emplace_back();
+    KeyState& s = state[used++];
+    s.key = key, s.known = known, s.read = read, s.wrote = false, s.first_read_last = first_read_last;
+    s.expected.clear();
+    s.reads.clear();
+    return state.begin() + long(used - 1);
+  };
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
     const Txn& txn = h_.txns[t];
     if (txn.status != TxnStatus::kOk) continue;
-    state.clear();
+    used = 0;
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
-      auto it = std::find_if(state.begin(), state.end(), [&](const KeyState& s) { return s.key == m->key; });
+      auto end = state.begin() + long(used);
+      auto it = std::find_if(state.begin(), end, [&](const KeyState& s) { return s.key == m->key; });
       if (m->kind == MopKind::kAppend) {
-        if (it == state.end()) {
-          state.push_back({m->key, false, {}, false, false, kInit, {}});
-          it = state.end() - 1;
-        }
+        if (it == end) it = open_key(m->key, false, false, kInit);
         if (it->read && !it->wrote) read_then_wrote.push_back({slot(m->key, it->first_read_last), t});
         it->wrote = true;
         it->expected.push_back(m->value);
@@ -245,17 +274,17 @@ void ListAppend::check_internal(Inference& out) {
           if (std::find(l.begin(), l.end(), m->value) != l.end())
             out.anomalies.add("future-read", [&] {
               return Json{
-                  {"op", op_json(txn)},
+                  {"op", op_json(h_, txn)},
                   {"mop", mop_json(*r)},
                   {"element", val(m->value)},
-                  {"explanation", "op " + std::to_string(txn.op->index) + " read " + show(val(m->value)) + " in key " +
+                  {"explanation", "op " + std::to_string(h_.index(txn)) + " read " + show(val(m->value)) + " in key " +
                                       show(key(m->key)) + " before it appended that value itself"}};
             });
         }
         continue;
       }
       auto l = list(*m);
-      if (it != state.end()) {
+      if (it != end) {
         const auto& e = it->expected;
         bool agrees = it->known ? std::equal(l.begin(), l.end(), e.begin(), e.end())
                                 : l.size() >= e.size() && std::equal(e.begin(), e.end(), l.end() - e.size());
@@ -263,16 +292,15 @@ void ListAppend::check_internal(Inference& out) {
           out.anomalies.add("internal", [&] {
             Json exp = it->known ? Json::array() : Json::array({"..."});
             for (uint32_t v : e) exp.push_back(val(v));
-            return Json{{"op", op_json(txn)},
+            return Json{{"op", op_json(h_, txn)},
                         {"mop", mop_json(*m)},
                         {"expected", exp},
-                        {"explanation", "op " + std::to_string(txn.op->index) + " read key " + show(key(m->key)) +
+                        {"explanation", "op " + std::to_string(h_.index(txn)) + " read key " + show(key(m->key)) +
                                             " = " + list_json(*m).dump() +
                                             " but its own earlier reads and appends imply " + exp.dump()}};
           });
       } else {
-        state.push_back({m->key, true, {}, true, false, l.empty() ? kInit : l.back(), {}});
-        it = state.end() - 1;
+        it = open_key(m->key, true, true, l.empty() ? kInit : l.back());
       }
       it->known = true;
       it->expected.assign(l.begin(), l.end());
@@ -290,8 +318,8 @@ void ListAppend::check_internal(Inference& out) {
         Json txns = Json::array();
         std::string ops;
         for (size_t x = i; x < j; ++x) {
-          txns.push_back(op_json(h_.txns[read_then_wrote[x].second]));
-          ops += (ops.empty() ? "" : ", ") + std::to_string(h_.txns[read_then_wrote[x].second].op->index);
+          txns.push_back(op_json(h_, h_.txns[read_then_wrote[x].second]));
+          ops += (ops.empty() ? "" : ", ") + std::to_string(h_.index(h_.txns[read_then_wrote[x].second]));
         }
         std::string version = v == kInit ? "the empty list" : "the version ending in " + show(val(v));
         return Json{{"key", key(k)},

@@ -31,12 +31,16 @@ class RwRegister : public DataExplainer {
 
  private:
   bool possible(uint32_t t) const { return t != kNoTxn && h_.txns[t].status != TxnStatus::kFail; }
-  uint32_t writer(uint32_t key, uint32_t value) const {
-    auto it = writes_.find(slot(key, value));
-    return it != writes_.end() && possible(it->second.writer) ? it->second.writer : kNoTxn;
+  const Written* written(uint32_t key, uint32_t value) const {
+    uint32_t i = index_.find(slot(key, value));
+    return i == FlatIndex::kNone ? nullptr : &writes_[i].second;
   }
-  const Json& key(uint32_t k) const { return h_.keys.value(k); }
-  const Json& val(uint32_t v) const { return h_.values.value(v); }
+  uint32_t writer(uint32_t key, uint32_t value) const {
+    const Written* w = written(key, value);
+    return w && possible(w->writer) ? w->writer : kNoTxn;
+  }
+  Json key(uint32_t k) const { return h_.keys.value(k); }
+  Json val(uint32_t v) const { return h_.values.value(v); }
   std::string shown(uint32_t v) const { return v == kInit ? "nil" : show(val(v)); }
   Json mop_json(const Mop& m) const {
     if (m.kind == MopKind::kWrite) return {"w", key(m.key), val(m.value)};
@@ -62,8 +66,8 @@ class RwRegister : public DataExplainer {
     }
   }
   bool read_by(uint32_t reader, uint32_t key, uint32_t value) const {
-    return std::binary_search(readers_.begin(), readers_.end(),
-                              std::pair<uint64_t, uint32_t>{slot(key, value), reader});
+    auto group = reader_groups_.of(slot(key, value));
+    return std::binary_search(group.begin(), group.end(), reader);
   }
 
   void index_writes(Inference& out);
@@ -73,22 +77,27 @@ class RwRegister : public DataExplainer {
 
   const TxnHistory& h_;
   RegisterOrder order_;
-  std::unordered_map<uint64_t, Written> writes_;
-  std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/value read externally, reader)
+  std::vector<std::pair<uint64_t, Written>> writes_;    // by (key, value) written
+  FlatIndex index_;                                     // (key, value) -> position in writes_
+  std::vector<std::pair<uint64_t, uint32_t>> readers_;  // (key/value read externally, reader), in txn order
+  Groups reader_groups_;                                // the same by key/value
   std::vector<VersionEdge> versions_;                   // sorted by (key, to)
 };
 
 void RwRegister::index_writes(Inference& out) {
-  writes_.reserve(h_.mops.size());
+  writes_.reserve(h_.mops.size() / 2);
+  index_ = FlatIndex(h_.mops.size() / 2);
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
     const Txn& txn = h_.txns[t];
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (m->kind != MopKind::kWrite) continue;
-      Written& w = writes_[slot(m->key, m->value)];
+      auto [at, added] = index_.insert(slot(m->key, m->value), uint32_t(writes_.size()));
+      if (added) writes_.push_back({slot(m->key, m->value), {}});
+      Written& w = writes_[at].second;
       if (w.writer != kNoTxn && w.writer != t && out.unusable.empty())
         out.unusable = "value " + show(val(m->value)) + " is written to key " + show(key(m->key)) +
-                       " more than once (ops " + std::to_string(h_.txns[w.writer].op->index) + " and " +
-                       std::to_string(txn.op->index) + "); rw-register needs unique written values";
+                       " more than once (ops " + std::to_string(h_.index(h_.txns[w.writer])) + " and " +
+                       std::to_string(h_.index(txn)) + "); rw-register needs unique written values";
       w.writer = t;
       w.intermediate =
           std::any_of(m + 1, h_.end(txn), [&](const Mop& p) { return p.kind == MopKind::kWrite && p.key == m->key; });
@@ -108,46 +117,50 @@ void RwRegister::check_txns(Inference& out) {
       if (writes_key && txn.status == TxnStatus::kOk) read_then_wrote.push_back({slot(m.key, m.value), t});
     });
     if (txn.status != TxnStatus::kOk) continue;
-    std::string by = "op " + std::to_string(txn.op->index);
+
     for (const Mop* m = h_.begin(txn); m != h_.end(txn); ++m) {
       if (m->kind != MopKind::kRead) continue;
       auto report = [&](const std::string& name, const std::string& why, Json extra) {
         out.anomalies.add(name, [&] {
-          Json j = {{"op", op_json(txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
+          Json j = {{"op", op_json(h_, txn)}, {"mop", mop_json(*m)}, {"explanation", why}};
           j.update(extra);
           return j;
         });
       };
-      std::string at = by + " read key " + show(key(m->key)) + " = " + shown(m->value);
+      // Text for explanations, made only when there is something to explain.
+      auto at = [&] {
+        return "op " + std::to_string(h_.index(txn)) + " read key " + show(key(m->key)) + " = " + shown(m->value);
+      };
       // Internal consistency: the txn's own last access of the key fixes what it must read.
       const Mop* before = nullptr;
       for (const Mop* p = h_.begin(txn); p != m; ++p)
         if (p->key == m->key) before = p;
       if (before && before->value != m->value)
         report("internal",
-               at + " but its own earlier " + (before->kind == MopKind::kWrite ? "write" : "read") + " implies " +
+               at() + " but its own earlier " + (before->kind == MopKind::kWrite ? "write" : "read") + " implies " +
                    shown(before->value),
                {{"expected", before->value == kInit ? Json() : val(before->value)}});
       bool future = std::any_of(m + 1, h_.end(txn), [&](const Mop& p) {
         return p.kind == MopKind::kWrite && p.key == m->key && p.value == m->value;
       });
-      if (future && m->value != kInit) report("future-read", at + " before it wrote that value itself", Json::object());
+      if (future && m->value != kInit)
+        report("future-read", at() + " before it wrote that value itself", Json::object());
       if (before || m->value == kInit) continue;
-      auto it = writes_.find(slot(m->key, m->value));
-      if (it == writes_.end()) {
-        report("garbage-read", at + ", but no txn ever wrote " + shown(m->value), Json::object());
-      } else if (h_.txns[it->second.writer].status == TxnStatus::kFail) {
-        report("G1a", at + ", written by op " + std::to_string(h_.txns[it->second.writer].op->index) + ", which failed",
-               {{"writer", op_json(h_.txns[it->second.writer])}});
-      } else if (it->second.intermediate && it->second.writer != t) {
+      const Written* wr = written(m->key, m->value);
+      if (!wr) {
+        report("garbage-read", at() + ", but no txn ever wrote " + shown(m->value), Json::object());
+      } else if (h_.txns[wr->writer].status == TxnStatus::kFail) {
+        report("G1a", at() + ", written by op " + std::to_string(h_.index(h_.txns[wr->writer])) + ", which failed",
+               {{"writer", op_json(h_, h_.txns[wr->writer])}});
+      } else if (wr->intermediate && wr->writer != t) {
         report("G1b",
-               at + ", an intermediate write of op " + std::to_string(h_.txns[it->second.writer].op->index) +
+               at() + ", an intermediate write of op " + std::to_string(h_.index(h_.txns[wr->writer])) +
                    ", which wrote the key again later",
-               {{"writer", op_json(h_.txns[it->second.writer])}});
+               {{"writer", op_json(h_, h_.txns[wr->writer])}});
       }
     }
   }
-  std::sort(readers_.begin(), readers_.end());
+  reader_groups_ = Groups(readers_);
   std::sort(read_then_wrote.begin(), read_then_wrote.end());
   for (size_t i = 0; i < read_then_wrote.size();) {
     size_t j = i;
@@ -159,8 +172,8 @@ void RwRegister::check_txns(Inference& out) {
         std::string ops;
         for (size_t x = i; x < j; ++x) {
           const Txn& tx = h_.txns[read_then_wrote[x].second];
-          txns.push_back(op_json(tx));
-          ops += (ops.empty() ? "" : ", ") + std::to_string(tx.op->index);
+          txns.push_back(op_json(h_, tx));
+          ops += (ops.empty() ? "" : ", ") + std::to_string(h_.index(tx));
         }
         return Json{{"key", key(k)},
                     {"value", v == kInit ? Json() : val(v)},
@@ -220,11 +233,10 @@ void RwRegister::build_versions(Inference& out) {
     });
   }
   order_keys();
-  std::vector<uint64_t> has_pred;
-  for (const auto& e : versions_) has_pred.push_back(slot(e.key, e.to));
-  std::sort(has_pred.begin(), has_pred.end());
+  FlatIndex has_pred(versions_.size());
+  for (const auto& e : versions_) has_pred.insert(slot(e.key, e.to), 0);
   for (const auto& [s, w] : writes_)
-    if (possible(w.writer) && !std::binary_search(has_pred.begin(), has_pred.end(), s))
+    if (possible(w.writer) && has_pred.find(s) == FlatIndex::kNone)
       versions_.push_back({uint32_t(s >> 32), kInit, uint32_t(s)});
   std::sort(versions_.begin(), versions_.end(), [](const VersionEdge& a, const VersionEdge& b) {
     return std::tie(a.key, a.to, a.from) < std::tie(b.key, b.to, b.from);
@@ -236,12 +248,12 @@ void RwRegister::build_versions(Inference& out) {
                   versions_.end());
 
   // Cyclic version orders: cycles in the graph of versions.
-  std::unordered_map<uint64_t, uint32_t> ids;
+  FlatIndex ids(versions_.size());
   std::vector<uint64_t> slots;
   auto id = [&](uint32_t k, uint32_t v) {
-    auto [it, added] = ids.try_emplace(slot(k, v), uint32_t(slots.size()));
+    auto [i, added] = ids.insert(slot(k, v), uint32_t(slots.size()));
     if (added) slots.push_back(slot(k, v));
-    return it->second;
+    return i;
   };
   std::vector<Edge> vedges;
   for (const auto& e : versions_) vedges.push_back({id(e.key, e.from), id(e.key, e.to), kWW});
@@ -266,8 +278,7 @@ void RwRegister::build_versions(Inference& out) {
       uint32_t from = writer(e.key, e.from);
       if (from != kNoTxn) out.edges.push_back({from, to, kWW});
     }
-    auto it = std::lower_bound(readers_.begin(), readers_.end(), std::pair<uint64_t, uint32_t>{slot(e.key, e.from), 0});
-    for (; it != readers_.end() && it->first == slot(e.key, e.from); ++it) out.edges.push_back({it->second, to, kRW});
+    for (uint32_t r : reader_groups_.of(slot(e.key, e.from))) out.edges.push_back({r, to, kRW});
   }
   for (const auto& [s, reader] : readers_) {
     uint32_t w = uint32_t(s) == kInit ? kNoTxn : writer(uint32_t(s >> 32), uint32_t(s));

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "checkers/txn/consistency.h"
 #include "checkers/txn/graph.h"
@@ -21,7 +22,7 @@ extern char** environ;
 namespace faultline {
 namespace txn {
 
-Json op_json(const Txn& txn) { return to_json(*txn.op); }
+Json op_json(const TxnHistory& history, const Txn& txn) { return to_json(history.history->op(txn.op)); }
 
 std::string show(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
@@ -105,7 +106,7 @@ Json explain_cycle(const TxnHistory& h, const DataExplainer& data, const std::st
   std::ostringstream text;
   text << name << ": a cycle of " << cycle.size() << " txns\nLet:\n";
   for (size_t i = 0; i < cycle.size(); ++i) {
-    ops.push_back(op_json(h.txns[cycle[i].from]));
+    ops.push_back(op_json(h, h.txns[cycle[i].from]));
     text << "  " << names[i] << " = " << ops.back().dump() << "\n";
   }
   ops.push_back(ops.front());
@@ -134,8 +135,9 @@ std::string to_dot(const TxnHistory& h, const Json& instance, const Cycle& cycle
   std::ostringstream dot;
   dot << "digraph cycle {\n  node [shape=box, fontname=\"monospace\"];\n";
   for (size_t i = 0; i < cycle.size(); ++i) {
-    Json label = txn_name(i + 1) + "\\nop " + std::to_string(h.txns[cycle[i].from].op->index) + "\\n" +
-                 h.txns[cycle[i].from].op->value.dump();
+    const Txn& t = h.txns[cycle[i].from];
+    Json label = txn_name(i + 1) + "\\nop " + std::to_string(h.index(t)) + "\\n" +
+                 h.history->json((*h.history)[t.op].value).dump();
     dot << "  t" << i << " [label=" << label.dump() << "];\n";
   }
   static const std::map<std::string, std::string> colors = {
@@ -185,16 +187,30 @@ struct Found {
 
 }  // namespace
 
-CheckResult check(const History& history, const CheckOptions& options, DataModel default_model) {
+CheckResult check(const HistoryView& history, const CheckOptions& options, DataModel default_model) {
   const Json& opts = options.options;
   DataModel model = model_option(opts, default_model);
   auto models = string_list(opts, "consistency-models", {"strict-serializable"});
   auto reportable = reportable_anomalies(models, string_list(opts, "anomalies", {}));
 
-  TxnHistory h = parse_txns(history, model);
-  Inference inf = model == DataModel::kListAppend
-                      ? infer_list_append(h)
-                      : infer_rw_register(h, {flag(opts, "sequential-keys"), flag(opts, "linearizable-keys")});
+  RegisterOrder order{flag(opts, "sequential-keys"), flag(opts, "linearizable-keys")};
+  TxnHistory h = parse_txns(history.compact(), model);
+  auto searches = searches_for(reportable);
+  uint8_t mask = 0;
+  for (const Search& s : searches)
+    mask |= s.extra | (s.shape == Shape::kG0 ? kWW : s.shape == Shape::kG1c ? kWW | kWR : kDataKinds);
+  // Session order needs only the txns: on a second core while the data dependencies are inferred.
+  std::vector<Edge> session;
+  std::thread session_thread;
+  if (mask & (kProcess | kRealtime)) session_thread = std::thread([&] { session = session_edges(h); });
+  Inference inf;
+  try {
+    inf = model == DataModel::kListAppend ? infer_list_append(h) : infer_rw_register(h, order);
+  } catch (...) {
+    if (session_thread.joinable()) session_thread.join();
+    throw;
+  }
+  if (session_thread.joinable()) session_thread.join();
   CheckResult result;
   if (!inf.unusable.empty()) {
     result.verdict = Verdict::kUnknown;
@@ -203,10 +219,6 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
     return result;
   }
 
-  auto searches = searches_for(reportable);
-  uint8_t mask = 0;
-  for (const Search& s : searches)
-    mask |= s.extra | (s.shape == Shape::kG0 ? kWW : s.shape == Shape::kG1c ? kWW | kWR : kDataKinds);
   uint64_t budget = kDefaultSearchBudget;
   if (opts.contains("cycle-search-budget")) {
     const Json& b = opts["cycle-search-budget"];
@@ -218,11 +230,8 @@ CheckResult check(const History& history, const CheckOptions& options, DataModel
     budget = b.get<uint64_t>();
   }
   std::vector<Edge> edges = std::move(inf.edges);
-  if (mask & (kProcess | kRealtime)) {
-    auto session = session_edges(h);
-    for (Edge& e : session)
-      if (e.kinds & mask) edges.push_back(e);
-  }
+  for (Edge& e : session)
+    if (e.kinds & mask) edges.push_back(e);
   TxnGraph graph(h.txns.size(), std::move(edges));
 
   Found found;
@@ -340,8 +349,7 @@ class TxnChecker : public Checker {
   explicit TxnChecker(txn::DataModel model) : model_(model) {}
   std::string name() const override { return model_ == txn::DataModel::kListAppend ? "list-append" : "rw-register"; }
   CheckResult check(const HistoryView& input, const CheckOptions& options) const override {
-    const History& history = input.ops();
-    return txn::check(history, options, model_);
+    return txn::check(input, options, model_);
   }
 
  private:

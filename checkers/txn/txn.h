@@ -33,7 +33,7 @@ std::unique_ptr<Checker> rw_register_checker();
 
 namespace txn {
 // The check itself, for `model` unless options name another.
-CheckResult check(const History& history, const CheckOptions& options, DataModel model);
+CheckResult check(const HistoryView& history, const CheckOptions& options, DataModel model);
 }  // namespace txn
 
 }  // namespace faultline
