@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/core/edn.h"
 #include "harness/core/error.h"
 
 namespace faultline {
@@ -150,6 +151,66 @@ TEST(HistoryIo, EdnOpErrorsNameTheOpsOwnLine) {
 
 TEST(HistoryIo, UnwritableDirectoryIsAClearError) {
   EXPECT_THROW(HistoryWriter("/proc/definitely/not/here.jsonl"), Error);
+}
+
+}  // namespace
+}  // namespace faultline
+
+namespace faultline {
+namespace {
+
+namespace fs = std::filesystem;
+
+namespace legacy {
+// The Json-building readers as they were, to hold the compact readers to (temporary).
+History edn(std::string_view text) {
+  History h;
+  EdnReader reader(text, "x");
+  while (reader.next_ops(h)) {}
+  reindex(h);
+  return h;
+}
+History jsonl(std::string_view text) {
+  History h;
+  std::istringstream in{std::string(text)};
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) h.push_back(op_from_json(Json::parse(line)));
+  reindex(h);
+  return h;
+}
+}  // namespace legacy
+
+void expect_same(const History& a, const History& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(to_json(a[i]), to_json(b[i])) << i;
+}
+
+TEST(HistoryIo, CompactReadersReadEveryPublicHistoryAsTheJsonReadersDid) {
+  int files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(FAULTLINE_DATA_DIR)) {
+    auto ext = entry.path().extension();
+    if (ext != ".edn" && ext != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    std::ifstream in(entry.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    History old;
+    if (ext == ".json") {
+      for (const Json& j : Json::parse(text)) old.push_back(op_from_json(j));
+      reindex(old);
+    } else {
+      old = legacy::edn(text);
+    }
+    History now = read_history_file(entry.path());
+    expect_same(now, old);
+    std::stringstream jsonl, edn;
+    write_jsonl(jsonl, old);
+    write_edn(edn, old);
+    expect_same(read_jsonl(jsonl.str(), "j"), legacy::jsonl(jsonl.str()));
+    expect_same(read_edn_history(edn.str(), "e"), legacy::edn(edn.str()));
+    expect_same(read_jsonl(jsonl.str(), "j"), old);
+    ++files;
+  }
+  EXPECT_GT(files, 30);
 }
 
 }  // namespace
