@@ -199,6 +199,14 @@ void CompactHistoryBuilder::reserve(size_t ops, size_t values) {
   h_.values_.reserve(values);
 }
 
+void CompactHistoryBuilder::reserve_for(size_t done, size_t total) {
+  if (done == 0 || total <= done) return;
+  // What the part read so far needed, scaled to the whole and a little more: one allocation of
+  // about the right size rather than doublings that leave up to half unused.
+  const double scale = double(total) / double(done) * 1.05;
+  reserve(size_t(double(h_.ops_.size()) * scale) + 16, size_t(double(h_.values_.size()) * scale) + 16);
+}
+
 void CompactHistoryBuilder::append(const CompactHistory& piece) {
   std::vector<StringId> ids(piece.strings_.size());
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = intern(piece.strings_[i]);

@@ -69,6 +69,7 @@ class CompactHistory {
   // The id of `text`, or kNoString when no op of the history holds it.
   StringId find(std::string_view text) const;
   size_t string_count() const { return strings_.size(); }
+  size_t value_count() const { return values_.size(); }
 
   // Values.
   const ValueNode& node(ValueId id) const { return values_[id]; }
@@ -149,6 +150,8 @@ class CompactHistoryBuilder {
   // interned since (a value the reader made only to look at keeps them when false: cheaper).
   void rollback(const Mark& m, bool strings = true);
   void reserve(size_t ops, size_t values);
+  // Reserves for a whole input of `total` bytes from what the first `done` bytes of it made.
+  void reserve_for(size_t done, size_t total);
 
   // Appends the ops of `piece` (built apart, e.g. by another thread over another part of a file),
   // re-interning its strings and moving its values; op indices are shifted by size() (so a
@@ -158,6 +161,7 @@ class CompactHistoryBuilder {
   // Appends an op; an index < 0 means its position.
   void add(CompactOp op);
   size_t size() const { return h_.ops_.size(); }
+  size_t value_count() const { return h_.values_.size(); }
   CompactOp& back() { return h_.ops_.back(); }
   const ValueNode& node(ValueId id) const { return h_.values_[id]; }
   std::string_view str(StringId id) const { return h_.str(id); }

@@ -284,6 +284,9 @@ void add_op(dom::object object, OpFields& op, CompactHistoryBuilder& b) {
   op.add();
 }
 
+// The part of an input read before the builder reserves for the whole of it.
+constexpr size_t kSampleBytes = 1 << 20;
+
 bool blank(std::string_view row) {
   for (char c : row)
     if (c != ' ' && c != '\t' && c != '\r') return false;
@@ -304,9 +307,9 @@ struct JsonlPiece {
 void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t end, int64_t first_line,
                       const std::string& source, JsonlPiece& piece) try {
   CompactHistoryBuilder b;
-  b.reserve((end - begin) / 128, (end - begin) / 12);
   OpFields op(b);
   dom::parser parser;
+  bool reserved = false;
   std::string copy;
   size_t pos = begin;
   int64_t line = first_line - 1;
@@ -317,6 +320,10 @@ void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t e
     std::string_view row = text.substr(pos, eol - pos);
     pos = eol + 1;
     ++line;
+    if (!reserved && pos - begin > kSampleBytes) {
+      b.reserve_for(pos - begin, end - begin);
+      reserved = true;
+    }
     if (blank(row)) continue;
     // simdjson reads up to SIMDJSON_PADDING bytes past the row; copy only where the text ends.
     const char* data = row.data();
@@ -396,6 +403,11 @@ CompactHistory read_jsonl_text(std::string_view text, bool padded, const std::st
     total += p.ops.size();
   }
   CompactHistoryBuilder all(std::move(pieces[0].ops));
+  if (pieces.size() > 1) {
+    size_t values = 0;
+    for (auto& p : pieces) values += p.ops.value_count();
+    all.reserve(total, values);
+  }
   for (size_t i = 1; i < pieces.size(); ++i) {
     all.append(pieces[i].ops);
     pieces[i].ops = CompactHistory();
@@ -569,6 +581,10 @@ class EdnOps {
       op_.add();
     } catch (const Error& e) {
       at_line(source_, line, e.what());
+    }
+    if (!reserved_ && pos_ > kSampleBytes) {
+      b_.reserve_for(pos_, text_.size());
+      reserved_ = true;
     }
   }
 
@@ -856,6 +872,7 @@ class EdnOps {
   size_t pos_ = 0;
   int64_t line_ = 1;
   std::string scratch_, key_scratch_;
+  bool reserved_ = false;
 };
 
 }  // namespace
@@ -866,7 +883,6 @@ CompactHistory read_jsonl_compact(std::string_view text, const std::string& sour
 
 CompactHistory read_edn_compact(std::string_view text, const std::string& source, unsigned /*threads*/) {
   CompactHistoryBuilder b;
-  b.reserve(text.size() / 128, text.size() / 12);
   EdnOps reader(text, source, b);
   while (reader.next()) {}
   return b.finish();
