@@ -203,7 +203,7 @@ void CompactHistoryBuilder::reserve_for(size_t done, size_t total) {
   if (done == 0 || total <= done) return;
   // What the part read so far needed, scaled to the whole and a little more: one allocation of
   // about the right size rather than doublings that leave up to half unused.
-  const double scale = double(total) / double(done) * 1.05;
+  const double scale = double(total) / double(done) * 1.1;
   reserve(size_t(double(h_.ops_.size()) * scale) + 16, size_t(double(h_.values_.size()) * scale) + 16);
 }
 

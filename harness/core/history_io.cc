@@ -1,6 +1,8 @@
 #include "harness/core/history_io.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,19 +27,42 @@ namespace {
 
 namespace sj = simdjson;
 
-// The file's text, with room for simdjson's padding past its end (capacity, not size).
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) fail(ErrorCode::kIo, "cannot read history " + path.string() + ": " + std::strerror(errno));
-  std::string text;
-  const auto size = size_t(in.tellg());
-  text.reserve(size + sj::SIMDJSON_PADDING);
-  text.resize(size);
-  in.seekg(0);
-  if (!in.read(text.data(), std::streamsize(text.size())))
-    fail(ErrorCode::kIo, "cannot read history " + path.string() + ": " + std::strerror(errno));
-  return text;
-}
+// A history file's text: mapped when it is a regular file (no copy, no zeroed pages to fill),
+// else read. Mapped text has no room past its end, so simdjson's padding is made where needed.
+class FileText {
+ public:
+  explicit FileText(const std::filesystem::path& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) fail(ErrorCode::kIo, "cannot read history " + path.string() + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* map = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
+      if (map != MAP_FAILED) {
+        map_ = map;
+        size_ = size_t(st.st_size);
+        ::madvise(map_, size_, MADV_SEQUENTIAL);
+        return;
+      }
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(ErrorCode::kIo, "cannot read history " + path.string() + ": " + std::strerror(errno));
+    copy_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) fail(ErrorCode::kIo, "cannot read history " + path.string() + ": " + std::strerror(errno));
+  }
+  ~FileText() {
+    if (map_) ::munmap(map_, size_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileText(const FileText&) = delete;
+  FileText& operator=(const FileText&) = delete;
+  std::string_view text() const { return map_ ? std::string_view(static_cast<const char*>(map_), size_) : copy_; }
+
+ private:
+  int fd_ = -1;
+  void* map_ = nullptr;
+  size_t size_ = 0;
+  std::string copy_;
+};
 
 bool looks_like_edn(std::string_view text) {
   size_t i = text.find_first_not_of(" \t\r\n");
@@ -284,7 +309,8 @@ void add_op(dom::object object, OpFields& op, CompactHistoryBuilder& b) {
   op.add();
 }
 
-// The part of an input read before the builder reserves for the whole of it.
+// The parts of an input read before the builder reserves for the whole of it (then 4, 16, ... times
+// as much, the estimate getting better as more is read).
 constexpr size_t kSampleBytes = 1 << 20;
 
 bool blank(std::string_view row) {
@@ -309,7 +335,7 @@ void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t e
   CompactHistoryBuilder b;
   OpFields op(b);
   dom::parser parser;
-  bool reserved = false;
+  size_t sample = kSampleBytes;
   std::string copy;
   size_t pos = begin;
   int64_t line = first_line - 1;
@@ -320,9 +346,9 @@ void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t e
     std::string_view row = text.substr(pos, eol - pos);
     pos = eol + 1;
     ++line;
-    if (!reserved && pos - begin > kSampleBytes) {
+    if (pos - begin > sample) {
       b.reserve_for(pos - begin, end - begin);
-      reserved = true;
+      sample *= 4;
     }
     if (blank(row)) continue;
     // simdjson reads up to SIMDJSON_PADDING bytes past the row; copy only where the text ends.
@@ -417,13 +443,12 @@ CompactHistory read_jsonl_text(std::string_view text, bool padded, const std::st
 
 // One JSON array of op objects (elle-cli's JSON form); false when the text is not one, to be read
 // as EDN. Op errors name the op's position in the array, from 1.
-bool read_json_array(const std::string& text, const std::string& source, CompactHistoryBuilder& b) {
+bool read_json_array(std::string_view text, const std::string& source, CompactHistoryBuilder& b) {
   OpFields op(b);
   dom::parser parser;
   dom::element doc;
   int64_t n = 0;
-  if (parser.parse(text.data(), text.size(), text.capacity() < text.size() + sj::SIMDJSON_PADDING).get(doc) ==
-      sj::SUCCESS) {
+  if (parser.parse(text.data(), text.size()).get(doc) == sj::SUCCESS) {
     if (doc.type() != dom::element_type::ARRAY) return false;
     for (dom::element e : dom::array(doc)) {
       ++n;
@@ -437,7 +462,7 @@ bool read_json_array(const std::string& text, const std::string& source, Compact
     return true;
   }
   // What simdjson refuses (numbers beyond 64 bits) gets the general parser's word; rare.
-  Json all = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json all = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (all.is_discarded() || !all.is_array()) return false;
   for (const Json& j : all) {
     ++n;
@@ -582,9 +607,9 @@ class EdnOps {
     } catch (const Error& e) {
       at_line(source_, line, e.what());
     }
-    if (!reserved_ && pos_ > kSampleBytes) {
+    if (pos_ > sample_) {
       b_.reserve_for(pos_, text_.size());
-      reserved_ = true;
+      sample_ *= 4;
     }
   }
 
@@ -872,7 +897,7 @@ class EdnOps {
   size_t pos_ = 0;
   int64_t line_ = 1;
   std::string scratch_, key_scratch_;
-  bool reserved_ = false;
+  size_t sample_ = kSampleBytes;
 };
 
 }  // namespace
@@ -889,14 +914,15 @@ CompactHistory read_edn_compact(std::string_view text, const std::string& source
 }
 
 CompactHistory read_compact_history_file(const std::filesystem::path& path, unsigned threads) {
-  const std::string text = read_file(path);
+  const FileText file(path);
+  const std::string_view text = file.text();
   const std::string source = path.string();
   const size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '[') {
+  if (first != std::string_view::npos && text[first] == '[') {
     // One JSON array of op objects (elle-cli's JSON form), else an EDN vector. "[{:" is EDN's.
     const size_t second = text.find_first_not_of(" \t\r\n", first + 1);
-    const size_t third = second == std::string::npos ? second : text.find_first_not_of(" \t\r\n", second + 1);
-    const bool edn = second != std::string::npos && text[second] == '{' && third != std::string::npos &&
+    const size_t third = second == std::string_view::npos ? second : text.find_first_not_of(" \t\r\n", second + 1);
+    const bool edn = second != std::string_view::npos && text[second] == '{' && third != std::string_view::npos &&
                      text[third] != '"' && text[third] != '}';
     if (!edn) {
       CompactHistoryBuilder b;
@@ -904,7 +930,7 @@ CompactHistory read_compact_history_file(const std::filesystem::path& path, unsi
     }
   }
   if (looks_like_edn(text)) return read_edn_compact(text, source, threads);
-  return read_jsonl_text(text, /*padded=*/true, source, threads);
+  return read_jsonl_text(text, /*padded=*/false, source, threads);
 }
 
 History read_history_file(const std::filesystem::path& path) { return read_compact_history_file(path).history(); }
