@@ -155,9 +155,11 @@ void CompactHistoryBuilder::end() {
   const bool object = open_is_object_.back();
   open_.pop_back();
   open_is_object_.pop_back();
+  if (object && (pending_.size() - start) % 2 != 0)
+    fail(ErrorCode::kInternal, "compact history: an object member has no value");
+  // Ordering drops repeated keys, so the count is taken after it.
+  if (object && pending_.size() - start > 2) order_members(start);
   const size_t children = pending_.size() - start;
-  if (object && children % 2 != 0) fail(ErrorCode::kInternal, "compact history: an object member has no value");
-  if (object && children > 2) order_members(start);
   const auto first = int64_t(h_.values_.size());
   h_.values_.insert(h_.values_.end(), pending_.begin() + int64_t(start), pending_.end());
   pending_.resize(start);
