@@ -115,7 +115,8 @@ StringId CompactHistoryBuilder::intern(std::string_view text) {
     // A big string takes a chunk of its own; the open chunk stays the one to fill.
     if (h_.chunks_.size() > 1) std::swap(h_.chunks_.back(), h_.chunks_[h_.chunks_.size() - 2]);
   } else {
-    if (h_.chunk_left_ < text.size()) {
+    // The first string (even an empty one) opens the first chunk.
+    if (h_.chunk_left_ < text.size() || h_.chunks_.empty()) {
       h_.chunks_.push_back(std::make_unique<char[]>(kChunk));
       h_.chunk_left_ = kChunk;
     }
