@@ -21,14 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::ostringstream out;
   for (const Op& op : first) {
-    // JSON cannot hold what is not UTF-8 (EDN strings take any bytes), and a JSONL reader strips
-    // one more leading ':' from f: those histories have no round trip to hold to.
+    // JSON cannot hold what is not UTF-8 (EDN strings take any bytes; the writer repairs them), and
+    // a JSONL reader strips one more leading ':' from f: those histories have no round trip.
     if (!op.f.empty() && op.f.front() == ':') return 0;
     try {
-      out << jsonl_line(op);
+      (void)to_json(op).dump();  // strict: throws on bytes that are not UTF-8
     } catch (const Json::exception&) {
       return 0;
     }
+    out << jsonl_line(op);
   }
   const History again = read_jsonl_compact(out.str(), "again").history();
   if (again.size() != first.size()) std::abort();
