@@ -616,6 +616,7 @@ class EdnOps {
   // A field's value: a scalar straight from the text, anything else through the builder.
   FieldValue field_value(Field field, int depth) {
     FieldValue v;
+    if (pos_ >= text_.size()) error("unexpected end of input");
     const char c = text_[pos_];
     const bool scalar = c != '[' && c != '(' && c != '{' && c != '#' && c != '\\' && c != ']' && c != ')' && c != '}';
     if (field == Field::kValue || field == Field::kError || !scalar) {
