@@ -86,7 +86,8 @@ void add_check_command(CLI::App& app, int& exit_code) {
     }
     Verdict all = Verdict::kValid;
     for (const auto& file : f->files) {
-      History history = read_history_file(file);
+      // Read once into the compact form; a checker that reads compact() never sees JSON.
+      CompactHistory history = read_compact_history_file(file);
       validate(history, file);
       if (!f->directory.empty()) {
         options.out_dir = std::filesystem::path(f->directory);

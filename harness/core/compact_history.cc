@@ -1,7 +1,9 @@
 #include "harness/core/compact_history.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
+#include <numeric>
 
 #include "harness/core/error.h"
 
@@ -113,7 +115,8 @@ StringId CompactHistoryBuilder::intern(std::string_view text) {
     // A big string takes a chunk of its own; the open chunk stays the one to fill.
     if (h_.chunks_.size() > 1) std::swap(h_.chunks_.back(), h_.chunks_[h_.chunks_.size() - 2]);
   } else {
-    if (h_.chunk_left_ < text.size()) {
+    // The first string (even an empty one) opens the first chunk.
+    if (h_.chunk_left_ < text.size() || h_.chunks_.empty()) {
       h_.chunks_.push_back(std::make_unique<char[]>(kChunk));
       h_.chunk_left_ = kChunk;
     }
@@ -153,12 +156,86 @@ void CompactHistoryBuilder::end() {
   const bool object = open_is_object_.back();
   open_.pop_back();
   open_is_object_.pop_back();
+  if (object && (pending_.size() - start) % 2 != 0)
+    fail(ErrorCode::kInternal, "compact history: an object member has no value");
+  // Ordering drops repeated keys, so the count is taken after it.
+  if (object && pending_.size() - start > 2) order_members(start);
   const size_t children = pending_.size() - start;
-  if (object && children % 2 != 0) fail(ErrorCode::kInternal, "compact history: an object member has no value");
   const auto first = int64_t(h_.values_.size());
   h_.values_.insert(h_.values_.end(), pending_.begin() + int64_t(start), pending_.end());
   pending_.resize(start);
   push({object ? ValueKind::kObject : ValueKind::kArray, uint32_t(object ? children / 2 : children), first});
+}
+
+void CompactHistoryBuilder::order_members(size_t start) {
+  const size_t n = (pending_.size() - start) / 2;
+  auto key = [&](size_t i) { return h_.str(StringId(pending_[start + 2 * i].payload)); };
+  bool ordered = true;
+  for (size_t i = 1; i < n && ordered; ++i) ordered = key(i - 1) < key(i);
+  if (ordered) return;
+  order_.resize(n);
+  std::iota(order_.begin(), order_.end(), 0u);
+  std::stable_sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  sorted_.clear();
+  for (size_t k = 0; k < n; ++k) {
+    // Of equal keys (in the order given, the sort being stable) the last one stands.
+    if (k + 1 < n && pending_[start + 2 * order_[k]].payload == pending_[start + 2 * order_[k + 1]].payload) continue;
+    sorted_.push_back(pending_[start + 2 * order_[k]]);
+    sorted_.push_back(pending_[start + 2 * order_[k] + 1]);
+  }
+  pending_.resize(start);
+  pending_.insert(pending_.end(), sorted_.begin(), sorted_.end());
+}
+
+void CompactHistoryBuilder::rollback(const Mark& m, bool strings) {
+  pending_.clear();
+  open_.clear();
+  open_is_object_.clear();
+  if (h_.values_.size() > m.values) h_.values_.resize(m.values);
+  if (!strings) return;
+  for (size_t id = m.strings; id < h_.strings_.size(); ++id) h_.string_ids_.erase(h_.strings_[id]);
+  if (h_.strings_.size() > m.strings) h_.strings_.resize(m.strings);
+}
+
+void CompactHistoryBuilder::reserve(size_t ops, size_t values) {
+  h_.ops_.reserve(ops);
+  h_.values_.reserve(values);
+}
+
+void CompactHistoryBuilder::reserve_for(size_t done, size_t total) {
+  if (done == 0 || total <= done) return;
+  // What the part read so far needed, scaled to the whole and a little more: one allocation of
+  // about the right size rather than doublings that leave up to half unused.
+  const double scale = double(total) / double(done) * 1.1;
+  reserve(size_t(double(h_.ops_.size()) * scale) + 16, size_t(double(h_.values_.size()) * scale) + 16);
+}
+
+void CompactHistoryBuilder::append(const CompactHistory& piece) {
+  std::vector<StringId> ids(piece.strings_.size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = intern(piece.strings_[i]);
+  // The piece's node 0 is its shared null, which maps onto ours; its other nodes follow ours.
+  const int64_t offset = int64_t(h_.values_.size()) - 1;
+  h_.values_.reserve(h_.values_.size() + piece.values_.size());
+  for (size_t i = 1; i < piece.values_.size(); ++i) {
+    ValueNode n = piece.values_[i];
+    if (n.kind == ValueKind::kString)
+      n.payload = ids[size_t(n.payload)];
+    else if (n.kind == ValueKind::kArray || n.kind == ValueKind::kObject)
+      n.payload += offset;
+    h_.values_.push_back(n);
+  }
+  auto value = [&](ValueId v) { return v == kNoValue || v == kSharedNull ? v : ValueId(int64_t(v) + offset); };
+  auto string = [&](StringId s) { return s == kNoString ? s : ids[s]; };
+  const auto shift = int64_t(h_.ops_.size());
+  h_.ops_.reserve(h_.ops_.size() + piece.ops_.size());
+  for (CompactOp op : piece.ops_) {
+    op.index += shift;
+    op.value = value(op.value);
+    op.error = value(op.error);
+    op.f = string(op.f);
+    op.node = string(op.node);
+    h_.ops_.push_back(op);
+  }
 }
 
 ValueId CompactHistoryBuilder::value() {
@@ -230,6 +307,31 @@ CompactHistory compact(const History& history) {
     b.add(c);
   }
   return b.finish();
+}
+
+void validate(const CompactHistory& history, const std::string& source) {
+  std::unordered_map<int64_t, size_t> open;  // process -> position of its open invocation
+  for (size_t i = 0; i < history.size(); ++i) {
+    const CompactOp& op = history[i];
+    auto where = [&] {
+      return source + ": op " + std::to_string(op.index >= 0 ? op.index : int64_t(i)) + " (" + describe(history.op(i)) +
+             ")";
+    };
+    if (op.is_nemesis()) continue;  // nemesis ops may be recorded as completions only
+    auto it = open.find(op.process);
+    if (op.is_invoke()) {
+      if (it != open.end())
+        fail(ErrorCode::kBadInput, where() + ": process " + std::to_string(op.process) +
+                                       " invoked again before its op at position " + std::to_string(it->second) +
+                                       " completed");
+      open.emplace(op.process, i);
+    } else {
+      if (it == open.end())
+        fail(ErrorCode::kBadInput,
+             where() + ": completion without an invocation by process " + std::to_string(op.process));
+      open.erase(it);
+    }
+  }
 }
 
 }  // namespace faultline

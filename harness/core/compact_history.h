@@ -69,6 +69,7 @@ class CompactHistory {
   // The id of `text`, or kNoString when no op of the history holds it.
   StringId find(std::string_view text) const;
   size_t string_count() const { return strings_.size(); }
+  size_t value_count() const { return values_.size(); }
 
   // Values.
   const ValueNode& node(ValueId id) const { return values_[id]; }
@@ -115,6 +116,8 @@ class CompactHistory {
 class CompactHistoryBuilder {
  public:
   CompactHistoryBuilder() { finish(); }
+  // Goes on building `start` (e.g. the first piece of a file read in pieces).
+  explicit CompactHistoryBuilder(CompactHistory&& start) : h_(std::move(start)) {}
   StringId intern(std::string_view text);
 
   void null();
@@ -124,6 +127,7 @@ class CompactHistoryBuilder {
   void real(double d);
   void string(std::string_view text);
   void begin_array();
+  // An object's members end up ordered by key, the last of equal keys kept (as JSON objects are).
   void begin_object();
   void key(std::string_view text) { string(text); }
   void end();
@@ -131,10 +135,33 @@ class CompactHistoryBuilder {
   ValueId value();
   // A whole JSON value at once.
   ValueId json(const Json& j);
+  // The node every null value shares.
+  ValueId null_value() const { return 0; }
+  // A value made so far, as JSON (for the rare edges that need its text).
+  Json to_json(ValueId id) const { return h_.json(id); }
+
+  // Undoing: a reader that meets a line it must read another way forgets what it made of it.
+  struct Mark {
+    size_t values = 0;
+    size_t strings = 0;
+  };
+  Mark mark() const { return {h_.values_.size(), h_.strings_.size()}; }
+  // Forgets the values made since `m` and any value begun; with `strings`, also the strings
+  // interned since (a value the reader made only to look at keeps them when false: cheaper).
+  void rollback(const Mark& m, bool strings = true);
+  void reserve(size_t ops, size_t values);
+  // Reserves for a whole input of `total` bytes from what the first `done` bytes of it made.
+  void reserve_for(size_t done, size_t total);
+
+  // Appends the ops of `piece` (built apart, e.g. by another thread over another part of a file),
+  // re-interning its strings and moving its values; op indices are shifted by size() (so a
+  // piece numbered by position stays numbered by position).
+  void append(const CompactHistory& piece);
 
   // Appends an op; an index < 0 means its position.
   void add(CompactOp op);
   size_t size() const { return h_.ops_.size(); }
+  size_t value_count() const { return h_.values_.size(); }
   CompactOp& back() { return h_.ops_.back(); }
   const ValueNode& node(ValueId id) const { return h_.values_[id]; }
   std::string_view str(StringId id) const { return h_.str(id); }
@@ -143,6 +170,7 @@ class CompactHistoryBuilder {
 
  private:
   void push(ValueNode n);
+  void order_members(size_t start);
   void add_json(const Json& j);
 
   CompactHistory h_;
@@ -150,6 +178,9 @@ class CompactHistoryBuilder {
   std::vector<ValueNode> pending_;
   std::vector<size_t> open_;
   std::vector<uint8_t> open_is_object_;
+  // Scratch of end() for objects whose keys are not in order.
+  std::vector<uint32_t> order_;
+  std::vector<ValueNode> sorted_;
 };
 
 // For each op, the index of its partner (invocation <-> completion), or -1; see history.h.
@@ -157,5 +188,8 @@ inline std::vector<int64_t> pair_index(const CompactHistory& history) { return p
 
 // The compact form of a History (the slow way in: every op through JSON).
 CompactHistory compact(const History& history);
+
+// validate() of history.h on the compact form (same rules, same messages).
+void validate(const CompactHistory& history, const std::string& source);
 
 }  // namespace faultline

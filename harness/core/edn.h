@@ -19,11 +19,6 @@ class EdnReader {
   EdnReader(std::string_view text, std::string source);
   // Reads the next top-level form into `out`; false at the end of input.
   bool next(Json& out);
-  // For histories: reads the next top-level form as ops and appends them to `out` — the form itself
-  // when it is a map, each element when it is a vector or list. Op maps go straight into ops,
-  // without a JSON object in between. False at the end of input. An op that is not a map, or whose
-  // fields are malformed, is an Error(kBadInput) with the line.
-  bool next_ops(std::vector<Op>& out);
   // Line (1-based) where the last form returned by next() started.
   int line() const { return form_line_; }
 
@@ -31,13 +26,10 @@ class EdnReader {
   Json read_form(int depth);
   Json read_collection(char close, int depth);
   Json read_map(int depth);
-  // One op: a map read field by field into an op, any other form through op_from_json.
-  Op read_op(int depth);
   Json read_string();
   Json read_atom();
   void skip_space();
   [[noreturn]] void error(const std::string& what) const;
-  [[noreturn]] void op_error(int line, const Error& e) const;
 
   std::string_view text_;
   std::string source_;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "harness/core/compact_history.h"
 #include "harness/core/history.h"
 
 namespace faultline {
@@ -17,11 +18,18 @@ namespace faultline {
 // whitespace and is not valid JSON on its first line). Ops without an index are reindexed.
 // Throws Error(kBadInput) with file and line on malformed content, Error(kIo) when unreadable.
 History read_history_file(const std::filesystem::path& path);
+// The same straight into the compact form checkers read: no JSON value per op. Ops are numbered by
+// position. `threads` 0 reads a big JSONL file in pieces on up to 2 cores, 1 on one; EDN is read
+// on one core whatever it says (a form may span lines, so pieces need a check not written yet).
+CompactHistory read_compact_history_file(const std::filesystem::path& path, unsigned threads = 0);
 
 // JSON Lines: one op object per line; blank lines are skipped. A last line without a newline that
 // does not parse is taken as a write cut off by a crash and dropped (the ops before it are kept).
 History read_jsonl(std::string_view text, const std::string& source);
 History read_edn_history(std::string_view text, const std::string& source);
+// The compact forms of the two (the History readers are these followed by .history()).
+CompactHistory read_jsonl_compact(std::string_view text, const std::string& source, unsigned threads = 0);
+CompactHistory read_edn_compact(std::string_view text, const std::string& source, unsigned threads = 0);
 
 // One op as a JSONL line (with the trailing newline) and as an EDN map (without).
 std::string jsonl_line(const Op& op);

@@ -152,5 +152,79 @@ TEST(HistoryIo, UnwritableDirectoryIsAClearError) {
   EXPECT_THROW(HistoryWriter("/proc/definitely/not/here.jsonl"), Error);
 }
 
+// The compact readers: objects ordered by key with the last of equal keys kept (as JSON has them),
+// and a text read in two pieces (then appended) exactly as in one.
+TEST(HistoryIo, CompactReadersOrderObjectsAndReadPiecesAsOne) {
+  CompactHistory h = read_edn_compact("{:type :ok, :process 0, :f :read, :value {:b 1, :a 2, :b 3}}\n", "o");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.json(h[0].value), Json::parse(R"({"a":2,"b":3})"));
+  EXPECT_EQ(h.str(h.as_string(h.member_key(h[0].value, 0))), "a");
+  std::string text;
+  for (int i = 0; text.size() < (18 << 20); ++i)
+    text += "{\"type\":\"" + std::string(i % 2 ? "ok" : "invoke") + "\",\"process\":" + std::to_string(i % 5) +
+            ",\"f\":\"txn\",\"value\":[[\"append\",\"k" + std::to_string(i % 7) + "\"," + std::to_string(i) +
+            "]],\"node\":\"n" + std::to_string(i % 3) + "\"}\n";
+  CompactHistory one = read_jsonl_compact(text, "t", 1), two = read_jsonl_compact(text, "t", 2);
+  ASSERT_EQ(one.size(), two.size());
+  EXPECT_EQ(one.string_count(), two.string_count());
+  for (size_t i = 0; i < one.size(); i += 101) {
+    ASSERT_EQ(two[i].index, int64_t(i));
+    ASSERT_EQ(to_json(one.op(i)), to_json(two.op(i))) << i;
+  }
+}
+
+size_t occurrences(const std::string& text, std::string_view word) {
+  size_t n = 0;
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+  return n;
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A sample of the shared public histories, read compact: one op per op map, numbered by position,
+// the History form the same ops, and a few fields as the files spell them.
+TEST(HistoryIo, PublicHistoriesReadCompactOpForOp) {
+  const fs::path data = FAULTLINE_DATA_DIR;
+  for (const char* name : {"knossos/mutex/bad/etcd.edn", "knossos/multi-register/good/multi-register.edn",
+                           "porcupine/kv/c10-ok.edn", "elle-cli/jepsen/bank.edn", "elle-cli/jepsen/bank.json"}) {
+    SCOPED_TRACE(name);
+    const std::string text = slurp(data / name);
+    const CompactHistory h = read_compact_history_file(data / name);
+    // Each op map of these files starts a line ("{" or, for the first of a vector, "[{").
+    EXPECT_EQ(h.size(), occurrences("\n" + text, "\n{") + occurrences("\n" + text, "\n[{"));
+    const History ops = read_history_file(data / name);
+    ASSERT_EQ(ops.size(), h.size());
+    for (size_t i = 0; i < h.size(); ++i) {
+      ASSERT_EQ(h[i].index, int64_t(i));
+      ASSERT_EQ(to_json(ops[i]), to_json(h.op(i)));
+    }
+    EXPECT_NO_THROW(validate(h, name));
+  }
+  const CompactHistory etcd = read_compact_history_file(data / "knossos/mutex/bad/etcd.edn");
+  // {:type :invoke, :f :release, :process 1, :time 341187643, :index 0}
+  EXPECT_TRUE(etcd[0].is_invoke());
+  EXPECT_EQ(etcd.str(etcd[0].f), "release");
+  EXPECT_EQ(etcd[0].process, 1);
+  EXPECT_EQ(etcd[0].time, 341187643);
+  // {:type :fail, :f :release, :process 1, :time 342667129, :error :not-held, :index 1}
+  EXPECT_TRUE(etcd[1].is_fail());
+  ASSERT_TRUE(etcd.is_string(etcd[1].error));
+  EXPECT_EQ(etcd.str(etcd.as_string(etcd[1].error)), "not-held");
+  size_t nemesis = 0;
+  for (const CompactOp& op : etcd.ops()) nemesis += op.is_nemesis();
+  EXPECT_EQ(nemesis, occurrences(slurp(data / "knossos/mutex/bad/etcd.edn"), ":process :nemesis"));
+  // Bank reads are maps of account to balance: {0 100, 1 0, ...} in EDN, {"0":100,...} in JSON.
+  const CompactHistory edn = read_compact_history_file(data / "elle-cli/jepsen/bank.edn");
+  const CompactHistory json = read_compact_history_file(data / "elle-cli/jepsen/bank.json");
+  ASSERT_EQ(edn.kind(edn[1].value), ValueKind::kObject);
+  EXPECT_EQ(edn.node(edn[1].value).size, 10u);
+  EXPECT_EQ(edn.str(edn.as_string(edn.member_key(edn[1].value, 0))), "0");
+  EXPECT_EQ(edn.as_int(edn.member_value(edn[1].value, 0)), 100);
+  EXPECT_EQ(edn.json(edn[1].value), json.json(json[1].value));
+}
+
 }  // namespace
 }  // namespace faultline
