@@ -310,28 +310,7 @@ CompactHistory compact(const History& history) {
 }
 
 void validate(const CompactHistory& history, const std::string& source) {
-  std::unordered_map<int64_t, size_t> open;  // process -> position of its open invocation
-  for (size_t i = 0; i < history.size(); ++i) {
-    const CompactOp& op = history[i];
-    auto where = [&] {
-      return source + ": op " + std::to_string(op.index >= 0 ? op.index : int64_t(i)) + " (" + describe(history.op(i)) +
-             ")";
-    };
-    if (op.is_nemesis()) continue;  // nemesis ops may be recorded as completions only
-    auto it = open.find(op.process);
-    if (op.is_invoke()) {
-      if (it != open.end())
-        fail(ErrorCode::kBadInput, where() + ": process " + std::to_string(op.process) +
-                                       " invoked again before its op at position " + std::to_string(it->second) +
-                                       " completed");
-      open.emplace(op.process, i);
-    } else {
-      if (it == open.end())
-        fail(ErrorCode::kBadInput,
-             where() + ": completion without an invocation by process " + std::to_string(op.process));
-      open.erase(it);
-    }
-  }
+  validate_ops(history.ops(), source, [&](size_t i) { return describe(history.op(i)); });
 }
 
 }  // namespace faultline

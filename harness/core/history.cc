@@ -12,28 +12,7 @@ void reindex(History& history) {
 }
 
 void validate(const History& history, const std::string& source) {
-  std::unordered_map<int64_t, size_t> open;  // process -> position of its open invocation
-  for (size_t i = 0; i < history.size(); ++i) {
-    const Op& op = history[i];
-    auto where = [&] {
-      return source + ": op " + std::to_string(op.index >= 0 ? op.index : static_cast<int64_t>(i)) + " (" +
-             describe(op) + ")";
-    };
-    if (op.is_nemesis()) continue;  // nemesis ops may be recorded as completions only
-    auto it = open.find(op.process);
-    if (op.is_invoke()) {
-      if (it != open.end())
-        fail(ErrorCode::kBadInput, where() + ": process " + std::to_string(op.process) +
-                                       " invoked again before its op at position " + std::to_string(it->second) +
-                                       " completed");
-      open.emplace(op.process, i);
-    } else {
-      if (it == open.end())
-        fail(ErrorCode::kBadInput,
-             where() + ": completion without an invocation by process " + std::to_string(op.process));
-      open.erase(it);
-    }
-  }
+  validate_ops(history, source, [&](size_t i) { return describe(history[i]); });
 }
 
 std::vector<int64_t> pair_index(const History& history) { return pair_positions(history); }

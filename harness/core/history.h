@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "harness/core/error.h"
 #include "harness/core/op.h"
 
 namespace faultline {
@@ -23,6 +24,33 @@ void validate(const History& history, const std::string& source);
 // For each op, the index of its partner (invocation <-> completion), or -1 when it has none.
 // Requires a valid history.
 std::vector<int64_t> pair_index(const History& history);
+
+// validate() over any sequence of ops (History, CompactHistory::ops()); describe(i) names op i.
+template <class Ops, class Describe>
+void validate_ops(const Ops& ops, const std::string& source, Describe describe) {
+  std::unordered_map<int64_t, size_t> open;  // process -> position of its open invocation
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const auto& op = ops[i];
+    auto where = [&] {
+      return source + ": op " + std::to_string(op.index >= 0 ? op.index : static_cast<int64_t>(i)) + " (" +
+             describe(i) + ")";
+    };
+    if (op.is_nemesis()) continue;  // nemesis ops may be recorded as completions only
+    auto it = open.find(op.process);
+    if (op.is_invoke()) {
+      if (it != open.end())
+        fail(ErrorCode::kBadInput, where() + ": process " + std::to_string(op.process) +
+                                       " invoked again before its op at position " + std::to_string(it->second) +
+                                       " completed");
+      open.emplace(op.process, i);
+    } else {
+      if (it == open.end())
+        fail(ErrorCode::kBadInput,
+             where() + ": completion without an invocation by process " + std::to_string(op.process));
+      open.erase(it);
+    }
+  }
+}
 
 // pair_index over any sequence of ops with is_invoke() and process (History, CompactHistory::ops()).
 template <class Ops>
