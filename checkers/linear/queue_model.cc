@@ -32,10 +32,7 @@ class QueueSteps : public Steps {
       fail(ErrorCode::kBadInput, std::string(fifo_ ? "fifo-queue" : "unordered-queue") + ": unknown op f \"" +
                                      std::string(h_.str(op.f)) + "\"; expected enqueue or dequeue");
     uint64_t key = (uint64_t(kind.enqueue) << 32) | uint32_t(kind.a + 1);
-    if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
-    kind_ids_.put(key, int32_t(kinds_.size()));
-    kinds_.push_back(kind);
-    return int32_t(kinds_.size() - 1);
+    return kinds_.intern(key, kind);
   }
 
   int32_t step(int32_t state, int32_t id) override {
@@ -85,8 +82,7 @@ class QueueSteps : public Steps {
   bool fifo_;
   StringId enqueue_, dequeue_;
   SequenceIds queues_;
-  std::vector<Kind> kinds_;
-  FlatIdMap kind_ids_;
+  KindTable<Kind> kinds_;
   StepMemo memo_;
   std::vector<int32_t> scratch_;
 };

@@ -34,10 +34,7 @@ class RegisterSteps : public Steps {
                                      (with_cas_ ? ", cas" : "") + " (choose another --model?)");
     }
     uint64_t key = (uint64_t(kind.f) << 62) | (uint64_t(uint32_t(kind.a + 1)) << 31) | uint32_t(kind.b + 1);
-    if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
-    kind_ids_.put(key, int32_t(kinds_.size()));
-    kinds_.push_back(kind);
-    return int32_t(kinds_.size() - 1);
+    return kinds_.intern(key, kind);
   }
 
   int32_t step(int32_t state, int32_t id) override {
@@ -78,8 +75,7 @@ class RegisterSteps : public Steps {
   ValueIds values_;  // state 0 is the initial value
   bool with_cas_;
   StringId read_, write_, cas_;
-  std::vector<Kind> kinds_;
-  FlatIdMap kind_ids_;
+  KindTable<Kind> kinds_;
 };
 
 class RegisterModel : public Model {

@@ -34,10 +34,7 @@ class SetSteps : public Steps {
                                      " " + h_.json(op.value).dump());
     }
     uint64_t key = (uint64_t(kind.add) << 32) | uint32_t(kind.a + 1);
-    if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
-    kind_ids_.put(key, int32_t(kinds_.size()));
-    kinds_.push_back(kind);
-    return int32_t(kinds_.size() - 1);
+    return kinds_.intern(key, kind);
   }
 
   int32_t step(int32_t state, int32_t id) override {
@@ -77,8 +74,7 @@ class SetSteps : public Steps {
   ValueIds values_;
   StringId add_, read_;
   SequenceIds sets_;  // states, and sets that reads returned
-  std::vector<Kind> kinds_;
-  FlatIdMap kind_ids_;
+  KindTable<Kind> kinds_;
   StepMemo memo_;
   std::vector<int32_t> scratch_;
 };

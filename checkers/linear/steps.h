@@ -89,6 +89,23 @@ class FlatIdMap {
   size_t size_ = 0;
 };
 
+// A model's op kinds, each kept once under a 64-bit key of its fields; ids count from 0.
+template <class Kind>
+class KindTable {
+ public:
+  int32_t intern(uint64_t key, const Kind& kind) {
+    if (int32_t id = ids_.find(key); id != FlatIdMap::kMissing) return id;
+    ids_.put(key, int32_t(kinds_.size()));
+    kinds_.push_back(kind);
+    return int32_t(kinds_.size() - 1);
+  }
+  const Kind& operator[](int32_t id) const { return kinds_[size_t(id)]; }
+
+ private:
+  std::vector<Kind> kinds_;
+  FlatIdMap ids_;
+};
+
 // Memoized steps: (state, kind) -> next state, so that memory grows with the steps taken rather
 // than with states x kinds.
 class StepMemo {
