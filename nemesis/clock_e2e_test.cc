@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "harness/control/remote.h"
 #include "harness/control/shell.h"
@@ -43,7 +44,6 @@ double now() { return std::chrono::duration<double>(std::chrono::system_clock::n
 constexpr const char* kCProgram = R"(#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
-#include <tuple>
 int main(int argc, char** argv) {
   FILE* f = fopen(argv[1], "a");
   setvbuf(f, NULL, _IOLBF, 0);
@@ -74,9 +74,9 @@ class ClockFaults : public testing::Test {
   void SetUp() override {
     heal_node(node());
     stop_programs();
-    node().check_script("rm -rf " + kDir + " && mkdir -p " + kDir + "\ncat > " + kDir + "/rt.c <<'EOF'\n" + kCProgram +
-                        "EOF\ncc -O2 -o " + kDir + "/rt " + kDir + "/rt.c\ncat > " + kDir + "/rt.py <<'EOF'\n" +
-                        kPython + "EOF\n");
+    node().check_script("set -e\nrm -rf " + kDir + " && mkdir -p " + kDir + "\ncat > " + kDir + "/rt.c <<'EOF'\n" +
+                        kCProgram + "EOF\ncc -O2 -o " + kDir + "/rt " + kDir + "/rt.c\ncat > " + kDir +
+                        "/rt.py <<'EOF'\n" + kPython + "EOF\n");
   }
   void TearDown() override {
     heal_node(node());

@@ -11,8 +11,11 @@ namespace faultline {
 
 namespace {
 
+// Idempotent: after a power cycle the session's old connection looks alive until a command is sent
+// over it, and the node's new kernel answers that with a reset.
 std::string boot_id(Session& s) {
-  std::string id = s.check({"cat", "/proc/sys/kernel/random/boot_id"}, {.timeout = std::chrono::seconds(30)});
+  std::string id =
+      s.check({"cat", "/proc/sys/kernel/random/boot_id"}, {.timeout = std::chrono::seconds(30), .idempotent = true});
   return id.substr(0, id.find('\n'));
 }
 

@@ -257,7 +257,7 @@ void vm_up(const Layout& layout) {
     std::string from = "AuthorizedKeysFile " + (dir / "authorized_keys").string();
     config.replace(config.find(from), from.size(), "AuthorizedKeysFile /etc/faultline-authorized_keys");
     write_file(node / "sshd_config", config);
-    sh(shell_join({"truncate", "-s", "256M", (node / "disk.img").string()}) + " && " +
+    sh(shell_join({"truncate", "-s", "1G", (node / "disk.img").string()}) + " && " +
        shell_join({"mkfs.ext4", "-q", "-F", (node / "disk.img").string()}));
   }
   std::string ns = vm_netns(layout);
