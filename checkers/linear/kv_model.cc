@@ -26,18 +26,25 @@ class KvStringSteps : public Steps {
     StringId get = h.find("get"), read = h.find("read");
     for (const CompactModelOp& op : ops)
       if (!h.is_string(op.value) && !((op.f == get || op.f == read) && h.is_null(op.value))) return nullptr;
-    auto steps = std::make_unique<KvStringSteps>(h);
+    auto steps = std::make_unique<KvStringSteps>(h, ops.size());
     steps->intern_node(-1, steps->add_piece(initial.get_ref<const std::string&>()));
     return steps;
   }
 
-  explicit KvStringSteps(const CompactHistory& h)
+  // Sized for `ops` ops: a kind and a piece each at most, and a few states each.
+  KvStringSteps(const CompactHistory& h, size_t ops)
       : h_(h),
         get_(h.find("get")),
         read_(h.find("read")),
         put_(h.find("put")),
         write_(h.find("write")),
-        append_(h.find("append")) {}
+        append_(h.find("append")) {
+    kinds_.reserve(ops);
+    kind_ids_.reserve(ops);
+    pieces_.reserve(ops + 1);
+    nodes_.reserve(4 * ops);
+    node_ids_.reserve(4 * ops);
+  }
 
   int32_t intern_op(const CompactModelOp& op) override {
     auto is = [&](StringId f) { return f != kNoString && op.f == f; };

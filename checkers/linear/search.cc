@@ -1,7 +1,6 @@
 #include "checkers/linear/search.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -96,10 +95,9 @@ class ConfigCache {
     for (;; i = (i + 1) & mask) {
       Entry& e = table_[i];
       if (e.group == kNone) break;
-      if (e.key != key || e.state != state ||
-          std::memcmp(&required_arena_[size_t{e.group} * required_words_], required,
-                      required_words_ * sizeof(uint64_t)) != 0)
-        continue;
+      if (e.key != key || e.state != state) continue;
+      const uint64_t* placed = &required_arena_[size_t{e.group} * required_words_];
+      if (!std::equal(placed, placed + required_words_, required)) continue;
       for (uint32_t n = heads_[e.group]; n != kNone; n = next_[n])
         if (subset(&info_arena_[size_t{n} * info_words_], info)) return false;
       add_info(e.group, info);
@@ -237,7 +235,7 @@ class Searcher {
     for (int32_t i : required_) by_ret_.append(i);
     remaining_ = static_cast<int64_t>(required_.size());
     required_bits_.assign(required_.size() / 64 + 1, 0);
-    info_bits_.assign(infos / 64 + 1, 0);
+    info_bits_.assign((infos + 63) / 64, 0);  // none without info ops: every configuration's set is empty
     cache_.reset(required_bits_.size(), info_bits_.size(), n_);
     hash_ = 0;
     frames_.clear();
@@ -494,7 +492,9 @@ namespace {
 // A required op that is legal in no state reachable from the initial one by any sequence of the
 // ops, ignoring real time; -1 when there is none or the reachable states are too many to list.
 int32_t unreachable_op(const std::vector<SearchOp>& ops, Steps& steps) {
-  constexpr size_t kMaxStates = 256, kMaxSteps = 4096;  // cheap next to the search, or give up
+  // Cheap next to the search, or give up: models whose states multiply (strings appended to, sets,
+  // queues) give up after a few steps instead of making thousands of states nothing will use.
+  constexpr size_t kMaxStates = 64, kMaxSteps = 1024;
   // Buffers kept per thread: this runs before every search, small ones included.
   thread_local std::vector<int32_t> kinds, reached;
   thread_local std::vector<uint8_t> is_kind, seen, legal_somewhere;

@@ -50,9 +50,16 @@ class FlatIdMap {
 
   // Adds key -> id; the key must not be present.
   void put(uint64_t key, int32_t id) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
+    if ((size_ + 1) * 2 > slots_.size()) grow(std::max<size_t>(16, slots_.size() * 2));
     insert(key, id);
     ++size_;
+  }
+
+  // Room for `entries` without growing (a map whose size is known up front is sized once).
+  void reserve(size_t entries) {
+    size_t slots = 16;
+    while (slots < 2 * entries) slots *= 2;
+    if (slots > slots_.size()) grow(slots);
   }
 
   // The next key to probe when `key` is taken by something unequal (never the empty mark).
@@ -78,8 +85,8 @@ class FlatIdMap {
     while (slots_[i].key != kEmpty) i = (i + 1) & (slots_.size() - 1);
     slots_[i] = {key, id};
   }
-  void grow() {
-    std::vector<Slot> old(std::max<size_t>(16, slots_.size() * 2));
+  void grow(size_t slots) {
+    std::vector<Slot> old(slots);
     old.swap(slots_);
     for (const Slot& s : old)
       if (s.key != kEmpty) insert(s.key, s.id);
