@@ -60,10 +60,10 @@ uint64_t mix(uint64_t x) {  // splitmix64 finalizer: a fixed random-looking key 
   return x ^ (x >> 31);
 }
 
-// The configurations explored or being explored, as (placed required ops, state) groups,
+// The configurations explored or scheduled for exploration, as (placed required ops, state) groups,
 // each with the sets of info ops placed on the way there. A configuration is pruned when its group
 // holds a subset of its info ops: with fewer info ops used, more stay available, so every extension
-// of the new configuration is open to the old one, which failed or is still being explored. Open addressing over a flat
+// of the new configuration is open to the old one, which fails or is still to be explored. Open addressing over a flat
 // table; bitsets live in arenas and are compared in full, so a hash collision can never prune anything.
 class ConfigCache {
  public:
@@ -186,16 +186,15 @@ struct Links {
   int32_t sentinel = 0;
 };
 
-// A configuration on the search stack and where its moves stand: they are found one at a time,
-// when the previous one has been explored, so a search that goes straight through steps and caches
-// only the moves it takes.
+struct Move {
+  int32_t op;
+  int32_t state;  // after the op
+};
+
 struct Frame {
-  enum Phase : uint8_t { kForced, kInfo, kRequired, kDone };
   int32_t state;
-  int32_t op;      // the op placed to reach this frame; -1 at the root
-  int32_t cursor;  // the next op to try in the phase's list (kForced: the one move)
-  Phase phase;
-  int64_t horizon;  // the earliest pending completion: only ops invoked before it may go next
+  int32_t op;  // the op placed to reach this frame; -1 at the root
+  uint32_t cand_begin, cand_end, cursor;
 };
 
 // One search at a time per thread; its buffers are kept for the next search (see search()).
@@ -212,22 +211,19 @@ class Searcher {
     bit_.resize(n_);
     zobrist_.resize(n_);
     read_only_.resize(n_);
-    earlier_of_kind_.resize(n_);
     required_.clear();
-    last_of_kind_.clear();
     size_t infos = 0;
+    int32_t kinds = 0;
     for (size_t i = 0; i < n_; ++i) {
       zobrist_[i] = mix(i + 1);
       read_only_[i] = steps.read_only(ops[i].kind);
+      kinds = std::max(kinds, ops[i].kind + 1);
       bit_[i] = static_cast<int32_t>(ops[i].required ? required_.size() : infos++);
       if (ops[i].required) {
         by_call_.append(static_cast<int32_t>(i));
         required_.push_back(static_cast<int32_t>(i));
       } else {
         unknown_.append(static_cast<int32_t>(i));
-        if (size_t(ops[i].kind) >= last_of_kind_.size()) last_of_kind_.resize(ops[i].kind + 1, -1);
-        earlier_of_kind_[i] = last_of_kind_[ops[i].kind];
-        last_of_kind_[ops[i].kind] = static_cast<int32_t>(i);
       }
     }
     std::sort(required_.begin(), required_.end(),  // ties by position: no buffer as stable_sort takes
@@ -237,8 +233,11 @@ class Searcher {
     required_bits_.assign(required_.size() / 64 + 1, 0);
     info_bits_.assign((infos + 63) / 64, 0);  // none without info ops: every configuration's set is empty
     cache_.reset(required_bits_.size(), info_bits_.size(), n_);
+    seen_kind_.assign(kinds, 0);
+    stamp_ = 0;
     hash_ = 0;
     frames_.clear();
+    candidates_.clear();
     placed_required_ = best_placed_ = 0;
     best_path_.clear();
     best_on_stack_ = false;
@@ -256,7 +255,10 @@ class Searcher {
   // Gives big buffers back once a search is over.
   void trim() {
     cache_.trim();
-    if (frames_.capacity() > (size_t{1} << 20)) frames_ = {};
+    if (frames_.capacity() + candidates_.capacity() > (size_t{1} << 20)) {
+      frames_ = {};
+      candidates_ = {};
+    }
   }
 
   // Starts the search from the initial state.
@@ -285,11 +287,13 @@ class Searcher {
         if (!account_memory()) return finish(result, SearchOutcome::kOutOfMemory);
       }
       if (cache_.size() > pause_at) return std::nullopt;
-      auto [i, next] = next_move(frames_.back());
-      if (i < 0) {
+      Frame& top = frames_.back();
+      if (top.cursor == top.cand_end) {
         pop_frame();
         continue;
       }
+      auto [i, next] = candidates_[top.cursor++];
+      flip(i);
       place(i);
       push_frame(next, i);
       if (placed_required_ > best_placed_) {
@@ -303,87 +307,63 @@ class Searcher {
   }
 
  private:
-  // Pushes the frame for `state`, reached by placing `op`. Its moves, in the order next_move() finds
-  // them: info ops invoked before the earliest pending completion, then required ops invoked before
-  // it. Info ops go first because a crashed op that took effect usually did so soon after its
-  // invocation; on generated kv histories this order decides keys in milliseconds that the opposite
-  // order could not decide in seconds.
+  // Pushes the frame for `state`, reached by placing `op`, with the moves to try from it: info ops
+  // invoked before the earliest pending completion, then required ops invoked before it. Info ops
+  // go first because a crashed op that took effect usually did so soon after its invocation; on
+  // generated kv histories this order decides keys in milliseconds that the opposite order could
+  // not decide in seconds. Info ops of the same kind are interchangeable, so only the earliest
+  // unplaced one of each kind is tried (any linearization using a later one can use it instead).
   //
   // A required read-only op that is legal now is placed at once without alternatives: it changes no
   // state and placing it early only loosens the real-time bounds of the rest, so if any
-  // linearization exists, one with it here does too.
+  // linearization exists, one with it here does too. An info op that would leave this state
+  // unchanged is not tried: leaving it unplaced keeps strictly more options.
+  //
+  // Every move's configuration enters the cache now, before any is explored, so a deeper
+  // configuration that one of these siblings subsumes is pruned at once; the sibling itself is
+  // still explored from this frame later.
   void push_frame(int32_t state, int32_t op) {
+    uint32_t begin = static_cast<uint32_t>(candidates_.size());
     int32_t first = by_ret_.first();
     int64_t horizon = first == by_ret_.sentinel ? kNever : (*ops_)[first].ret;
     for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
       if (read_only_[i] && steps_->step(state, (*ops_)[i].kind) == state) {
-        frames_.push_back({state, op, i, Frame::kForced, horizon});
+        add_move(i, state);
+        frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
         return;
       }
     }
-    frames_.push_back({state, op, unknown_.first(), Frame::kInfo, horizon});
+    ++stamp_;
+    for (int32_t i = unknown_.first(); i != unknown_.sentinel && (*ops_)[i].call < horizon; i = unknown_.next[i]) {
+      uint32_t& seen = seen_kind_[(*ops_)[i].kind];
+      if (seen == stamp_) continue;
+      seen = stamp_;
+      int32_t next = steps_->step(state, (*ops_)[i].kind);
+      if (next >= 0 && next != state) add_move(i, next);
+    }
+    for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
+      int32_t next = steps_->step(state, (*ops_)[i].kind);
+      if (next >= 0) add_move(i, next);
+    }
+    frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
   }
 
-  // The frame's next move not yet tried whose configuration is new: (op, state after it), with the
-  // op's bit set, or (-1, -1) when none is left. A configuration enters the cache when its move is
-  // taken, so the cache holds the configurations explored or being explored.
-  //
-  // Info ops of the same kind are interchangeable, so only the earliest unplaced one of each kind is
-  // tried (any linearization using a later one can use it instead); the placed ones of a kind are
-  // then always its earliest. An info op that would leave the state unchanged is not tried: leaving
-  // it unplaced keeps strictly more options.
-  std::pair<int32_t, int32_t> next_move(Frame& f) {
-    const std::vector<SearchOp>& ops = *ops_;
-    if (f.phase == Frame::kForced) {
-      f.phase = Frame::kDone;
-      if (enter(f.cursor, f.state)) return {f.cursor, f.state};
-    }
-    for (; f.phase == Frame::kInfo; f.cursor = unknown_.next[f.cursor]) {
-      int32_t i = f.cursor;
-      if (i == unknown_.sentinel || ops[i].call >= f.horizon) {
-        f.phase = Frame::kRequired;
-        f.cursor = by_call_.first();
-        break;
-      }
-      if (int32_t earlier = earlier_of_kind_[i]; earlier >= 0 && !placed_info(earlier)) continue;
-      int32_t next = steps_->step(f.state, ops[i].kind);
-      if (next >= 0 && next != f.state && enter(i, next)) {
-        f.cursor = unknown_.next[i];
-        return {i, next};
-      }
-    }
-    for (; f.phase == Frame::kRequired; f.cursor = by_call_.next[f.cursor]) {
-      int32_t i = f.cursor;
-      if (i == by_call_.sentinel || ops[i].call >= f.horizon) {
-        f.phase = Frame::kDone;
-        break;
-      }
-      int32_t next = steps_->step(f.state, ops[i].kind);
-      if (next >= 0 && enter(i, next)) {
-        f.cursor = by_call_.next[i];
-        return {i, next};
-      }
-    }
-    return {-1, -1};
-  }
-
-  // Sets op i's bit and caches the configuration it leads to; false (bit cleared again) when that
-  // configuration was already explored or is being explored.
-  bool enter(int32_t i, int32_t next) {
+  // Adds placing op i (reaching state next) to the current frame's moves unless its configuration
+  // was already explored or scheduled.
+  void add_move(int32_t i, int32_t next) {
     flip(i);
-    if (cache_.insert(hash_, next, required_bits_.data(), info_bits_.data())) return true;
+    if (cache_.insert(hash_, next, required_bits_.data(), info_bits_.data())) candidates_.push_back({i, next});
     flip(i);
-    return false;
   }
-
-  bool placed_info(int32_t i) const { return (info_bits_[bit_[i] >> 6] >> (bit_[i] & 63)) & 1; }
 
   void pop_frame() {
     if (best_on_stack_) {  // about to leave the longest prefix: keep it
       record_path(best_path_);
       best_on_stack_ = false;
     }
-    int32_t op = frames_.back().op;
+    Frame& top = frames_.back();
+    candidates_.resize(top.cand_begin);
+    int32_t op = top.op;
     frames_.pop_back();
     if (op >= 0) {
       unplace(op);
@@ -429,7 +409,9 @@ class Searcher {
     for (size_t f = 1; f < frames_.size(); ++f) out.emplace_back(frames_[f].op, frames_[f].state);
   }
 
-  int64_t bytes() const { return cache_.bytes() + static_cast<int64_t>(frames_.size() * sizeof(Frame)); }
+  int64_t bytes() const {
+    return cache_.bytes() + static_cast<int64_t>(candidates_.size() * sizeof(Move) + frames_.size() * sizeof(Frame));
+  }
 
   // Publishes this search's growth to the shared counter; false when over the limit.
   bool account_memory() {
@@ -472,8 +454,9 @@ class Searcher {
   ConfigCache cache_;
   std::vector<uint64_t> zobrist_;
   std::vector<Frame> frames_;
-  std::vector<int32_t> earlier_of_kind_;  // info op -> the info op of its kind invoked before it, or -1
-  std::vector<int32_t> last_of_kind_;     // kind -> its latest info op so far (while resetting)
+  std::vector<Move> candidates_;
+  std::vector<uint32_t> seen_kind_;
+  uint32_t stamp_ = 0;
   int64_t remaining_ = 0;
   int64_t placed_required_ = 0;
   int64_t best_placed_ = 0;

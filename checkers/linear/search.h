@@ -80,7 +80,7 @@ struct SearchResult {
   // Illegal because `stuck` is legal in no state any sequence of the ops can reach (a read of a value
   // never written); no prefix is searched then.
   bool unreachable = false;
-  int64_t configurations = 0;  // (placed ops, state) configurations explored
+  int64_t configurations = 0;  // (placed ops, state) configurations explored or scheduled
   int64_t peak_bytes = 0;
 };
 
