@@ -42,8 +42,8 @@ class ClientOps {
   static constexpr int32_t kOpenAtEnd = -2;
 
   explicit ClientOps(const CompactHistory& h) : h_(h) {
-    at_.reserve(h.size());
-    partner_.reserve(h.size());
+    at_.resize(h.size());  // room for every op, trimmed to the client ops at the end
+    partner_.resize(h.size());
     // process -> its open invocation (-1 when none): a table for the usual small process numbers,
     // kept per thread and cleaned after use, and a map for the others.
     constexpr int64_t kTable = 1 << 16;
@@ -52,6 +52,7 @@ class ClientOps {
     FlatIdMap slot_of;          // other processes -> their slot in open
     std::vector<int32_t> open;  // per slot
     touched.clear();
+    size_t clients = 0;
     auto open_of = [&](int64_t process) -> int32_t& {
       if (process >= 0 && process < kTable) {
         if (size_t(process) >= table.size()) table.resize(std::max<size_t>(process + 1, 2 * table.size()), -1);
@@ -68,9 +69,9 @@ class ClientOps {
     for (size_t i = 0; i < h.size(); ++i) {
       const CompactOp& op = h[i];
       if (op.is_nemesis()) continue;
-      int32_t pos = int32_t(at_.size());
-      at_.push_back(uint32_t(i));
-      partner_.push_back(-1);
+      int32_t pos = int32_t(clients++);
+      at_[pos] = uint32_t(i);
+      partner_[pos] = -1;
       int32_t& invocation = open_of(op.process);
       if (op.is_invoke()) {
         if (invocation < 0 && op.process >= 0 && op.process < kTable) touched.push_back(op.process);
@@ -87,6 +88,8 @@ class ClientOps {
       ++closed_at_end_;
       invocation = -1;
     };
+    at_.resize(clients);
+    partner_.resize(clients);
     for (int64_t process : touched) close(table[process]);
     for (int32_t& invocation : open) close(invocation);
   }

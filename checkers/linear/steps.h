@@ -134,8 +134,15 @@ class ValueIds {
   explicit ValueIds(const CompactHistory& h) : h_(h) {}
 
   int32_t of(ValueId v) {
-    // Integers and strings, most values, by their payload alone; a miss goes the slow way once.
+    // Small integers (most register values) by a table, other integers and strings by their payload
+    // alone; a miss goes the slow way once.
     bool is_int = h_.is_int(v), is_string = !is_int && h_.is_string(v);
+    if (is_int && uint64_t(h_.as_int(v)) < kSmall) {
+      if (small_.empty()) small_.assign(kSmall, FlatIdMap::kMissing);
+      int32_t& id = small_[size_t(h_.as_int(v))];
+      if (id == FlatIdMap::kMissing) id = slow(v);
+      return id;
+    }
     uint64_t scalar = is_int ? uint64_t(h_.as_int(v)) : uint64_t(h_.as_string(v)) << 1;
     FlatIdMap& fast = is_int ? ints_ : strings_;
     if ((is_int || is_string) && scalar != ~uint64_t{0}) {
@@ -175,9 +182,11 @@ class ValueIds {
     ValueId rep;
     int32_t id;
   };
+  static constexpr uint64_t kSmall = 64;
   const CompactHistory& h_;
-  FlatIdMap ints_, strings_;  // payload -> id
-  FlatIdMap by_hash_;         // compact hash (probed on) -> entry
+  std::vector<int32_t> small_;  // integer 0 .. kSmall-1 -> id
+  FlatIdMap ints_, strings_;    // payload -> id
+  FlatIdMap by_hash_;           // compact hash (probed on) -> entry
   std::vector<Entry> entries_;
   std::map<Json, int32_t> by_json_;
   std::vector<Json> values_;
