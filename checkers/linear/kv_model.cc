@@ -136,7 +136,14 @@ class KvStringSteps : public Steps {
       }
       const Node& other = nodes_[id];
       if (other.parent == node.parent && other.piece == node.piece) return id;  // the same step again
-      if (other.hash == node.hash && other.length == node.length && equal(id, node)) return id;
+      if (other.hash != node.hash || other.length != node.length) continue;
+      // The same string by another way (a get's string, or appends grouped otherwise): spelled out
+      // once, then remembered for this step.
+      if (int32_t known = aliases_.find(parent, piece); known != StepMemo::kUnknown) return known;
+      if (equal(id, node)) {
+        aliases_.put(parent, piece, id);
+        return id;
+      }
     }
   }
 
@@ -162,6 +169,7 @@ class KvStringSteps : public Steps {
   std::vector<Piece> pieces_;
   std::vector<Node> nodes_;
   FlatIdMap node_ids_;  // hash of (string hash, length) -> state
+  StepMemo aliases_;    // (parent, piece) -> the state spelling the same as an older node
 };
 
 class KvModel : public Model {
