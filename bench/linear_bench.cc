@@ -4,6 +4,8 @@
 // 5 checks of it, parse and compaction excluded. Peak memory is the search's own peak.
 //   linear_bench [--quick]   (--quick: fewer histories, for a smoke run)
 //   linear_bench --loop etcd|FILE [MODEL] [SECONDS]   (checks one history over and over, for perf)
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -62,6 +64,14 @@ void timed_check(const std::string& model, const History& history, const faultli
   tally.add(r, times[times.size() / 2]);
 }
 
+// User and system CPU seconds of this process: what a check costs, whatever else the machine runs.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 // Checks one history for `seconds`, for a profiler: a generated etcd-shaped one or a file.
 int loop(const std::string& what, const std::string& model, double seconds) {
   History history = what == "etcd" ? faultline::linear::generate_history(
@@ -73,13 +83,18 @@ int loop(const std::string& what, const std::string& model, double seconds) {
   auto checker = faultline::linear::linear_checker(model);
   auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   long checks = 0;
+  CheckResult r;
+  double cpu_started = cpu_seconds();
   auto started = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() < until) {
-    checker->check(h, o);
+    r = checker->check(h, o);
     ++checks;
   }
   double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count();
-  std::printf("%ld checks, %.2f us each\n", checks, us / double(checks));
+  double cpu_us = (cpu_seconds() - cpu_started) * 1e6;
+  std::printf("%ld checks, %.2f us each (%.2f CPU us); %s, %lld configurations\n", checks, us / double(checks),
+              cpu_us / double(checks), std::string(faultline::to_string(r.verdict)).c_str(),
+              static_cast<long long>(r.details.value("configurations", int64_t{0})));
   return 0;
 }
 

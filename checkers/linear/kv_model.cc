@@ -14,8 +14,9 @@ namespace {
 // The kv model over interned ids when every value is a string (Porcupine's kv): a state is a node
 // of a tree of appends (its parent state plus one appended piece, or a put's whole value at a root),
 // carrying the polynomial hash and length of the string it stands for, so that an append costs a
-// hash and a get compares hashes; strings are spelled out only to confirm a match. Equal strings
-// are one state, as with Json states. Steps are cheaper than a memo lookup, so none is kept.
+// hash; strings are spelled out only to confirm a match of hashes. Equal strings are one state, as
+// with Json states, so a get compares its own string's state with the current one. Steps are
+// cheaper than a memo lookup, so none is kept.
 class KvStringSteps : public Steps {
  public:
   // Null when some value is not a string (lists, numbers): the Json model handles those.
@@ -25,18 +26,25 @@ class KvStringSteps : public Steps {
     StringId get = h.find("get"), read = h.find("read");
     for (const CompactModelOp& op : ops)
       if (!h.is_string(op.value) && !((op.f == get || op.f == read) && h.is_null(op.value))) return nullptr;
-    auto steps = std::make_unique<KvStringSteps>(h);
+    auto steps = std::make_unique<KvStringSteps>(h, ops.size());
     steps->intern_node(-1, steps->add_piece(initial.get_ref<const std::string&>()));
     return steps;
   }
 
-  explicit KvStringSteps(const CompactHistory& h)
+  // Sized for `ops` ops: a kind and a piece each at most, and a few states each.
+  KvStringSteps(const CompactHistory& h, size_t ops)
       : h_(h),
         get_(h.find("get")),
         read_(h.find("read")),
         put_(h.find("put")),
         write_(h.find("write")),
-        append_(h.find("append")) {}
+        append_(h.find("append")) {
+    kinds_.reserve(ops);
+    kind_ids_.reserve(ops);
+    pieces_.reserve(ops + 1);
+    nodes_.reserve(4 * ops);
+    node_ids_.reserve(4 * ops);
+  }
 
   int32_t intern_op(const CompactModelOp& op) override {
     auto is = [&](StringId f) { return f != kNoString && op.f == f; };
@@ -56,6 +64,7 @@ class KvStringSteps : public Steps {
     uint64_t key = (text << 3) | (uint64_t(kind.f) << 1) | op.known;
     if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
     if (!null) kind.piece = add_piece(h_.str(h_.as_string(op.value)));
+    if (!null && kind.f == Kind::kGet) kind.state = intern_node(-1, kind.piece);
     kind_ids_.put(key, int32_t(kinds_.size()));
     kinds_.push_back(kind);
     return int32_t(kinds_.size() - 1);
@@ -63,7 +72,7 @@ class KvStringSteps : public Steps {
 
   int32_t step(int32_t state, int32_t kind_id) override {
     const Kind& kind = kinds_[kind_id];
-    if (kind.f == Kind::kGet) return kind.piece < 0 || same(state, pieces_[kind.piece]) ? state : -1;
+    if (kind.f == Kind::kGet) return kind.piece < 0 || kind.state == state ? state : -1;
     return intern_node(kind.f == Kind::kPut ? -1 : state, kind.piece);
   }
 
@@ -85,7 +94,8 @@ class KvStringSteps : public Steps {
 
   struct Kind {
     enum F { kGet, kPut, kAppend } f;
-    int32_t piece;  // -1: a get of nil, which matches any state
+    int32_t piece;       // -1: a get of nil, which matches any state
+    int32_t state = -1;  // a get: the state of the string it read
   };
   struct Piece {
     std::string text;
@@ -126,7 +136,14 @@ class KvStringSteps : public Steps {
       }
       const Node& other = nodes_[id];
       if (other.parent == node.parent && other.piece == node.piece) return id;  // the same step again
-      if (other.hash == node.hash && other.length == node.length && equal(id, node)) return id;
+      if (other.hash != node.hash || other.length != node.length) continue;
+      // The same string by another way (a get's string, or appends grouped otherwise): spelled out
+      // once, then remembered for this step.
+      if (int32_t known = aliases_.find(parent, piece); known != StepMemo::kUnknown) return known;
+      if (equal(id, node)) {
+        aliases_.put(parent, piece, id);
+        return id;
+      }
     }
   }
 
@@ -135,11 +152,6 @@ class KvStringSteps : public Steps {
     std::string s = node.parent >= 0 ? spell(node.parent) : std::string();
     s += pieces_[node.piece].text;
     return spell(id) == s;
-  }
-
-  bool same(int32_t state, const Piece& piece) const {
-    const Node& n = nodes_[state];
-    return n.length == piece.text.size() && n.hash == piece.hash && spell(state) == piece.text;
   }
 
   std::string spell(int32_t state) const {
@@ -157,6 +169,7 @@ class KvStringSteps : public Steps {
   std::vector<Piece> pieces_;
   std::vector<Node> nodes_;
   FlatIdMap node_ids_;  // hash of (string hash, length) -> state
+  StepMemo aliases_;    // (parent, piece) -> the state spelling the same as an older node
 };
 
 class KvModel : public Model {

@@ -42,8 +42,8 @@ class ClientOps {
   static constexpr int32_t kOpenAtEnd = -2;
 
   explicit ClientOps(const CompactHistory& h) : h_(h) {
-    at_.reserve(h.size());
-    partner_.reserve(h.size());
+    at_.resize(h.size());  // room for every op, trimmed to the client ops at the end
+    partner_.resize(h.size());
     // process -> its open invocation (-1 when none): a table for the usual small process numbers,
     // kept per thread and cleaned after use, and a map for the others.
     constexpr int64_t kTable = 1 << 16;
@@ -52,6 +52,7 @@ class ClientOps {
     FlatIdMap slot_of;          // other processes -> their slot in open
     std::vector<int32_t> open;  // per slot
     touched.clear();
+    size_t clients = 0;
     auto open_of = [&](int64_t process) -> int32_t& {
       if (process >= 0 && process < kTable) {
         if (size_t(process) >= table.size()) table.resize(std::max<size_t>(process + 1, 2 * table.size()), -1);
@@ -68,9 +69,9 @@ class ClientOps {
     for (size_t i = 0; i < h.size(); ++i) {
       const CompactOp& op = h[i];
       if (op.is_nemesis()) continue;
-      int32_t pos = int32_t(at_.size());
-      at_.push_back(uint32_t(i));
-      partner_.push_back(-1);
+      int32_t pos = int32_t(clients++);
+      at_[pos] = uint32_t(i);
+      partner_[pos] = -1;
       int32_t& invocation = open_of(op.process);
       if (op.is_invoke()) {
         if (invocation < 0 && op.process >= 0 && op.process < kTable) touched.push_back(op.process);
@@ -87,6 +88,8 @@ class ClientOps {
       ++closed_at_end_;
       invocation = -1;
     };
+    at_.resize(clients);
+    partner_.resize(clients);
     for (int64_t process : touched) close(table[process]);
     for (int32_t& invocation : open) close(invocation);
   }
@@ -129,9 +132,14 @@ Json signed_numbers(Json value) {
   return value;
 }
 
-// The option `key` as a T, or `fallback` when absent; Error(kBadInput) naming it when malformed.
+// The option `key` as a T, or `fallback` when absent or null; Error(kBadInput) naming it when
+// malformed. A reader copies all the options, so one is made only for an option that is given.
 template <typename T>
 T option(const Json& options, const char* key, T fallback) {
+  if (options.is_object()) {
+    auto it = options.find(key);
+    if (it == options.end() || it->is_null()) return fallback;
+  }
   return OptionReader(options, "checker option").get<T>(key, fallback);
 }
 
@@ -145,8 +153,7 @@ class LinearChecker : public Checker {
     const CompactHistory& history = input.compact();
     const Json& o = options.options;
     auto started = Clock::now();
-    OptionReader read(o, "checker option");  // one reader: each copies the options
-    int64_t budget_ms = read.get<int64_t>("budget-ms", 10000);
+    int64_t budget_ms = option<int64_t>(o, "budget-ms", 10000);
     SearchLimits limits;
     limits.deadline = started + std::chrono::milliseconds(budget_ms);
     std::atomic<int64_t> memory_used{0};
@@ -154,13 +161,13 @@ class LinearChecker : public Checker {
     limits.memory_used = &memory_used;
     limits.stop = &stop;
     limits.decided = &decided;
-    limits.configurations_once_decided = read.get<int64_t>("configurations-after-verdict", 1000);
-    int64_t memory_mb = read.get<int64_t>("memory-mb", -1);
+    limits.configurations_once_decided = option<int64_t>(o, "configurations-after-verdict", 1000);
+    int64_t memory_mb = option<int64_t>(o, "memory-mb", -1);
     if (memory_mb >= 0) limits.memory_limit_bytes = memory_mb << 20;
 
     ClientOps ops(history);
-    bool independent = o.contains("independent") ? read.get<bool>("independent", false) : looks_independent(ops);
-    Json initial = o.contains("initial-value") ? read.get<Json>("initial-value", Json()) : Json();
+    bool independent = o.contains("independent") ? option<bool>(o, "independent", false) : looks_independent(ops);
+    Json initial = option<Json>(o, "initial-value", Json());
     std::vector<Part> parts = split(ops, independent, model_->initial(signed_numbers(std::move(initial))));
     run_parts(parts, limits);
 
@@ -358,7 +365,7 @@ class LinearChecker : public Checker {
       for (const Part& part : parts) {
         if (part.result.outcome != SearchOutcome::kIllegal) continue;
         CheckResult one;
-        explain_failure(ops, part, independent, faults, one);
+        explain_failure(ops, part, independent, faults, &part == failed, one);
         if (&part == failed) result.details.update(one.details);
         one.details["explanation"] = one.explanation;
         failures.push_back(std::move(one.details));
@@ -475,34 +482,41 @@ class LinearChecker : public Checker {
     return text;
   }
 
+  // Explains why the part is not linearizable; with `context`, also lists the ops around it (the
+  // longest linearizable prefix, the unplaced concurrent ops): the first failing part's evidence,
+  // which for the other failing keys would only repeat the kind of thing at great length.
   void explain_failure(const ClientOps& ops, const Part& part, bool independent, const std::vector<FaultWindow>& faults,
-                       CheckResult& result) const {
+                       bool context, CheckResult& result) const {
     const SearchResult& r = part.result;
     const Steps& steps = *part.steps;
     Json& d = result.details;
     if (independent) d["key"] = part.key;
-    Json prefix = Json::array();
-    for (auto [i, state] : r.linearization)
-      prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.describe(state)}});
-    d["last-linearized"] = prefix;
-    Json previous_ok;
-    for (auto it = r.linearization.rbegin(); it != r.linearization.rend(); ++it)
-      if (part.ops[it->first].required) {
-        previous_ok = op_json(ops, part, it->first);
-        break;
-      }
-    d["previous-ok"] = previous_ok;
+    if (context) {
+      Json prefix = Json::array();
+      for (auto [i, state] : r.linearization)
+        prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.describe(state)}});
+      d["last-linearized"] = prefix;
+      Json previous_ok;
+      for (auto it = r.linearization.rbegin(); it != r.linearization.rend(); ++it)
+        if (part.ops[it->first].required) {
+          previous_ok = op_json(ops, part, it->first);
+          break;
+        }
+      d["previous-ok"] = previous_ok;
+    }
     const SearchOp& stuck = part.ops[r.stuck];
     d["op"] = op_json(ops, part, r.stuck);
     std::vector<bool> placed(part.ops.size(), false);
     for (auto [i, state] : r.linearization) placed[i] = true;
     Json concurrent = Json::array();
+    size_t concurrent_count = 0;
     for (size_t i = 0; i < part.ops.size(); ++i) {
       const SearchOp& op = part.ops[i];
       if (static_cast<int32_t>(i) == r.stuck || placed[i] || op.call > stuck.ret || op.ret < stuck.call) continue;
-      concurrent.push_back(op_json(ops, part, static_cast<int32_t>(i)));
+      ++concurrent_count;
+      if (context) concurrent.push_back(op_json(ops, part, static_cast<int32_t>(i)));
     }
-    d["concurrent"] = concurrent;
+    if (context) d["concurrent"] = concurrent;
     int32_t state = r.linearization.empty() ? 0 : r.linearization.back().second;
     std::string state_text = steps.describe(state);
     std::string where = independent ? "key " + part.key.dump() + ": " : "";
@@ -511,10 +525,10 @@ class LinearChecker : public Checker {
     // Where and when: the node that served the op and the faults active during its window.
     auto [call_at, done_at] = part.positions[r.stuck];
     Op served = ops.op(done_at >= 0 ? done_at : call_at);
-    std::string context;
+    std::string where_when;
     if (!served.node.empty()) {
       d["node"] = served.node;
-      context += " It was served by " + served.node + ".";
+      where_when += " It was served by " + served.node + ".";
     }
     Json active = Json::array();
     std::string active_text;
@@ -524,7 +538,7 @@ class LinearChecker : public Checker {
       active_text += (active_text.empty() ? "" : "; ") + describe(w);
     }
     d["faults-active"] = active;
-    context +=
+    where_when +=
         active_text.empty() ? " No fault was active during it." : " Faults active during it: " + active_text + ".";
     if (r.unreachable) {
       d["unreachable"] = true;
@@ -532,18 +546,18 @@ class LinearChecker : public Checker {
       result.explanation = what +
                            ": impossible value: no sequence of the history's ops reaches a state in which it is legal "
                            "(for a read: nothing ever wrote that value)." +
-                           context;
+                           where_when;
       return;
     }
     std::string kind = stale_read(ops, part, r.stuck, independent, d);
     if (!kind.empty()) {
-      result.explanation = what + ": " + kind + "." + context;
+      result.explanation = what + ": " + kind + "." + where_when;
       return;
     }
     d["violation"] = {{"kind", "no-linearization"}, {"op", ops[call_at].index}};
     result.explanation = what + ". The longest linearizable prefix places " + std::to_string(r.linearization.size()) +
                          " ops and leaves the model at " + state_text + "; no order of the " +
-                         std::to_string(concurrent.size()) + " unplaced concurrent ops makes it legal." + context;
+                         std::to_string(concurrent_count) + " unplaced concurrent ops makes it legal." + where_when;
   }
 
   void write_files(const ClientOps& ops, const std::vector<Part>& parts, const Json& o,

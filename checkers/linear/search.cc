@@ -1,7 +1,6 @@
 #include "checkers/linear/search.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -96,10 +95,8 @@ class ConfigCache {
     for (;; i = (i + 1) & mask) {
       Entry& e = table_[i];
       if (e.group == kNone) break;
-      if (e.key != key || e.state != state ||
-          std::memcmp(&required_arena_[size_t{e.group} * required_words_], required,
-                      required_words_ * sizeof(uint64_t)) != 0)
-        continue;
+      if (e.key != key || e.state != state) continue;
+      if (!same(&required_arena_[size_t{e.group} * required_words_], required, required_words_)) continue;
       for (uint32_t n = heads_[e.group]; n != kNone; n = next_[n])
         if (subset(&info_arena_[size_t{n} * info_words_], info)) return false;
       add_info(e.group, info);
@@ -107,7 +104,7 @@ class ConfigCache {
     }
     uint32_t group = static_cast<uint32_t>(heads_.size());
     table_[i] = {key, state, group};
-    required_arena_.insert(required_arena_.end(), required, required + required_words_);
+    append(required_arena_, required, required_words_);
     heads_.push_back(kNone);
     add_info(group, info);
     if (heads_.size() * 2 > table_.size()) grow();
@@ -130,6 +127,16 @@ class ConfigCache {
     uint32_t group = kNone;
   };
 
+  // Bitsets are a word or two: plain loops beat the library calls for lengths known only at run time.
+  static bool same(const uint64_t* a, const uint64_t* b, size_t words) {
+    for (size_t w = 0; w < words; ++w)
+      if (a[w] != b[w]) return false;
+    return true;
+  }
+  static void append(std::vector<uint64_t>& arena, const uint64_t* words, size_t count) {
+    for (size_t w = 0; w < count; ++w) arena.push_back(words[w]);
+  }
+
   bool subset(const uint64_t* a, const uint64_t* b) const {
     for (size_t w = 0; w < info_words_; ++w)
       if (a[w] & ~b[w]) return false;
@@ -140,7 +147,7 @@ class ConfigCache {
     uint32_t node = static_cast<uint32_t>(next_.size());
     next_.push_back(heads_[group]);
     heads_[group] = node;
-    info_arena_.insert(info_arena_.end(), info, info + info_words_);
+    append(info_arena_, info, info_words_);
   }
 
   void grow() {
@@ -233,7 +240,7 @@ class Searcher {
     for (int32_t i : required_) by_ret_.append(i);
     remaining_ = static_cast<int64_t>(required_.size());
     required_bits_.assign(required_.size() / 64 + 1, 0);
-    info_bits_.assign(infos / 64 + 1, 0);
+    info_bits_.assign((infos + 63) / 64, 0);  // none without info ops: every configuration's set is empty
     cache_.reset(required_bits_.size(), info_bits_.size(), n_);
     seen_kind_.assign(kinds, 0);
     stamp_ = 0;
@@ -243,6 +250,7 @@ class Searcher {
     placed_required_ = best_placed_ = 0;
     best_path_.clear();
     best_on_stack_ = false;
+    best_shared_ = 0;
     best_stuck_ = -1;
     peak_ = reported_ = 0;
     ticks_ = 0;
@@ -360,13 +368,14 @@ class Searcher {
 
   void pop_frame() {
     if (best_on_stack_) {  // about to leave the longest prefix: keep it
-      record_path(best_path_);
+      record_best();
       best_on_stack_ = false;
     }
     Frame& top = frames_.back();
     candidates_.resize(top.cand_begin);
     int32_t op = top.op;
     frames_.pop_back();
+    best_shared_ = std::min(best_shared_, frames_.empty() ? 0 : frames_.size() - 1);  // the path got shorter
     if (op >= 0) {
       unplace(op);
       flip(op);
@@ -406,6 +415,15 @@ class Searcher {
     }
   }
 
+  // Copies the frames' path into best_path_ from where the two differ: a search that keeps going
+  // deeper with short backtracks records each step of the path once, not the whole path each time.
+  void record_best() {
+    size_t depth = frames_.size() - 1;
+    best_path_.resize(depth);
+    for (size_t f = best_shared_ + 1; f <= depth; ++f) best_path_[f - 1] = {frames_[f].op, frames_[f].state};
+    best_shared_ = depth;
+  }
+
   void record_path(std::vector<std::pair<int32_t, int32_t>>& out) const {
     out.clear();
     for (size_t f = 1; f < frames_.size(); ++f) out.emplace_back(frames_[f].op, frames_[f].state);
@@ -434,7 +452,7 @@ class Searcher {
     account_memory();
     if (limits_->memory_used) limits_->memory_used->fetch_sub(reported_);
     if (result.outcome != SearchOutcome::kLinearizable) {
-      if (best_on_stack_) record_path(best_path_);
+      if (best_on_stack_) record_best();
       result.linearization = best_path_;
       result.stuck = best_stuck_;
     }
@@ -464,6 +482,7 @@ class Searcher {
   int64_t best_placed_ = 0;
   std::vector<std::pair<int32_t, int32_t>> best_path_;
   bool best_on_stack_ = false;  // the frames hold a longer prefix than best_path_ (copied when left)
+  size_t best_shared_ = 0;      // the frames' first ops that best_path_ holds too
   int32_t best_stuck_ = -1;
   int64_t peak_ = 0;
   int64_t reported_ = 0;
@@ -477,7 +496,9 @@ namespace {
 // A required op that is legal in no state reachable from the initial one by any sequence of the
 // ops, ignoring real time; -1 when there is none or the reachable states are too many to list.
 int32_t unreachable_op(const std::vector<SearchOp>& ops, Steps& steps) {
-  constexpr size_t kMaxStates = 256, kMaxSteps = 4096;  // cheap next to the search, or give up
+  // Cheap next to the search, or give up: models whose states multiply (strings appended to, sets,
+  // queues) give up after a few steps instead of making thousands of states nothing will use.
+  constexpr size_t kMaxStates = 64, kMaxSteps = 1024;
   // Buffers kept per thread: this runs before every search, small ones included.
   thread_local std::vector<int32_t> kinds, reached;
   thread_local std::vector<uint8_t> is_kind, seen, legal_somewhere;

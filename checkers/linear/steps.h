@@ -50,9 +50,16 @@ class FlatIdMap {
 
   // Adds key -> id; the key must not be present.
   void put(uint64_t key, int32_t id) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
+    if ((size_ + 1) * 2 > slots_.size()) grow(std::max<size_t>(16, slots_.size() * 2));
     insert(key, id);
     ++size_;
+  }
+
+  // Room for `entries` without growing (a map whose size is known up front is sized once).
+  void reserve(size_t entries) {
+    size_t slots = 16;
+    while (slots < 2 * entries) slots *= 2;
+    if (slots > slots_.size()) grow(slots);
   }
 
   // The next key to probe when `key` is taken by something unequal (never the empty mark).
@@ -78,8 +85,8 @@ class FlatIdMap {
     while (slots_[i].key != kEmpty) i = (i + 1) & (slots_.size() - 1);
     slots_[i] = {key, id};
   }
-  void grow() {
-    std::vector<Slot> old(std::max<size_t>(16, slots_.size() * 2));
+  void grow(size_t slots) {
+    std::vector<Slot> old(slots);
     old.swap(slots_);
     for (const Slot& s : old)
       if (s.key != kEmpty) insert(s.key, s.id);
@@ -127,8 +134,15 @@ class ValueIds {
   explicit ValueIds(const CompactHistory& h) : h_(h) {}
 
   int32_t of(ValueId v) {
-    // Integers and strings, most values, by their payload alone; a miss goes the slow way once.
+    // Small integers (most register values) by a table, other integers and strings by their payload
+    // alone; a miss goes the slow way once.
     bool is_int = h_.is_int(v), is_string = !is_int && h_.is_string(v);
+    if (is_int && uint64_t(h_.as_int(v)) < kSmall) {
+      if (small_.empty()) small_.assign(kSmall, FlatIdMap::kMissing);
+      int32_t& id = small_[size_t(h_.as_int(v))];
+      if (id == FlatIdMap::kMissing) id = slow(v);
+      return id;
+    }
     uint64_t scalar = is_int ? uint64_t(h_.as_int(v)) : uint64_t(h_.as_string(v)) << 1;
     FlatIdMap& fast = is_int ? ints_ : strings_;
     if ((is_int || is_string) && scalar != ~uint64_t{0}) {
@@ -168,9 +182,11 @@ class ValueIds {
     ValueId rep;
     int32_t id;
   };
+  static constexpr uint64_t kSmall = 64;
   const CompactHistory& h_;
-  FlatIdMap ints_, strings_;  // payload -> id
-  FlatIdMap by_hash_;         // compact hash (probed on) -> entry
+  std::vector<int32_t> small_;  // integer 0 .. kSmall-1 -> id
+  FlatIdMap ints_, strings_;    // payload -> id
+  FlatIdMap by_hash_;           // compact hash (probed on) -> entry
   std::vector<Entry> entries_;
   std::map<Json, int32_t> by_json_;
   std::vector<Json> values_;
