@@ -348,7 +348,8 @@ void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t e
     pos = eol + 1;
     ++line;
     if (pos - begin > sample) {
-      b.reserve_for(pos - begin, end - begin);
+      // The first piece reserves for the whole text: the others are appended to it.
+      b.reserve_for(pos - begin, (begin == 0 ? text.size() : end) - begin);
       sample *= 4;
     }
     if (blank(row)) continue;
@@ -614,7 +615,8 @@ class EdnOps {
       at_line(source_, line, e.what());
     }
     if (pos_ - begin_ > sample_) {
-      b_.reserve_for(pos_ - begin_, stop_ - begin_);
+      // The first half reserves for the whole text: the second is appended to it.
+      b_.reserve_for(pos_ - begin_, (begin_ == 0 ? text_.size() : stop_) - begin_);
       sample_ *= 4;
     }
   }
