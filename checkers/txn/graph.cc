@@ -25,23 +25,23 @@ TxnGraph::TxnGraph(size_t nodes, std::vector<Edge> edges) : offsets_(nodes + 1, 
   for (const Edge& e : edges)
     if (e.from != e.to) arcs_[fill[e.from]++] = {e.to, e.kinds};
   edges = {};
-  // Merge parallel arcs so each neighbour appears once with all its kinds.
-  std::vector<Arc> merged;
-  merged.reserve(arcs_.size());
-  std::vector<uint32_t> offsets(nodes + 1, 0);
+  // Merge parallel arcs so each neighbour appears once with all its kinds, in place: a node's
+  // merged arcs never reach past where its own arcs began.
+  size_t merged = 0;
   for (size_t n = 0; n < nodes; ++n) {
     auto first = arcs_.begin() + offsets_[n], last = arcs_.begin() + offsets_[n + 1];
     std::sort(first, last, [](const Arc& a, const Arc& b) { return a.to < b.to; });
+    const size_t begin = merged;
     for (auto it = first; it != last; ++it) {
-      if (merged.size() > offsets[n] && merged.back().to == it->to)
-        merged.back().kinds |= it->kinds;
+      if (merged > begin && arcs_[merged - 1].to == it->to)
+        arcs_[merged - 1].kinds |= it->kinds;
       else
-        merged.push_back(*it);
+        arcs_[merged++] = *it;
     }
-    offsets[n + 1] = uint32_t(merged.size());
+    offsets_[n] = uint32_t(begin);
   }
-  arcs_ = std::move(merged);
-  offsets_ = std::move(offsets);
+  offsets_[nodes] = uint32_t(merged);
+  arcs_.resize(merged);
 }
 
 std::vector<Edge> process_edges(const TxnHistory& h, const std::vector<uint32_t>& txns) {

@@ -55,6 +55,10 @@ struct Inference {
   std::string unusable;
 };
 
+// Room for the edges of `history` (about three a micro-op) and the session edges check() adds:
+// growing by doubling would copy millions of them. Capacity never written costs no memory.
+inline size_t expected_edges(const TxnHistory& history) { return 3 * history.mops.size() + 2 * history.txns.size(); }
+
 Inference infer_list_append(const TxnHistory& history);
 // What rw-register may assume about each key beyond what txns read and wrote (Elle's
 // sequential-keys? and linearizable-keys?).

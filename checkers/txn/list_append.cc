@@ -334,6 +334,7 @@ void ListAppend::check_internal(Inference& out) {
 }
 
 void ListAppend::infer_edges(Inference& out) {
+  out.edges.reserve(expected_edges(h_));
   for (uint32_t t = 0; t < h_.txns.size(); ++t) {
     const Txn& txn = h_.txns[t];
     if (txn.status == TxnStatus::kFail) continue;

@@ -271,6 +271,7 @@ void RwRegister::build_versions(Inference& out) {
   }
 
   // Dependencies from the version order.
+  out.edges.reserve(expected_edges(h_));
   for (const auto& e : versions_) {
     uint32_t to = writer(e.key, e.to);
     if (to == kNoTxn) continue;

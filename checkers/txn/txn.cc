@@ -230,8 +230,10 @@ CheckResult check(const HistoryView& history, const CheckOptions& options, DataM
     budget = b.get<uint64_t>();
   }
   std::vector<Edge> edges = std::move(inf.edges);
+  edges.reserve(edges.size() + session.size());
   for (Edge& e : session)
     if (e.kinds & mask) edges.push_back(e);
+  session = {};
   TxnGraph graph(h.txns.size(), std::move(edges));
 
   Found found;

@@ -134,6 +134,8 @@ TxnHistory parse_txns(const CompactHistory& history, DataModel model) {
   h.values = Interner(&history);
   h.txns.reserve(ops.size() / 2 + 1);
   h.mops.reserve(ops.size() * 2);
+  // List reads are packed arrays of ints, so their elements number at most the packed ints.
+  if (model == DataModel::kListAppend) h.lists.reserve(history.packed_int_count());
   // Per process (numbered by `processes`), the position of its pending invocation or kNone.
   FlatIndex processes;
   std::vector<uint32_t> open;

@@ -26,29 +26,34 @@ StringId CompactHistory::find(std::string_view text) const {
 bool CompactHistory::equal(ValueId a, ValueId b) const {
   if (a == b) return true;
   if (a == kNoValue || b == kNoValue) return is_null(a) && is_null(b);
-  const ValueNode& x = values_[a];
-  const ValueNode& y = values_[b];
+  const ValueNode x = node(a);
+  const ValueNode y = node(b);
   if (x.kind != y.kind || x.size != y.size) return false;
   switch (x.kind) {
     case ValueKind::kNull: return true;
     case ValueKind::kArray:
-    case ValueKind::kObject: {
-      const size_t n = x.kind == ValueKind::kArray ? x.size : 2 * size_t(x.size);
-      for (size_t i = 0; i < n; ++i)
+      if (x.packed && y.packed) return std::equal(&ints_[x.payload], &ints_[x.payload] + x.size, &ints_[y.payload]);
+      for (size_t i = 0; i < x.size; ++i)
+        if (!equal(element(a, i), element(b, i))) return false;
+      return true;
+    case ValueKind::kObject:
+      for (size_t i = 0; i < 2 * size_t(x.size); ++i)
         if (!equal(ValueId(x.payload + int64_t(i)), ValueId(y.payload + int64_t(i)))) return false;
       return true;
-    }
     default: return x.payload == y.payload;
   }
 }
 
 uint64_t CompactHistory::hash(ValueId id) const {
   if (is_null(id)) return 0x51ed270b;
-  const ValueNode& n = values_[id];
+  const ValueNode n = node(id);
   uint64_t h = mix(uint64_t(n.kind), n.size);
-  if (n.kind == ValueKind::kArray || n.kind == ValueKind::kObject) {
-    const size_t count = n.kind == ValueKind::kArray ? n.size : 2 * size_t(n.size);
-    for (size_t i = 0; i < count; ++i) h = mix(h, hash(ValueId(n.payload + int64_t(i))));
+  if (n.kind == ValueKind::kArray) {
+    for (size_t i = 0; i < n.size; ++i) h = mix(h, hash(element(id, i)));
+    return h;
+  }
+  if (n.kind == ValueKind::kObject) {
+    for (size_t i = 0; i < 2 * size_t(n.size); ++i) h = mix(h, hash(ValueId(n.payload + int64_t(i))));
     return h;
   }
   return mix(h, uint64_t(n.payload));
@@ -56,7 +61,7 @@ uint64_t CompactHistory::hash(ValueId id) const {
 
 Json CompactHistory::json(ValueId id) const {
   if (id == kNoValue) return Json();
-  const ValueNode& n = values_[id];
+  const ValueNode n = node(id);
   switch (n.kind) {
     case ValueKind::kNull: return Json();
     case ValueKind::kBool: return Json(n.payload != 0);
@@ -101,8 +106,9 @@ History CompactHistory::history() const {
 }
 
 size_t CompactHistory::bytes() const {
-  return ops_.capacity() * sizeof(CompactOp) + values_.capacity() * sizeof(ValueNode) + chunks_.size() * kChunk +
-         strings_.capacity() * sizeof(std::string_view) + string_ids_.size() * 48;
+  return ops_.capacity() * sizeof(CompactOp) + values_.capacity() * sizeof(ValueNode) +
+         ints_.capacity() * sizeof(int64_t) + chunks_.size() * kChunk + strings_.capacity() * sizeof(std::string_view) +
+         string_ids_.size() * 48;
 }
 
 StringId CompactHistoryBuilder::intern(std::string_view text) {
@@ -131,15 +137,15 @@ StringId CompactHistoryBuilder::intern(std::string_view text) {
 }
 
 void CompactHistoryBuilder::push(ValueNode n) { pending_.push_back(n); }
-void CompactHistoryBuilder::null() { push({ValueKind::kNull, 0, 0}); }
-void CompactHistoryBuilder::boolean(bool b) { push({ValueKind::kBool, 0, b ? 1 : 0}); }
-void CompactHistoryBuilder::integer(int64_t i) { push({ValueKind::kInt, 0, i}); }
+void CompactHistoryBuilder::null() { push({ValueKind::kNull, false, 0, 0}); }
+void CompactHistoryBuilder::boolean(bool b) { push({ValueKind::kBool, false, 0, b ? 1 : 0}); }
+void CompactHistoryBuilder::integer(int64_t i) { push({ValueKind::kInt, false, 0, i}); }
 void CompactHistoryBuilder::unsigned_integer(uint64_t u) {
   if (u <= uint64_t(std::numeric_limits<int64_t>::max())) return integer(int64_t(u));
-  push({ValueKind::kUint, 0, int64_t(u)});
+  push({ValueKind::kUint, false, 0, int64_t(u)});
 }
-void CompactHistoryBuilder::real(double d) { push({ValueKind::kDouble, 0, std::bit_cast<int64_t>(d)}); }
-void CompactHistoryBuilder::string(std::string_view text) { push({ValueKind::kString, 0, intern(text)}); }
+void CompactHistoryBuilder::real(double d) { push({ValueKind::kDouble, false, 0, std::bit_cast<int64_t>(d)}); }
+void CompactHistoryBuilder::string(std::string_view text) { push({ValueKind::kString, false, 0, intern(text)}); }
 
 void CompactHistoryBuilder::begin_array() {
   open_.push_back(pending_.size());
@@ -161,10 +167,18 @@ void CompactHistoryBuilder::end() {
   // Ordering drops repeated keys, so the count is taken after it.
   if (object && pending_.size() - start > 2) order_members(start);
   const size_t children = pending_.size() - start;
+  const auto all = pending_.begin() + int64_t(start);
+  if (!object && children > 0 &&
+      std::all_of(all, pending_.end(), [](const ValueNode& n) { return n.kind == ValueKind::kInt; })) {
+    const auto first = int64_t(h_.ints_.size());
+    for (auto it = all; it != pending_.end(); ++it) h_.ints_.push_back(it->payload);
+    pending_.resize(start);
+    return push({ValueKind::kArray, true, uint32_t(children), first});
+  }
   const auto first = int64_t(h_.values_.size());
-  h_.values_.insert(h_.values_.end(), pending_.begin() + int64_t(start), pending_.end());
+  h_.values_.insert(h_.values_.end(), all, pending_.end());
   pending_.resize(start);
-  push({object ? ValueKind::kObject : ValueKind::kArray, uint32_t(object ? children / 2 : children), first});
+  push({object ? ValueKind::kObject : ValueKind::kArray, false, uint32_t(object ? children / 2 : children), first});
 }
 
 void CompactHistoryBuilder::order_members(size_t start) {
@@ -192,14 +206,16 @@ void CompactHistoryBuilder::rollback(const Mark& m, bool strings) {
   open_.clear();
   open_is_object_.clear();
   if (h_.values_.size() > m.values) h_.values_.resize(m.values);
+  if (h_.ints_.size() > m.ints) h_.ints_.resize(m.ints);
   if (!strings) return;
   for (size_t id = m.strings; id < h_.strings_.size(); ++id) h_.string_ids_.erase(h_.strings_[id]);
   if (h_.strings_.size() > m.strings) h_.strings_.resize(m.strings);
 }
 
-void CompactHistoryBuilder::reserve(size_t ops, size_t values) {
+void CompactHistoryBuilder::reserve(size_t ops, size_t values, size_t ints) {
   h_.ops_.reserve(ops);
   h_.values_.reserve(values);
+  h_.ints_.reserve(ints);
 }
 
 void CompactHistoryBuilder::reserve_for(size_t done, size_t total) {
@@ -207,7 +223,8 @@ void CompactHistoryBuilder::reserve_for(size_t done, size_t total) {
   // What the part read so far needed, scaled to the whole and a little more: one allocation of
   // about the right size rather than doublings that leave up to half unused.
   const double scale = double(total) / double(done) * 1.1;
-  reserve(size_t(double(h_.ops_.size()) * scale) + 16, size_t(double(h_.values_.size()) * scale) + 16);
+  auto scaled = [&](size_t n) { return size_t(double(n) * scale) + 16; };
+  reserve(scaled(h_.ops_.size()), scaled(h_.values_.size()), scaled(h_.ints_.size()));
 }
 
 void CompactHistoryBuilder::append(const CompactHistory& piece) {
@@ -215,15 +232,19 @@ void CompactHistoryBuilder::append(const CompactHistory& piece) {
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = intern(piece.strings_[i]);
   // The piece's node 0 is its shared null, which maps onto ours; its other nodes follow ours.
   const int64_t offset = int64_t(h_.values_.size()) - 1;
+  const auto int_offset = int64_t(h_.ints_.size());
   h_.values_.reserve(h_.values_.size() + piece.values_.size());
   for (size_t i = 1; i < piece.values_.size(); ++i) {
     ValueNode n = piece.values_[i];
     if (n.kind == ValueKind::kString)
       n.payload = ids[size_t(n.payload)];
+    else if (n.packed)
+      n.payload += int_offset;
     else if (n.kind == ValueKind::kArray || n.kind == ValueKind::kObject)
       n.payload += offset;
     h_.values_.push_back(n);
   }
+  h_.ints_.insert(h_.ints_.end(), piece.ints_.begin(), piece.ints_.end());
   auto value = [&](ValueId v) { return v == kNoValue || v == kSharedNull ? v : ValueId(int64_t(v) + offset); };
   auto string = [&](StringId s) { return s == kNoString ? s : ids[s]; };
   const auto shift = int64_t(h_.ops_.size());
@@ -285,7 +306,7 @@ void CompactHistoryBuilder::add(CompactOp op) {
 CompactHistory CompactHistoryBuilder::finish() {
   CompactHistory done = std::move(h_);
   h_ = CompactHistory();
-  h_.values_.push_back({ValueKind::kNull, 0, 0});
+  h_.values_.push_back({});
   pending_.clear();
   open_.clear();
   open_is_object_.clear();

@@ -21,22 +21,29 @@
 namespace faultline {
 
 // A node of the value arena; a value is the node with that id and, for containers, its children.
+// An element of a packed array (see ValueNode) is no node: its id has kPackedInt set and names
+// its slot in the integer arena.
 using ValueId = uint32_t;
 // An interned string.
 using StringId = uint32_t;
 inline constexpr ValueId kNoValue = std::numeric_limits<uint32_t>::max();
 inline constexpr StringId kNoString = std::numeric_limits<uint32_t>::max();
+inline constexpr ValueId kPackedInt = ValueId(1) << 31;
 
 // Keywords and symbols of EDN are strings here, as in json.h; EDN sets and lists are arrays.
 enum class ValueKind : uint8_t { kNull, kBool, kInt, kUint, kDouble, kString, kArray, kObject };
 
 struct ValueNode {
   ValueKind kind = ValueKind::kNull;
+  // kArray whose elements are all kInt (list reads of list-append, sets of ints): they sit in the
+  // integer arena, 8 bytes each rather than a node of 16.
+  bool packed = false;
   // kArray: the number of elements; kObject: the number of members.
   uint32_t size = 0;
   // kBool: 0/1; kInt: the value; kUint: the value above INT64_MAX (as bits); kDouble: the bits;
-  // kString: the StringId; kArray: the id of the first element, the others follow it;
-  // kObject: the id of the first key, keys (kString) and values alternate after it.
+  // kString: the StringId; kArray: the id of the first element, the others follow it (packed: the
+  // slot of the first in the integer arena); kObject: the id of the first key, keys (kString) and
+  // values alternate after it.
   int64_t payload = 0;
 };
 
@@ -70,19 +77,25 @@ class CompactHistory {
   StringId find(std::string_view text) const;
   size_t string_count() const { return strings_.size(); }
   size_t value_count() const { return values_.size(); }
+  size_t packed_int_count() const { return ints_.size(); }
 
   // Values.
-  const ValueNode& node(ValueId id) const { return values_[id]; }
-  ValueKind kind(ValueId id) const { return values_[id].kind; }
-  bool is_null(ValueId id) const { return id == kNoValue || values_[id].kind == ValueKind::kNull; }
-  bool is_int(ValueId id) const { return id != kNoValue && values_[id].kind == ValueKind::kInt; }
-  int64_t as_int(ValueId id) const { return values_[id].payload; }
-  bool is_string(ValueId id) const { return id != kNoValue && values_[id].kind == ValueKind::kString; }
+  ValueNode node(ValueId id) const {
+    return id & kPackedInt ? ValueNode{ValueKind::kInt, false, 0, ints_[id & ~kPackedInt]} : values_[id];
+  }
+  ValueKind kind(ValueId id) const { return id & kPackedInt ? ValueKind::kInt : values_[id].kind; }
+  bool is_null(ValueId id) const { return id == kNoValue || kind(id) == ValueKind::kNull; }
+  bool is_int(ValueId id) const { return id != kNoValue && kind(id) == ValueKind::kInt; }
+  int64_t as_int(ValueId id) const { return node(id).payload; }
+  bool is_string(ValueId id) const { return id != kNoValue && kind(id) == ValueKind::kString; }
   StringId as_string(ValueId id) const { return StringId(values_[id].payload); }
-  bool is_array(ValueId id) const { return id != kNoValue && values_[id].kind == ValueKind::kArray; }
-  // The elements of an array (empty for any other kind); element i has id first(id) + i.
+  bool is_array(ValueId id) const { return id != kNoValue && kind(id) == ValueKind::kArray; }
+  // The elements of an array (empty for any other kind).
   size_t count(ValueId id) const { return is_array(id) ? values_[id].size : 0; }
-  ValueId element(ValueId id, size_t i) const { return ValueId(values_[id].payload + int64_t(i)); }
+  ValueId element(ValueId id, size_t i) const {
+    const ValueNode& n = values_[id];
+    return ValueId(n.payload + int64_t(i)) | (n.packed ? kPackedInt : 0);
+  }
   // Object members: key i at member_key(id, i), its value at member_value(id, i).
   ValueId member_key(ValueId id, size_t i) const { return ValueId(values_[id].payload + int64_t(2 * i)); }
   ValueId member_value(ValueId id, size_t i) const { return ValueId(values_[id].payload + int64_t(2 * i + 1)); }
@@ -103,6 +116,7 @@ class CompactHistory {
   friend class CompactHistoryBuilder;
   std::vector<CompactOp> ops_;
   std::vector<ValueNode> values_;
+  std::vector<int64_t> ints_;  // the elements of packed arrays
   // Characters live in chunks that never move, so the views into them stay valid.
   std::vector<std::unique_ptr<char[]>> chunks_;
   size_t chunk_left_ = 0;
@@ -143,13 +157,14 @@ class CompactHistoryBuilder {
   // Undoing: a reader that meets a line it must read another way forgets what it made of it.
   struct Mark {
     size_t values = 0;
+    size_t ints = 0;
     size_t strings = 0;
   };
-  Mark mark() const { return {h_.values_.size(), h_.strings_.size()}; }
+  Mark mark() const { return {h_.values_.size(), h_.ints_.size(), h_.strings_.size()}; }
   // Forgets the values made since `m` and any value begun; with `strings`, also the strings
   // interned since (a value the reader made only to look at keeps them when false: cheaper).
   void rollback(const Mark& m, bool strings = true);
-  void reserve(size_t ops, size_t values);
+  void reserve(size_t ops, size_t values, size_t ints = 0);
   // Reserves for a whole input of `total` bytes from what the first `done` bytes of it made.
   void reserve_for(size_t done, size_t total);
 
@@ -162,8 +177,9 @@ class CompactHistoryBuilder {
   void add(CompactOp op);
   size_t size() const { return h_.ops_.size(); }
   size_t value_count() const { return h_.values_.size(); }
+  size_t packed_int_count() const { return h_.ints_.size(); }
   CompactOp& back() { return h_.ops_.back(); }
-  const ValueNode& node(ValueId id) const { return h_.values_[id]; }
+  ValueNode node(ValueId id) const { return h_.node(id); }
   std::string_view str(StringId id) const { return h_.str(id); }
 
   CompactHistory finish();

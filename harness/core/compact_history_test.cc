@@ -61,6 +61,35 @@ TEST(CompactHistory, InternsStringsAndValues) {
   EXPECT_FALSE(c.equal(c[0].value, c[1].value));
 }
 
+// Arrays of ints only are packed (8 bytes an element, no node each), and read like any other:
+// elements, equality and hash by value, JSON, and through append().
+TEST(CompactHistory, PacksArraysOfInts) {
+  History h = sample();
+  h[0].value = Json::parse(R"([["r",1,[5,-6,7]],["r",2,[5,-6,7]],["r",3,[5,"6",7]],["r",4,[5,-6]]])");
+  CompactHistoryBuilder b;
+  CompactHistory first = compact(h);
+  b.append(first);
+  b.append(first);
+  const CompactHistory both = b.finish();
+  for (const CompactHistory* read : std::initializer_list<const CompactHistory*>{&first, &both}) {
+    const CompactHistory& c = *read;
+    const ValueId v = c[c.size() - 8].value;  // sample()'s first op, in the last copy
+    auto list = [&](size_t mop) { return c.element(c.element(v, mop), 2); };
+    EXPECT_TRUE(c.node(list(0)).packed);
+    EXPECT_FALSE(c.node(list(2)).packed);
+    ASSERT_EQ(c.count(list(0)), 3u);
+    EXPECT_TRUE(c.is_int(c.element(list(0), 1)));
+    EXPECT_EQ(c.as_int(c.element(list(0), 1)), -6);
+    EXPECT_TRUE(c.equal(list(0), list(1)));
+    EXPECT_EQ(c.hash(list(0)), c.hash(list(1)));
+    EXPECT_FALSE(c.equal(list(0), list(2)));
+    EXPECT_FALSE(c.equal(list(0), list(3)));
+    EXPECT_EQ(c.json(v), h[0].value);
+    EXPECT_TRUE(c.json(c[c.size() - 1].value) == h.back().value);
+  }
+  EXPECT_EQ(first.packed_int_count(), 2 * 3 + 2 + 1u);  // sample()'s [2] too
+}
+
 TEST(HistoryView, MakesTheOtherFormOnFirstUse) {
   const History h = sample();
   const HistoryView from_ops(h);

@@ -170,7 +170,8 @@ class OpFields {
       case Field::kValue: {
         op_.value = given.id;
         const ValueNode& n = b_.node(given.id);
-        txn_ = n.kind == ValueKind::kArray && n.size > 0 && b_.node(ValueId(n.payload)).kind == ValueKind::kArray;
+        txn_ = n.kind == ValueKind::kArray && n.size > 0 && !n.packed &&
+               b_.node(ValueId(n.payload)).kind == ValueKind::kArray;
         return;
       }
       case Field::kError: op_.error = v.kind == ValueKind::kNull ? kNoValue : given.id; return;
@@ -347,7 +348,8 @@ void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t e
     pos = eol + 1;
     ++line;
     if (pos - begin > sample) {
-      b.reserve_for(pos - begin, end - begin);
+      // The first piece reserves for the whole text: the others are appended to it.
+      b.reserve_for(pos - begin, (begin == 0 ? text.size() : end) - begin);
       sample *= 4;
     }
     if (blank(row)) continue;
@@ -430,9 +432,9 @@ CompactHistory read_jsonl_text(std::string_view text, bool padded, const std::st
   }
   CompactHistoryBuilder all(std::move(pieces[0].ops));
   if (pieces.size() > 1) {
-    size_t values = 0;
-    for (auto& p : pieces) values += p.ops.value_count();
-    all.reserve(total, values);
+    size_t values = 0, ints = 0;
+    for (auto& p : pieces) values += p.ops.value_count(), ints += p.ops.packed_int_count();
+    all.reserve(total, values, ints);
   }
   for (size_t i = 1; i < pieces.size(); ++i) {
     all.append(pieces[i].ops);
@@ -496,12 +498,21 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 class EdnOps {
  public:
   EdnOps(std::string_view text, const std::string& source, CompactHistoryBuilder& b, size_t pos = 0, int64_t line = 1)
-      : text_(text), source_(source), b_(b), op_(b), pos_(pos), line_(line) {}
+      : text_(text), source_(source), b_(b), op_(b), begin_(pos), pos_(pos), line_(line) {}
 
-  // The next top-level form as ops (EdnReader::next_ops); false at the end of the text.
+  // Reads the top-level forms that start before `stop` (the last may run past it); true when they
+  // end exactly there.
+  bool read_until(size_t stop) {
+    stop_ = stop;
+    while (next()) {}
+    return pos_ == stop;
+  }
+
+ private:
+  // The next top-level form as ops (EdnReader::next_ops); false at the stop.
   bool next() {
     skip_space();
-    if (pos_ >= text_.size()) return false;
+    if (pos_ >= stop_) return false;
     const char open = text_[pos_];
     if (open != '[' && open != '(') {
       read_op(0);
@@ -519,10 +530,6 @@ class EdnOps {
       read_op(1);
     }
   }
-  size_t pos() const { return pos_; }
-  int64_t line() const { return line_; }
-
- private:
   [[noreturn]] void error(const std::string& what) const { at_line(source_, line_, "malformed EDN: " + what); }
 
   void skip_space() {
@@ -607,8 +614,9 @@ class EdnOps {
     } catch (const Error& e) {
       at_line(source_, line, e.what());
     }
-    if (pos_ > sample_) {
-      b_.reserve_for(pos_, text_.size());
+    if (pos_ - begin_ > sample_) {
+      // The first half reserves for the whole text: the second is appended to it.
+      b_.reserve_for(pos_ - begin_, (begin_ == 0 ? text_.size() : stop_) - begin_);
       sample_ *= 4;
     }
   }
@@ -895,7 +903,7 @@ class EdnOps {
   const std::string& source_;
   CompactHistoryBuilder& b_;
   OpFields op_;
-  size_t pos_ = 0;
+  size_t begin_ = 0, pos_ = 0, stop_ = 0;
   int64_t line_ = 1;
   std::string scratch_, key_scratch_;
   size_t sample_ = kSampleBytes;
@@ -907,10 +915,49 @@ CompactHistory read_jsonl_compact(std::string_view text, const std::string& sour
   return read_jsonl_text(text, /*padded=*/false, source, threads);
 }
 
-CompactHistory read_edn_compact(std::string_view text, const std::string& source, unsigned /*threads*/) {
+CompactHistory read_edn_compact(std::string_view text, const std::string& source, unsigned threads) {
+  // One op map per line (Jepsen's history.edn) is read in two halves: the second from a line that
+  // opens a map past the middle. A form may span lines (a string holding "\n{"), so the second
+  // half counts only when the first one's forms end exactly where it starts.
   CompactHistoryBuilder b;
-  EdnOps reader(text, source, b);
-  while (reader.next()) {}
+  EdnOps first(text, source, b);
+  const size_t start = text.find_first_not_of(" \t\r\n");
+  size_t cut = std::string_view::npos;
+  if (thread_count(text.size(), threads) > 1 && start != std::string_view::npos && text[start] == '{')
+    cut = text.find("\n{", text.size() / 2);
+  if (cut == std::string_view::npos) {
+    first.read_until(text.size());
+    return b.finish();
+  }
+  ++cut;
+  CompactHistory second;
+  std::exception_ptr second_error;
+  std::thread worker([&] {
+    try {
+      CompactHistoryBuilder piece;
+      EdnOps reader(text, source, piece, cut, 1 + std::count(text.begin(), text.begin() + long(cut), '\n'));
+      reader.read_until(text.size());
+      second = piece.finish();
+    } catch (...) {
+      second_error = std::current_exception();
+    }
+  });
+  bool met;
+  try {
+    met = first.read_until(cut);
+  } catch (...) {
+    worker.join();
+    throw;
+  }
+  worker.join();
+  if (!met) {
+    first.read_until(text.size());
+    return b.finish();
+  }
+  if (second_error) std::rethrow_exception(second_error);
+  b.reserve(b.size() + second.size(), b.value_count() + second.value_count(),
+            b.packed_int_count() + second.packed_int_count());
+  b.append(second);
   return b.finish();
 }
 

@@ -19,8 +19,8 @@ namespace faultline {
 // Throws Error(kBadInput) with file and line on malformed content, Error(kIo) when unreadable.
 History read_history_file(const std::filesystem::path& path);
 // The same straight into the compact form checkers read: no JSON value per op. Ops are numbered by
-// position. `threads` 0 reads a big JSONL file in pieces on up to 2 cores, 1 on one; EDN is read
-// on one core whatever it says (a form may span lines, so pieces need a check not written yet).
+// position. `threads` 0 reads a big file in two pieces on up to 2 cores, 1 on one (EDN only when
+// it is one op map per line).
 CompactHistory read_compact_history_file(const std::filesystem::path& path, unsigned threads = 0);
 
 // JSON Lines: one op object per line; blank lines are skipped. A last line without a newline that

@@ -173,6 +173,35 @@ TEST(HistoryIo, CompactReadersOrderObjectsAndReadPiecesAsOne) {
   }
 }
 
+// EDN of one op map per line is read in two halves exactly as in one, also when the middle falls in
+// a string holding "\n{" (the halves do not meet there, so the reader reads on), and an error in the
+// second half names its own line.
+TEST(HistoryIo, EdnReadsInHalvesAsInOne) {
+  std::string half;
+  int64_t lines = 0;
+  for (int i = 0; half.size() < (9 << 20); ++i, ++lines)
+    half += "{:type :" + std::string(i % 2 ? "ok" : "invoke") + ", :process " + std::to_string(i % 5) +
+            ", :f :txn, :value [[:append " + std::to_string(i % 7) + " " + std::to_string(i) + "] [:r 3 [1 2 " +
+            std::to_string(i) + "]]]}\n";
+  const std::string trap = "{:type :ok, :process 9, :f :write, :value \"" + std::string(4000, 'x') + "\n{:oops 1}\"}\n";
+  for (const std::string& text : {half + half, half + trap + half}) {
+    CompactHistory one = read_edn_compact(text, "t", 1), two = read_edn_compact(text, "t", 2);
+    ASSERT_EQ(one.size(), two.size());
+    EXPECT_EQ(one.string_count(), two.string_count());
+    for (size_t i = 0; i < one.size(); i += 97) {
+      ASSERT_EQ(two[i].index, int64_t(i));
+      ASSERT_EQ(to_json(one.op(i)), to_json(two.op(i))) << i;
+    }
+  }
+  try {
+    read_edn_compact(half + half + "{:type :maybe, :process 0}\n", "h.edn", 2);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("h.edn:" + std::to_string(2 * lines + 1) + ":"), std::string::npos)
+        << e.what();
+  }
+}
+
 size_t occurrences(const std::string& text, std::string_view word) {
   size_t n = 0;
   for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
