@@ -438,7 +438,9 @@ TEST(FaultTable, AStartOpThatLeavesAFieldOutGetsTheTablesDefaultAndAWrongTypeNam
             "nemesis option \"loss.probability\" must be a number, got true");
   config.options = Json::object();
   for (const auto& op : simulate(make_nemesis_package(config).generator, 60)) {
-    if (op.f == "start-loss") EXPECT_EQ(op.value["probability"], 0.3);
+    if (op.f == "start-loss") {
+      EXPECT_EQ(op.value["probability"], 0.3);
+    }
   }
   EXPECT_EQ(fault_kind_of("strobe-clock").name, "clock");
   EXPECT_EQ(fault_kind("clock").defaults["duration"], 2.0);

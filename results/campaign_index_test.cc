@@ -28,7 +28,7 @@ CampaignTest test(const std::string& cell, const std::string& status) {
 }
 
 Campaign campaign(const std::string& started, std::vector<CampaignTest> tests) {
-  return Campaign{"nightly", "nightly.json", started, 1.5, 0, false, std::move(tests)};
+  return Campaign{"nightly", "nightly.json", started, 1.5, 0, false, std::move(tests), {}};
 }
 
 int exit_code_of(std::vector<std::string> statuses) {

@@ -601,7 +601,7 @@ History simulated_history(Rng& rng, const Model& model, const std::function<Rand
     op.process = int64_t(p);
     if (!running[p]) {
       if (started == ops) continue;
-      running[p] = Running{draw(rng)};
+      running[p] = Running{draw(rng), false, std::nullopt};
       op.f = running[p]->op.f;
       op.value = running[p]->op.invoke;
       ++started;

@@ -251,13 +251,15 @@ void compare(DataModel model, int histories, uint64_t seed, bool exact, Tally& s
       std::string shown;
       for (const Op& op : h) shown += describe(op) + "\n";
       ASSERT_NE(v, Verdict::kUnknown) << consistency << "\n" << shown;
-      if (v == Verdict::kInvalid)
+      if (v == Verdict::kInvalid) {
         ASSERT_FALSE(oracle_valid) << "the checker rejects a history a serial order explains (" << consistency << ")\n"
                                    << shown;
-      if (exact)
+      }
+      if (exact) {
         ASSERT_EQ(v == Verdict::kValid, oracle_valid)
             << "the checker accepts a history no serial order explains (" << consistency << ")\n"
             << shown;
+      }
       Tally& t = realtime ? strict : serial;
       if (v == Verdict::kValid && oracle_valid) ++t.agree_valid;
       if (v == Verdict::kInvalid) ++t.agree_invalid;

@@ -167,6 +167,9 @@ void CompactHistoryBuilder::end() {
   // Ordering drops repeated keys, so the count is taken after it.
   if (object && pending_.size() - start > 2) order_members(start);
   const size_t children = pending_.size() - start;
+  // Ids are 31 bits (the top one marks a packed element): past that they would silently alias.
+  if (std::max(h_.ints_.size(), h_.values_.size()) + children >= kPackedInt)
+    fail(ErrorCode::kBadInput, "the history holds more than 2^31 values, more than a check can index: split it");
   const auto all = pending_.begin() + int64_t(start);
   if (!object && children > 0 &&
       std::all_of(all, pending_.end(), [](const ValueNode& n) { return n.kind == ValueKind::kInt; })) {

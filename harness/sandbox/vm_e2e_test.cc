@@ -637,9 +637,10 @@ TEST(VmEtcd, PartitionKillClockAndPowerForAMinuteGiveAVerdictAndLeaveTheNodesCle
     if (f == "kill") started["kill"] += !v["killed"].empty();
     if (f == "power-off")
       started["power"] += v["boot-ids"].size() == v["powered-off"].size() && !v["powered-off"].empty();
-    if (f == "power-on")
+    if (f == "power-on") {
       for (const auto& [node, new_boot] : v["new-boot"].items())
         EXPECT_TRUE(new_boot.get<bool>()) << node << ": " << line;
+    }
     if (f == "bump-clock" || f == "strobe-clock") {
       started["clock"] += 1;
       for (const auto& [node, offset] : v["clock-offsets"].items()) EXPECT_TRUE(offset.is_number()) << line;
