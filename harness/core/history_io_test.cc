@@ -154,6 +154,17 @@ TEST(HistoryIo, UnwritableDirectoryIsAClearError) {
   EXPECT_THROW(HistoryWriter("/proc/definitely/not/here.jsonl"), Error);
 }
 
+// A text read in pieces gives what one read gives: the same ops (every `stride`-th compared whole,
+// with its index as read) and the same strings.
+void expect_same_reading(const CompactHistory& one, const CompactHistory& pieces, size_t stride) {
+  ASSERT_EQ(one.size(), pieces.size());
+  EXPECT_EQ(one.string_count(), pieces.string_count());
+  for (size_t i = 0; i < one.size(); i += stride) {
+    ASSERT_EQ(pieces[i].index, int64_t(i));
+    ASSERT_EQ(to_json(one.op(i)), to_json(pieces.op(i))) << i;
+  }
+}
+
 // The compact readers: objects ordered by key with the last of equal keys kept (as JSON has them),
 // and a text read in two pieces (then appended) exactly as in one.
 TEST(HistoryIo, CompactReadersOrderObjectsAndReadPiecesAsOne) {
@@ -166,13 +177,7 @@ TEST(HistoryIo, CompactReadersOrderObjectsAndReadPiecesAsOne) {
     text += "{\"type\":\"" + std::string(i % 2 ? "ok" : "invoke") + "\",\"process\":" + std::to_string(i % 5) +
             ",\"f\":\"txn\",\"value\":[[\"append\",\"k" + std::to_string(i % 7) + "\"," + std::to_string(i) +
             "]],\"node\":\"n" + std::to_string(i % 3) + "\"}\n";
-  CompactHistory one = read_jsonl_compact(text, "t", 1), two = read_jsonl_compact(text, "t", 2);
-  ASSERT_EQ(one.size(), two.size());
-  EXPECT_EQ(one.string_count(), two.string_count());
-  for (size_t i = 0; i < one.size(); i += 101) {
-    ASSERT_EQ(two[i].index, int64_t(i));
-    ASSERT_EQ(to_json(one.op(i)), to_json(two.op(i))) << i;
-  }
+  expect_same_reading(read_jsonl_compact(text, "t", 1), read_jsonl_compact(text, "t", 2), 101);
 }
 
 // EDN of one op map per line is read in two halves exactly as in one, also when the middle falls in
@@ -187,13 +192,7 @@ TEST(HistoryIo, EdnReadsInHalvesAsInOne) {
             std::to_string(i) + "]]]}\n";
   const std::string trap = "{:type :ok, :process 9, :f :write, :value \"" + std::string(4000, 'x') + "\n{:oops 1}\"}\n";
   for (const std::string& text : {half + half, half + trap + half}) {
-    CompactHistory one = read_edn_compact(text, "t", 1), two = read_edn_compact(text, "t", 2);
-    ASSERT_EQ(one.size(), two.size());
-    EXPECT_EQ(one.string_count(), two.string_count());
-    for (size_t i = 0; i < one.size(); i += 97) {
-      ASSERT_EQ(two[i].index, int64_t(i));
-      ASSERT_EQ(to_json(one.op(i)), to_json(two.op(i))) << i;
-    }
+    expect_same_reading(read_edn_compact(text, "t", 1), read_edn_compact(text, "t", 2), 97);
   }
   try {
     read_edn_compact(half + half + "{:type :maybe, :process 0}\n", "h.edn", 2);
