@@ -26,14 +26,15 @@ class KvStringSteps : public Steps {
     StringId get = h.find("get"), read = h.find("read");
     for (const CompactModelOp& op : ops)
       if (!h.is_string(op.value) && !((op.f == get || op.f == read) && h.is_null(op.value))) return nullptr;
-    auto steps = std::make_unique<KvStringSteps>(h, ops.size());
-    steps->intern_node(-1, steps->add_piece(initial.get_ref<const std::string&>()));
+    auto steps = std::make_unique<KvStringSteps>(h, ops.size(), initial.get<std::string>());
+    steps->intern_node(-1, steps->add_piece(steps->initial_));
     return steps;
   }
 
   // Sized for `ops` ops: a kind and a piece each at most, and a few states each.
-  KvStringSteps(const CompactHistory& h, size_t ops)
+  KvStringSteps(const CompactHistory& h, size_t ops, std::string initial)
       : h_(h),
+        initial_(std::move(initial)),
         get_(h.find("get")),
         read_(h.find("read")),
         put_(h.find("put")),
@@ -78,7 +79,7 @@ class KvStringSteps : public Steps {
 
   // As KvModel::unobservable: a put or append shows only in a get that contains what it wrote.
   bool unobservable(int32_t id, std::span<const int32_t> kinds) const override {
-    const std::string& wrote = pieces_[kinds_[id].piece].text;
+    std::string_view wrote = pieces_[kinds_[id].piece].text;
     for (int32_t other : kinds) {
       const Kind& k = kinds_[other];
       if (k.f == Kind::kGet && k.piece >= 0 && pieces_[k.piece].text.find(wrote) != std::string::npos) return false;
@@ -98,8 +99,8 @@ class KvStringSteps : public Steps {
     int32_t state = -1;  // a get: the state of the string it read
   };
   struct Piece {
-    std::string text;
-    uint64_t hash, power;  // power: kBase^length, to shift a hash past this piece
+    std::string_view text;  // in the history, or initial_
+    uint64_t hash, power;   // power: kBase^length, to shift a hash past this piece
   };
   struct Node {
     int32_t parent;  // -1 at a root
@@ -113,7 +114,7 @@ class KvStringSteps : public Steps {
       hash = hash * kBase + c;
       power *= kBase;
     }
-    pieces_.push_back({std::string(text), hash, power});
+    pieces_.push_back({text, hash, power});
     return int32_t(pieces_.size() - 1);
   }
 
@@ -147,11 +148,29 @@ class KvStringSteps : public Steps {
     }
   }
 
-  // Whether the existing state `id` spells what `node` (not yet interned) would.
+  // Whether the existing state `id` spells what `node` (not yet interned, of the same length)
+  // would: both compared from their ends, piece by piece, without spelling either out.
   bool equal(int32_t id, const Node& node) const {
-    std::string s = node.parent >= 0 ? spell(node.parent) : std::string();
-    s += pieces_[node.piece].text;
-    return spell(id) == s;
+    struct Cursor {  // the characters of a chain of nodes, from the last one back
+      std::string_view rest;
+      int32_t parent;
+    };
+    auto next = [&](Cursor& c) {
+      while (c.rest.empty() && c.parent >= 0) {
+        c.rest = pieces_[nodes_[c.parent].piece].text;
+        c.parent = nodes_[c.parent].parent;
+      }
+    };
+    Cursor a{pieces_[nodes_[id].piece].text, nodes_[id].parent}, b{pieces_[node.piece].text, node.parent};
+    for (;;) {
+      next(a);
+      next(b);
+      if (a.rest.empty() || b.rest.empty()) return a.rest.empty() && b.rest.empty();
+      size_t n = std::min(a.rest.size(), b.rest.size());
+      if (a.rest.substr(a.rest.size() - n) != b.rest.substr(b.rest.size() - n)) return false;
+      a.rest.remove_suffix(n);
+      b.rest.remove_suffix(n);
+    }
   }
 
   std::string spell(int32_t state) const {
@@ -163,6 +182,7 @@ class KvStringSteps : public Steps {
   }
 
   const CompactHistory& h_;
+  std::string initial_;  // the initial value's text (every other piece is a view into the history)
   StringId get_, read_, put_, write_, append_;
   std::vector<Kind> kinds_;
   FlatIdMap kind_ids_;  // (string id, f, known) -> kind

@@ -193,15 +193,18 @@ class LinearChecker : public Checker {
   // op could observe. Everything here reads the compact history: ids, not JSON.
   std::vector<Part> split(const ClientOps& ops, bool independent, const Json& initial) const {
     const CompactHistory& h = ops.history();
-    struct Group {
-      int32_t key;  // in keys
-      std::vector<CompactModelOp> ops;
-      std::vector<std::pair<int64_t, int64_t>> positions;
+    struct Entry {  // one op the model sees
+      int32_t group;
+      CompactModelOp op;
+      std::pair<int64_t, int64_t> position;
     };
-    std::vector<Group> groups;
-    ValueIds keys(h);               // one id per key JSON calls equal, as a std::map<Json> groups them
-    std::vector<int32_t> group_of;  // key id -> group
-    int64_t error_at = INT64_MAX;   // the first bad op in the history is the one named
+    std::vector<Entry> entries;
+    entries.reserve(ops.real() / 2 + 1);
+    ValueIds keys(h);                   // one id per key JSON calls equal, as a std::map<Json> groups them
+    std::vector<int32_t> group_of;      // key id + 1 -> group
+    std::vector<int32_t> key_of_group;  // group -> key id (-1: the history is one part)
+    std::vector<uint32_t> group_size;
+    int64_t error_at = INT64_MAX;  // the first bad op in the history is the one named
     std::string error;
     auto bad = [&](int64_t p, const std::string& why) {
       if (p >= error_at) return;
@@ -230,44 +233,58 @@ class LinearChecker : public Checker {
       size_t slot = size_t(key + 1);
       if (slot >= group_of.size()) group_of.resize(slot + 1, -1);
       if (group_of[slot] < 0) {
-        group_of[slot] = int32_t(groups.size());
-        groups.push_back({key, {}, {}});
-        if (!independent) {  // one part: room for every invocation at once
-          groups.back().ops.reserve(ops.real() / 2 + 1);
-          groups.back().positions.reserve(ops.real() / 2 + 1);
-        }
+        group_of[slot] = int32_t(key_of_group.size());
+        key_of_group.push_back(key);
+        group_size.push_back(0);
       }
-      Group& g = groups[group_of[slot]];
-      g.ops.push_back(mop);
-      g.positions.emplace_back(int64_t(p), ok ? partner : -1);
+      ++group_size[group_of[slot]];
+      entries.push_back({group_of[slot], mop, {int64_t(p), ok ? partner : -1}});
     }
-    if (independent)  // parts in the order of their keys, as JSON orders them
-      std::stable_sort(groups.begin(), groups.end(),
-                       [&](const Group& a, const Group& b) { return keys.json(a.key) < keys.json(b.key); });
+    // Parts in the order of their keys, as JSON orders them; each part's ops stay in call order.
+    std::vector<int32_t> order(key_of_group.size());
+    for (size_t g = 0; g < order.size(); ++g) order[g] = int32_t(g);
+    if (independent)
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int32_t a, int32_t b) { return keys.json(key_of_group[a]) < keys.json(key_of_group[b]); });
+    std::vector<uint32_t> begin(order.size() + 1, 0);  // group -> its first entry once sorted by group
+    for (size_t g = 0; g < order.size(); ++g) begin[g + 1] = begin[g] + group_size[g];
+    std::vector<Entry> by_group;
+    if (order.size() == 1) {
+      by_group = std::move(entries);
+      begin[0] = begin[1];
+    } else {
+      by_group.resize(entries.size());
+      for (const Entry& e : entries) by_group[begin[e.group]++] = e;
+      entries = {};
+    }
     std::vector<Part> parts;
-    parts.reserve(groups.size());
-    std::vector<int32_t> kinds;
+    parts.reserve(order.size());
+    std::vector<CompactModelOp> group_ops;
+    std::vector<int32_t> kinds, present;
     std::vector<uint8_t> seen;
-    for (Group& g : groups) {
+    for (int32_t g : order) {
+      std::span<const Entry> group(by_group.data() + begin[g] - group_size[g], group_size[g]);
       Part& part = parts.emplace_back();
-      if (g.key >= 0) part.key = keys.json(g.key);
-      part.steps = make_steps(*model_, h, initial, g.ops);
-      part.ops.reserve(g.ops.size());
-      part.positions.reserve(g.ops.size());
-      kinds.assign(g.ops.size(), -1);
-      for (size_t i = 0; i < g.ops.size(); ++i) {
+      if (key_of_group[g] >= 0) part.key = keys.json(key_of_group[g]);
+      group_ops.clear();
+      for (const Entry& e : group) group_ops.push_back(e.op);
+      part.steps = make_steps(*model_, h, initial, group_ops);
+      part.ops.reserve(group.size());
+      part.positions.reserve(group.size());
+      kinds.assign(group.size(), -1);
+      for (size_t i = 0; i < group.size(); ++i) {
         try {
-          kinds[i] = part.steps->intern_op(g.ops[i]);
+          kinds[i] = part.steps->intern_op(group[i].op);
         } catch (const Error& e) {
-          bad(g.positions[i].first, e.what());
+          bad(group[i].position.first, e.what());
         }
       }
       if (error_at != INT64_MAX) continue;
       // Info reads are dropped; every other op is one that an info op might be observed by.
-      std::vector<int32_t> present;
+      present.clear();
       seen.assign(seen.size(), 0);
-      for (size_t i = 0; i < g.ops.size(); ++i) {
-        if (!g.ops[i].known && part.steps->read_only(kinds[i])) {
+      for (size_t i = 0; i < group.size(); ++i) {
+        if (!group[i].op.known && part.steps->read_only(kinds[i])) {
           kinds[i] = -1;
           continue;
         }
@@ -277,12 +294,12 @@ class LinearChecker : public Checker {
           present.push_back(kinds[i]);
         }
       }
-      for (size_t i = 0; i < g.ops.size(); ++i) {
+      for (size_t i = 0; i < group.size(); ++i) {
         if (kinds[i] < 0) continue;
-        bool known = g.ops[i].known;
+        bool known = group[i].op.known;
         if (!known && part.steps->unobservable(kinds[i], present)) continue;
-        part.ops.push_back({g.positions[i].first, known ? g.positions[i].second : kNever, kinds[i], known});
-        part.positions.push_back(g.positions[i]);
+        part.ops.push_back({group[i].position.first, known ? group[i].position.second : kNever, kinds[i], known});
+        part.positions.push_back(group[i].position);
       }
     }
     if (error_at != INT64_MAX) fail(ErrorCode::kBadInput, error);

@@ -12,9 +12,10 @@ namespace {
 // of two integers and needs no memo.
 class RegisterSteps : public Steps {
  public:
-  RegisterSteps(const CompactHistory& h, const Json& initial, bool with_cas)
+  RegisterSteps(const CompactHistory& h, const Json& initial, bool with_cas, size_t ops)
       : h_(h), values_(h), with_cas_(with_cas), read_(h.find("read")), write_(h.find("write")), cas_(h.find("cas")) {
     values_.of(initial);
+    kinds_.reserve(ops);
   }
 
   int32_t intern_op(const CompactModelOp& op) override {
@@ -109,8 +110,8 @@ class RegisterModel : public Model {
   std::string describe(const Json& state) const override { return state.dump(); }  // as RegisterSteps does
 
   std::unique_ptr<Steps> compact_steps(const CompactHistory& h, const Json& initial,
-                                       std::span<const CompactModelOp>) const override {
-    return std::make_unique<RegisterSteps>(h, initial, with_cas_);
+                                       std::span<const CompactModelOp> ops) const override {
+    return std::make_unique<RegisterSteps>(h, initial, with_cas_, ops.size());
   }
 
   void check_op(const ModelOp& op) const override {

@@ -89,7 +89,8 @@ class ConfigCache {
 
   // Records the configuration; false when an explored one makes it redundant.
   bool insert(uint64_t hash, int32_t state, const uint64_t* required, const uint64_t* info) {
-    uint64_t key = hash ^ mix(static_cast<uint64_t>(state));
+    // The op hashes are random in every bit; an odd multiplier spreads states over the low bits.
+    uint64_t key = hash ^ (uint64_t(uint32_t(state)) * 0x9E3779B97F4A7C15ull);
     size_t mask = table_.size() - 1;
     size_t i = key & mask;
     for (;; i = (i + 1) & mask) {
@@ -217,17 +218,16 @@ class Searcher {
     by_call_.reset(n_);
     by_ret_.reset(n_);
     unknown_.reset(n_);
-    bit_.resize(n_);
-    zobrist_.resize(n_);
+    bits_.resize(n_);
     read_only_.resize(n_);
     required_.clear();
     size_t infos = 0;
     int32_t kinds = 0;
     for (size_t i = 0; i < n_; ++i) {
-      zobrist_[i] = mix(i + 1);
       read_only_[i] = steps.read_only(ops[i].kind);
       kinds = std::max(kinds, ops[i].kind + 1);
-      bit_[i] = static_cast<int32_t>(ops[i].required ? required_.size() : infos++);
+      size_t bit = ops[i].required ? required_.size() : infos++;
+      bits_[i] = {uint32_t(bit >> 6), uint64_t{1} << (bit & 63), mix(i + 1), ops[i].required};
       if (ops[i].required) {
         by_call_.append(static_cast<int32_t>(i));
         required_.push_back(static_cast<int32_t>(i));
@@ -361,9 +361,12 @@ class Searcher {
   // Adds placing op i (reaching state next) to the current frame's moves unless its configuration
   // was already explored or scheduled.
   void add_move(int32_t i, int32_t next) {
-    flip(i);
-    if (cache_.insert(hash_, next, required_bits_.data(), info_bits_.data())) candidates_.push_back({i, next});
-    flip(i);
+    const Bit& b = bits_[i];
+    uint64_t* set = b.required ? required_bits_.data() : info_bits_.data();
+    set[b.word] ^= b.mask;
+    if (cache_.insert(b.required ? hash_ ^ b.zobrist : hash_, next, required_bits_.data(), info_bits_.data()))
+      candidates_.push_back({i, next});
+    set[b.word] ^= b.mask;
   }
 
   void pop_frame() {
@@ -384,12 +387,12 @@ class Searcher {
 
   // Toggles op i in the placed sets; the hash covers the required ops only (the cache's group key).
   void flip(int32_t i) {
-    int32_t b = bit_[i];
-    if ((*ops_)[i].required) {
-      required_bits_[b >> 6] ^= uint64_t{1} << (b & 63);
-      hash_ ^= zobrist_[i];
+    const Bit& b = bits_[i];
+    if (b.required) {
+      required_bits_[b.word] ^= b.mask;
+      hash_ ^= b.zobrist;
     } else {
-      info_bits_[b >> 6] ^= uint64_t{1} << (b & 63);
+      info_bits_[b.word] ^= b.mask;
     }
   }
 
@@ -466,13 +469,19 @@ class Searcher {
   const SearchLimits* limits_ = nullptr;
   size_t n_ = 0;
   Links by_call_, by_ret_, unknown_;
-  std::vector<int32_t> bit_;        // op -> its bit among the required or among the info ops
+  // Per op: its bit among the required or among the info ops, and its share of the hash.
+  struct Bit {
+    uint32_t word;
+    uint64_t mask;
+    uint64_t zobrist;
+    bool required;
+  };
+  std::vector<Bit> bits_;
   std::vector<uint8_t> read_only_;  // op -> Steps::read_only of its kind
   std::vector<int32_t> required_;
   std::vector<uint64_t> required_bits_, info_bits_;
   uint64_t hash_ = 0;
   ConfigCache cache_;
-  std::vector<uint64_t> zobrist_;
   std::vector<Frame> frames_;
   std::vector<Move> candidates_;
   std::vector<uint32_t> seen_kind_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -107,6 +108,11 @@ class KindTable {
     return int32_t(kinds_.size() - 1);
   }
   const Kind& operator[](int32_t id) const { return kinds_[size_t(id)]; }
+  // Room for `kinds` kinds (at most one per op of the part) without growing.
+  void reserve(size_t kinds) {
+    kinds_.reserve(kinds);
+    ids_.reserve(kinds);
+  }
 
  private:
   std::vector<Kind> kinds_;
@@ -127,69 +133,113 @@ class StepMemo {
 };
 
 // Small ids for the values of one part: values that JSON calls equal (1 and 1.0, as the Json models
-// compare them) share an id. A compact value is looked up by its structural hash; only a value not
-// seen before is turned into Json, once.
+// compare them) share an id. Numbers that equal an integer go by that integer and strings by their
+// interned id, with no Json made until json() asks for it; other values are looked up by their
+// structural hash and, the first time, as Json.
 class ValueIds {
  public:
   explicit ValueIds(const CompactHistory& h) : h_(h) {}
 
   int32_t of(ValueId v) {
-    // Small integers (most register values) by a table, other integers and strings by their payload
-    // alone; a miss goes the slow way once.
-    bool is_int = h_.is_int(v), is_string = !is_int && h_.is_string(v);
-    if (is_int && uint64_t(h_.as_int(v)) < kSmall) {
-      if (small_.empty()) small_.assign(kSmall, FlatIdMap::kMissing);
-      int32_t& id = small_[size_t(h_.as_int(v))];
-      if (id == FlatIdMap::kMissing) id = slow(v);
-      return id;
+    if (v != kNoValue) {
+      ValueNode n = h_.node(v);
+      if (n.kind == ValueKind::kInt) return integer(n.payload, [&] { return add(v); });
+      if (n.kind == ValueKind::kString) return string(StringId(n.payload), [&] { return add(v); });
+      if (double d; n.kind == ValueKind::kDouble && integral(d = std::bit_cast<double>(n.payload)))
+        return integer(int64_t(d), [&] { return add(v); });
     }
-    uint64_t scalar = is_int ? uint64_t(h_.as_int(v)) : uint64_t(h_.as_string(v)) << 1;
-    FlatIdMap& fast = is_int ? ints_ : strings_;
-    if ((is_int || is_string) && scalar != ~uint64_t{0}) {
-      if (int32_t id = fast.find(scalar); id != FlatIdMap::kMissing) return id;
-      int32_t id = slow(v);
-      fast.put(scalar, id);
-      return id;
-    }
-    return slow(v);
+    return structured(v);
   }
 
   int32_t of(const Json& value) {
-    auto [it, added] = by_json_.emplace(value, int32_t(values_.size()));
-    if (added) values_.push_back(value);
-    return it->second;
+    auto made = [&] { return add(value); };
+    if (value.is_number_integer() && (!value.is_number_unsigned() || value.get<uint64_t>() <= uint64_t{INT64_MAX}))
+      return integer(value.get<int64_t>(), made);
+    if (value.is_number_float() && integral(value.get<double>())) return integer(int64_t(value.get<double>()), made);
+    if (value.is_string())  // a string no op holds can equal no compact value: the Json map keeps it
+      if (StringId s = h_.find(value.get_ref<const std::string&>()); s != kNoString) return string(s, made);
+    return by_json(value);
   }
 
-  const Json& json(int32_t id) const { return values_[id]; }
+  const Json& json(int32_t id) const {
+    if (ValueId& rep = reps_[size_t(id)]; rep != kNoValue) {
+      jsons_[size_t(id)] = h_.json(rep);
+      rep = kNoValue;
+    }
+    return jsons_[size_t(id)];
+  }
   const CompactHistory& history() const { return h_; }
 
  private:
-  // Any value: by its structural hash, then as Json (the first time a value is seen).
-  int32_t slow(ValueId v) {
+  static bool integral(double d) { return d >= -9.2e18 && d <= 9.2e18 && d == double(int64_t(d)); }
+
+  template <class Make>
+  int32_t integer(int64_t x, Make make) {
+    if (x >= -kSmall && x < kSmall) {  // the table holds -1, whose key the map cannot
+      if (small_.empty()) small_.assign(2 * kSmall, FlatIdMap::kMissing);
+      int32_t& id = small_[size_t(x + kSmall)];
+      if (id == FlatIdMap::kMissing) id = make();
+      return id;
+    }
+    return find_or_put(ints_, uint64_t(x), make);
+  }
+  template <class Make>
+  int32_t string(StringId s, Make make) {
+    return find_or_put(strings_, s, make);
+  }
+  template <class Make>
+  static int32_t find_or_put(FlatIdMap& map, uint64_t key, Make make) {
+    if (int32_t id = map.find(key); id != FlatIdMap::kMissing) return id;
+    int32_t id = make();
+    map.put(key, id);
+    return id;
+  }
+
+  // Any other value: by its structural hash, then as Json (the first time a value is seen).
+  int32_t structured(ValueId v) {
     uint64_t key = FlatIdMap::usable(h_.hash(v));
     for (;; key = FlatIdMap::probe(key)) {
       int32_t e = by_hash_.find(key);
       if (e == FlatIdMap::kMissing) break;
       if (h_.equal(entries_[e].rep, v)) return entries_[e].id;
     }
-    int32_t id = of(h_.json(v));
+    int32_t id = by_json(h_.json(v));
     by_hash_.put(key, int32_t(entries_.size()));
     entries_.push_back({v, id});
     return id;
+  }
+  int32_t by_json(const Json& value) {
+    auto [it, added] = by_json_.emplace(value, int32_t(reps_.size()));
+    if (added) add(value);
+    return it->second;
+  }
+
+  int32_t add(ValueId rep) {
+    reps_.push_back(rep);
+    jsons_.emplace_back();
+    return int32_t(reps_.size() - 1);
+  }
+  int32_t add(const Json& value) {
+    reps_.push_back(kNoValue);
+    jsons_.push_back(value);
+    return int32_t(reps_.size() - 1);
   }
 
   struct Entry {
     ValueId rep;
     int32_t id;
   };
-  static constexpr uint64_t kSmall = 64;
+  static constexpr int64_t kSmall = 64;
   const CompactHistory& h_;
-  std::vector<int32_t> small_;  // integer 0 .. kSmall-1 -> id
-  FlatIdMap ints_, strings_;    // payload -> id
+  std::vector<int32_t> small_;  // integer -kSmall .. kSmall-1 -> id
+  FlatIdMap ints_, strings_;    // integer, string id -> id
   FlatIdMap by_hash_;           // compact hash (probed on) -> entry
   std::vector<Entry> entries_;
   std::map<Json, int32_t> by_json_;
-  std::vector<Json> values_;
+  // Per id: the compact value its Json is still to be made from (kNoValue once made, or when it
+  // came as Json), and that Json.
+  mutable std::vector<ValueId> reps_;
+  mutable std::vector<Json> jsons_;
 };
 
 // Interned sequences of small integers (a queue's contents, a set's sorted elements, a map's values
