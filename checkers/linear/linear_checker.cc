@@ -34,9 +34,9 @@ struct Part {
   double ms = 0;  // time the search took
 };
 
-// The client ops of a compact history in order, each with its partner, as complete_client_history
-// gives them but without copying anything: an invocation left open at the end has the partner
-// kOpenAtEnd and counts as an info op. Positions count client ops only.
+// The client ops of a compact history in order, each with its partner, without copying anything:
+// an invocation left open at the end has the partner kOpenAtEnd and counts as an info op (as if an
+// info completion closed it). Positions count client ops only.
 class ClientOps {
  public:
   static constexpr int32_t kOpenAtEnd = -2;

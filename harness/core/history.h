@@ -69,8 +69,4 @@ std::vector<int64_t> pair_positions(const Ops& ops) {
   return partner;
 }
 
-// Client ops only, in order; invocations without a completion get a synthetic info completion at
-// the end, so checkers see every operation closed. Indices are kept from the original history.
-History complete_client_history(const History& history);
-
 }  // namespace faultline

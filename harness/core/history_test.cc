@@ -44,14 +44,5 @@ TEST(History, CompletionWithoutInvocationIsRejected) {
   EXPECT_THROW(validate(h, "h"), Error);
 }
 
-TEST(History, OpenInvocationsAreClosedAsInfo) {
-  History h = {op(OpType::kInvoke, 0), op(OpType::kInvoke, 1), op(OpType::kOk, 1)};
-  reindex(h);
-  History c = complete_client_history(h);
-  ASSERT_EQ(c.size(), 4u);
-  EXPECT_TRUE(c[3].is_info());
-  EXPECT_EQ(c[3].process, 0);
-}
-
 }  // namespace
 }  // namespace faultline
