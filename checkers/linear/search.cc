@@ -76,10 +76,10 @@ class ConfigCache {
     size_t size = 64;
     while (size < 4 * ops && size < (size_t{1} << 16)) size *= 2;
     table_.assign(size, Entry{});
-    required_arena_.clear();
-    heads_.clear();
-    next_.clear();
-    info_arena_.clear();
+    group_count_ = info_count_ = 0;
+    size_t expected = std::min<size_t>(4 * ops, size_t{1} << 16);  // configurations, as the table
+    if (groups_.size() < expected * (required_words + 1)) groups_.resize(expected * (required_words + 1));
+    if (infos_.size() < expected * (info_words + 1)) infos_.resize(expected * (info_words + 1));
   }
   // Gives the buffers back when a search left them big.
   void trim() {
@@ -92,32 +92,30 @@ class ConfigCache {
     // The op hashes are random in every bit; an odd multiplier spreads states over the low bits.
     uint64_t key = hash ^ (uint64_t(uint32_t(state)) * 0x9E3779B97F4A7C15ull);
     size_t mask = table_.size() - 1;
-    size_t i = key & mask;
-    for (;; i = (i + 1) & mask) {
+    for (size_t i = key & mask;; i = (i + 1) & mask) {
       Entry& e = table_[i];
-      if (e.group == kNone) break;
+      if (e.group == kNone) {
+        e = {key, state, add_group(required, info)};
+        if (group_count_ * 2 > table_.size()) grow();
+        return true;
+      }
       if (e.key != key || e.state != state) continue;
-      if (!same(&required_arena_[size_t{e.group} * required_words_], required, required_words_)) continue;
-      for (uint32_t n = heads_[e.group]; n != kNone; n = next_[n])
-        if (subset(&info_arena_[size_t{n} * info_words_], info)) return false;
-      add_info(e.group, info);
+      uint64_t* group = &groups_[size_t{e.group} * (required_words_ + 1)];
+      if (!same(group, required, required_words_)) continue;
+      uint64_t& head = group[required_words_];
+      for (uint64_t n = head; n != kNone; n = infos_[n * (info_words_ + 1)])
+        if (subset(&infos_[n * (info_words_ + 1) + 1], info)) return false;
+      head = add_info(head, info);
       return true;
     }
-    uint32_t group = static_cast<uint32_t>(heads_.size());
-    table_[i] = {key, state, group};
-    append(required_arena_, required, required_words_);
-    heads_.push_back(kNone);
-    add_info(group, info);
-    if (heads_.size() * 2 > table_.size()) grow();
-    return true;
   }
 
-  size_t size() const { return next_.size(); }
+  size_t size() const { return info_count_; }
   // What this search holds (buffers kept from an earlier, bigger search are not counted).
   int64_t bytes() const {
     return static_cast<int64_t>(table_.size() * sizeof(Entry) +
-                                (required_arena_.size() + info_arena_.size()) * sizeof(uint64_t) +
-                                (heads_.size() + next_.size()) * sizeof(uint32_t));
+                                (group_count_ * (required_words_ + 1) + info_count_ * (info_words_ + 1)) *
+                                    sizeof(uint64_t));
   }
 
  private:
@@ -134,21 +132,33 @@ class ConfigCache {
       if (a[w] != b[w]) return false;
     return true;
   }
-  static void append(std::vector<uint64_t>& arena, const uint64_t* words, size_t count) {
-    for (size_t w = 0; w < count; ++w) arena.push_back(words[w]);
-  }
-
   bool subset(const uint64_t* a, const uint64_t* b) const {
     for (size_t w = 0; w < info_words_; ++w)
       if (a[w] & ~b[w]) return false;
     return true;
   }
 
-  void add_info(uint32_t group, const uint64_t* info) {
-    uint32_t node = static_cast<uint32_t>(next_.size());
-    next_.push_back(heads_[group]);
-    heads_[group] = node;
-    append(info_arena_, info, info_words_);
+  // A group is its required bitset and the index of its latest info set; an info set is the index
+  // of the group's previous one and its bitset. Each lives in one arena, so a new configuration
+  // costs two appends.
+  uint32_t add_group(const uint64_t* required, const uint64_t* info) {
+    uint64_t* at = append(groups_, group_count_, required_words_ + 1);
+    std::copy(required, required + required_words_, at);
+    at[required_words_] = add_info(kNone, info);
+    return static_cast<uint32_t>(group_count_++);
+  }
+  uint64_t add_info(uint64_t previous, const uint64_t* info) {
+    uint64_t* at = append(infos_, info_count_, info_words_ + 1);
+    at[0] = previous;
+    std::copy(info, info + info_words_, at + 1);
+    return info_count_++;
+  }
+  // Room for record `index` of `words` words in `arena`, whose size is its capacity (doubled when
+  // full, so an append is a bounds check).
+  static uint64_t* append(std::vector<uint64_t>& arena, size_t index, size_t words) {
+    size_t end = (index + 1) * words;
+    if (end > arena.size()) arena.resize(std::max(end, 2 * arena.size()));
+    return &arena[index * words];
   }
 
   void grow() {
@@ -165,10 +175,9 @@ class ConfigCache {
 
   size_t required_words_ = 0, info_words_ = 0;
   std::vector<Entry> table_;
-  std::vector<uint64_t> required_arena_;  // per group
-  std::vector<uint32_t> heads_;           // per group: its latest info set
-  std::vector<uint32_t> next_;            // per info set: the group's previous one
-  std::vector<uint64_t> info_arena_;      // per info set
+  std::vector<uint64_t> groups_;  // per group: required bitset, latest info set (capacity: its size)
+  std::vector<uint64_t> infos_;   // per info set: the group's previous one (kNone: none), bitset
+  size_t group_count_ = 0, info_count_ = 0;
 };
 
 // Doubly linked lists over op positions with O(1) unlink and relink in LIFO order (dancing links).
