@@ -345,12 +345,18 @@ class Searcher {
     uint32_t begin = static_cast<uint32_t>(candidates_.size());
     int32_t first = by_ret_.first();
     int64_t horizon = first == by_ret_.sentinel ? kNever : (*ops_)[first].ret;
+    // The required ops' steps, set aside until the info ops' moves are in (one pass finds both a
+    // read to place at once and the moves).
+    required_moves_.clear();
     for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
-      if (read_only_[i] && steps_->step(state, (*ops_)[i].kind) == state) {
+      int32_t next = steps_->step(state, (*ops_)[i].kind);
+      if (next < 0) continue;
+      if (read_only_[i] && next == state) {
         add_move(i, state);
         frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
         return;
       }
+      required_moves_.push_back({i, next});
     }
     ++stamp_;
     for (int32_t i = unknown_.first(); i != unknown_.sentinel && (*ops_)[i].call < horizon; i = unknown_.next[i]) {
@@ -360,10 +366,7 @@ class Searcher {
       int32_t next = steps_->step(state, (*ops_)[i].kind);
       if (next >= 0 && next != state) add_move(i, next);
     }
-    for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
-      int32_t next = steps_->step(state, (*ops_)[i].kind);
-      if (next >= 0) add_move(i, next);
-    }
+    for (Move m : required_moves_) add_move(m.op, m.state);
     frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
   }
 
@@ -493,6 +496,7 @@ class Searcher {
   ConfigCache cache_;
   std::vector<Frame> frames_;
   std::vector<Move> candidates_;
+  std::vector<Move> required_moves_;  // push_frame's scratch
   std::vector<uint32_t> seen_kind_;
   uint32_t stamp_ = 0;
   int64_t remaining_ = 0;
