@@ -87,10 +87,15 @@ class ConfigCache {
     *this = ConfigCache();
   }
 
+  // Starts loading the table slot that insert(hash, state, ...) will probe first: a big search's
+  // table is far bigger than the caches, and a frame's moves can wait for their slots together.
+  void prefetch(uint64_t hash, int32_t state) const {
+    __builtin_prefetch(&table_[key_of(hash, state) & (table_.size() - 1)]);
+  }
+
   // Records the configuration; false when an explored one makes it redundant.
   bool insert(uint64_t hash, int32_t state, const uint64_t* required, const uint64_t* info) {
-    // The op hashes are random in every bit; an odd multiplier spreads states over the low bits.
-    uint64_t key = hash ^ (uint64_t(uint32_t(state)) * 0x9E3779B97F4A7C15ull);
+    uint64_t key = key_of(hash, state);
     size_t mask = table_.size() - 1;
     for (size_t i = key & mask;; i = (i + 1) & mask) {
       Entry& e = table_[i];
@@ -120,6 +125,10 @@ class ConfigCache {
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
+  // The op hashes are random in every bit; an odd multiplier spreads states over the low bits.
+  static uint64_t key_of(uint64_t hash, int32_t state) {
+    return hash ^ (uint64_t(uint32_t(state)) * 0x9E3779B97F4A7C15ull);
+  }
   struct Entry {
     uint64_t key = 0;
     int32_t state = 0;
@@ -345,9 +354,10 @@ class Searcher {
     uint32_t begin = static_cast<uint32_t>(candidates_.size());
     int32_t first = by_ret_.first();
     int64_t horizon = first == by_ret_.sentinel ? kNever : (*ops_)[first].ret;
-    // The required ops' steps, set aside until the info ops' moves are in (one pass finds both a
-    // read to place at once and the moves).
+    // The moves are gathered first and entered into the cache after, so that their table slots load
+    // together. One pass over the required ops finds both a read to place at once and their moves.
     required_moves_.clear();
+    info_moves_.clear();
     for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
       int32_t next = steps_->step(state, (*ops_)[i].kind);
       if (next < 0) continue;
@@ -364,8 +374,11 @@ class Searcher {
       if (seen == stamp_) continue;
       seen = stamp_;
       int32_t next = steps_->step(state, (*ops_)[i].kind);
-      if (next >= 0 && next != state) add_move(i, next);
+      if (next >= 0 && next != state) info_moves_.push_back({i, next});
     }
+    for (Move m : info_moves_) cache_.prefetch(hash_, m.state);
+    for (Move m : required_moves_) cache_.prefetch(hash_ ^ bits_[m.op].zobrist, m.state);
+    for (Move m : info_moves_) add_move(m.op, m.state);
     for (Move m : required_moves_) add_move(m.op, m.state);
     frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
   }
@@ -496,7 +509,7 @@ class Searcher {
   ConfigCache cache_;
   std::vector<Frame> frames_;
   std::vector<Move> candidates_;
-  std::vector<Move> required_moves_;  // push_frame's scratch
+  std::vector<Move> info_moves_, required_moves_;  // push_frame's scratch
   std::vector<uint32_t> seen_kind_;
   uint32_t stamp_ = 0;
   int64_t remaining_ = 0;
