@@ -93,6 +93,9 @@ class ConfigCache {
     __builtin_prefetch(&table_[key_of(hash, state) & (table_.size() - 1)]);
   }
 
+  // Whether the table is bigger than a core's own caches, where prefetching pays.
+  bool beyond_caches() const { return table_.size() * sizeof(Entry) > (size_t{1} << 20); }
+
   // Records the configuration; false when an explored one makes it redundant.
   bool insert(uint64_t hash, int32_t state, const uint64_t* required, const uint64_t* info) {
     uint64_t key = key_of(hash, state);
@@ -354,8 +357,10 @@ class Searcher {
     uint32_t begin = static_cast<uint32_t>(candidates_.size());
     int32_t first = by_ret_.first();
     int64_t horizon = first == by_ret_.sentinel ? kNever : (*ops_)[first].ret;
-    // The moves are gathered first and entered into the cache after, so that their table slots load
-    // together. One pass over the required ops finds both a read to place at once and their moves.
+    // One pass over the required ops finds both a read to place at once and their moves, entered
+    // after the info ops'. When the cache is bigger than the CPU's, all the moves are gathered first
+    // and their table slots prefetched together.
+    bool gather = cache_.beyond_caches();
     required_moves_.clear();
     info_moves_.clear();
     for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
@@ -374,11 +379,17 @@ class Searcher {
       if (seen == stamp_) continue;
       seen = stamp_;
       int32_t next = steps_->step(state, (*ops_)[i].kind);
-      if (next >= 0 && next != state) info_moves_.push_back({i, next});
+      if (next < 0 || next == state) continue;
+      if (gather)
+        info_moves_.push_back({i, next});
+      else
+        add_move(i, next);
     }
-    for (Move m : info_moves_) cache_.prefetch(hash_, m.state);
-    for (Move m : required_moves_) cache_.prefetch(hash_ ^ bits_[m.op].zobrist, m.state);
-    for (Move m : info_moves_) add_move(m.op, m.state);
+    if (gather) {
+      for (Move m : info_moves_) cache_.prefetch(hash_, m.state);
+      for (Move m : required_moves_) cache_.prefetch(hash_ ^ bits_[m.op].zobrist, m.state);
+      for (Move m : info_moves_) add_move(m.op, m.state);
+    }
     for (Move m : required_moves_) add_move(m.op, m.state);
     frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
   }
