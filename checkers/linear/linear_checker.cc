@@ -143,6 +143,9 @@ T option(const Json& options, const char* key, T fallback) {
   return OptionReader(options, "checker option").get<T>(key, fallback);
 }
 
+// The ops of the longest linearizable prefix an explanation lists: its last ones.
+constexpr size_t kPrefixShown = 32;
+
 class LinearChecker : public Checker {
  public:
   explicit LinearChecker(std::unique_ptr<Model> model) : model_(std::move(model)) {}
@@ -509,10 +512,16 @@ class LinearChecker : public Checker {
     Json& d = result.details;
     if (independent) d["key"] = part.key;
     if (context) {
+      // The end of the prefix, where it got stuck, as Knossos's final paths show it: the whole
+      // prefix of a long history would be most of the history again, as JSON.
       Json prefix = Json::array();
-      for (auto [i, state] : r.linearization)
+      size_t shown = std::min(r.linearization.size(), kPrefixShown);
+      for (size_t p = r.linearization.size() - shown; p < r.linearization.size(); ++p) {
+        auto [i, state] = r.linearization[p];
         prefix.push_back({{"op", op_json(ops, part, i)}, {"model", steps.describe(state)}});
+      }
       d["last-linearized"] = prefix;
+      d["linearized-count"] = r.linearization.size();
       Json previous_ok;
       for (auto it = r.linearization.rbegin(); it != r.linearization.rend(); ++it)
         if (part.ops[it->first].required) {

@@ -30,7 +30,9 @@ CheckResult check(const std::string& model, const History& h, Json options = Jso
 }
 
 // A history from compact rows: {process, type, f, value}.
-History make(std::initializer_list<std::tuple<int, const char*, const char*, Json>> rows) {
+using Row = std::tuple<int, const char*, const char*, Json>;
+
+History make(const std::vector<Row>& rows) {
   History h;
   for (const auto& [process, type, f, value] : rows) {
     Op op;
@@ -43,6 +45,8 @@ History make(std::initializer_list<std::tuple<int, const char*, const char*, Jso
   reindex(h);
   return h;
 }
+
+History make(std::initializer_list<Row> rows) { return make(std::vector<Row>(rows)); }
 
 std::vector<fs::path> files_in(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -127,6 +131,22 @@ TEST(LinearModels, RegisterReadsTheLatestWrite) {
   EXPECT_EQ(stale.details["op"]["index"], 4);
   EXPECT_EQ(stale.details["previous-ok"]["index"], 2);
   EXPECT_EQ(stale.details["last-linearized"].back()["model"], "2");
+}
+
+TEST(LinearModels, AnExplanationShowsTheEndOfALongPrefix) {
+  std::vector<Row> ops;
+  for (int v = 1; v <= 100; ++v) {
+    ops.emplace_back(0, "invoke", "write", v);
+    ops.emplace_back(0, "ok", "write", v);
+  }
+  ops.emplace_back(1, "invoke", "read", nullptr);
+  ops.emplace_back(1, "ok", "read", 7);
+  CheckResult r = check("register", make(ops));
+  ASSERT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.details["linearized-count"], 100);
+  ASSERT_EQ(r.details["last-linearized"].size(), 32u);
+  EXPECT_EQ(r.details["last-linearized"].front()["model"], "69");
+  EXPECT_EQ(r.details["last-linearized"].back()["model"], "100");
 }
 
 TEST(LinearModels, AReadOfAValueNeverWrittenIsNamedAtOnce) {
