@@ -65,7 +65,10 @@ class KvStringSteps : public Steps {
     uint64_t key = (text << 3) | (uint64_t(kind.f) << 1) | op.known;
     if (int32_t id = kind_ids_.find(key); id != FlatIdMap::kMissing) return id;
     if (!null) kind.piece = add_piece(h_.str(h_.as_string(op.value)));
-    if (!null && kind.f == Kind::kGet) kind.state = intern_node(-1, kind.piece);
+    if (!null && kind.f == Kind::kGet) {
+      kind.state = intern_node(-1, kind.piece);
+      kind.prefixes = add_prefix_hashes(pieces_[kind.piece].text);
+    }
     kind_ids_.put(key, int32_t(kinds_.size()));
     kinds_.push_back(kind);
     return int32_t(kinds_.size() - 1);
@@ -76,6 +79,17 @@ class KvStringSteps : public Steps {
     if (kind.f == Kind::kGet) return kind.piece < 0 || kind.state == state ? state : -1;
     return intern_node(kind.f == Kind::kPut ? -1 : state, kind.piece);
   }
+
+  // Appends only lengthen the string: a get of a string that does not begin with the state's needs
+  // a put first. A state whose hash differs from the hash of the get's first as many characters is
+  // certainly no prefix of it (equal hashes say nothing, and nothing is pruned on them).
+  bool hopeless(int32_t state, int32_t read) const override {
+    const Kind& get = kinds_[read];
+    if (get.f != Kind::kGet || get.piece < 0) return false;
+    const Node& s = nodes_[state];
+    return s.length > pieces_[get.piece].text.size() || s.hash != prefix_hashes_[get.prefixes + s.length];
+  }
+  bool resets(int32_t kind) const override { return kinds_[kind].f == Kind::kPut; }
 
   // As KvModel::unobservable: a put or append shows only in a get that contains what it wrote.
   bool unobservable(int32_t id, std::span<const int32_t> kinds) const override {
@@ -95,8 +109,9 @@ class KvStringSteps : public Steps {
 
   struct Kind {
     enum F { kGet, kPut, kAppend } f;
-    int32_t piece;       // -1: a get of nil, which matches any state
-    int32_t state = -1;  // a get: the state of the string it read
+    int32_t piece;        // -1: a get of nil, which matches any state
+    int32_t state = -1;   // a get: the state of the string it read
+    size_t prefixes = 0;  // a get: where the hashes of its string's prefixes start in prefix_hashes_
   };
   struct Piece {
     std::string_view text;  // in the history, or initial_
@@ -116,6 +131,15 @@ class KvStringSteps : public Steps {
     }
     pieces_.push_back({text, hash, power});
     return int32_t(pieces_.size() - 1);
+  }
+
+  // The hashes of text's prefixes of every length, 0 to all of it, as nodes hash them.
+  size_t add_prefix_hashes(std::string_view text) {
+    size_t at = prefix_hashes_.size();
+    uint64_t hash = 0;
+    prefix_hashes_.push_back(hash);
+    for (unsigned char c : text) prefix_hashes_.push_back(hash = hash * kBase + c);
+    return at;
   }
 
   // The state for `parent` (a root when -1) followed by the piece, one id per distinct string.
@@ -187,6 +211,7 @@ class KvStringSteps : public Steps {
   std::vector<Kind> kinds_;
   FlatIdMap kind_ids_;  // (string id, f, known) -> kind
   std::vector<Piece> pieces_;
+  std::vector<uint64_t> prefix_hashes_;  // per get, see Kind::prefixes
   std::vector<Node> nodes_;
   FlatIdMap node_ids_;  // hash of (string hash, length) -> state
   StepMemo aliases_;    // (parent, piece) -> the state spelling the same as an older node
@@ -211,6 +236,19 @@ class KvModel : public Model {
   }
 
   bool read_only(const ModelOp& op) const override { return op.f == "get" || op.f == "read"; }
+
+  // Appends keep what a string or list held at its front (a string that gets a non-string becomes a
+  // list, and no list becomes a string): a get that does not begin with the state needs a put first.
+  bool hopeless(const Json& state, const ModelOp& read) const override {
+    if (!read_only(read) || read.value.is_null() || state.is_null()) return false;
+    const Json& got = read.value;
+    if (state.is_string() && got.is_string())
+      return !got.get_ref<const std::string&>().starts_with(state.get_ref<const std::string&>());
+    if (state.is_array() && got.is_array())
+      return got.size() < state.size() || !std::equal(state.begin(), state.end(), got.begin());
+    return state.is_array() && got.is_string();
+  }
+  bool resets(const ModelOp& op) const override { return op.f == "put" || op.f == "write"; }
 
   // A put or append shows in every get until the next put; if no get contains what it wrote, nothing
   // can tell that it happened.

@@ -52,6 +52,13 @@ class Model {
   // True when no op of `all` (every op of the part, ok and info) could observe the effect of the
   // info op `op`, so it can be dropped as if it never happened. The default, false, is always safe.
   virtual bool unobservable(const ModelOp& op, const std::vector<const ModelOp*>& all) const { return false; }
+  // For models whose state only grows between resets (a kv key under appends): true when the
+  // read-only op `read` is legal in no state that `state` leads to by ops that are not resets. The
+  // search prunes a configuration in which such a read is pending and every reset that could come
+  // before it is placed. The default, false, is always safe.
+  virtual bool hopeless(const Json& state, const ModelOp& read) const { return false; }
+  // True when op sets the state whatever it was before (a put, a write); see hopeless().
+  virtual bool resets(const ModelOp& op) const { return false; }
   // Throws Error(kBadInput) naming the op when f or the value's shape is not part of this model.
   virtual void check_op(const ModelOp& op) const = 0;
   // A short human form of a state for explanations.
@@ -59,7 +66,7 @@ class Model {
   // The same model over interned ids for one part of `history` with these ops, or null when this
   // model has no compact form for them; the search then steps over Json states. `initial` is
   // initial()'s state. A compact form must accept, refuse, check and describe exactly as step(),
-  // check_op(), read_only(), unobservable() and describe() do.
+  // check_op(), read_only(), unobservable(), hopeless(), resets() and describe() do.
   virtual std::unique_ptr<Steps> compact_steps(const CompactHistory& history, const Json& initial,
                                                std::span<const CompactModelOp> ops) const;
 };

@@ -259,6 +259,9 @@ class Searcher {
     std::sort(required_.begin(), required_.end(),  // ties by position: no buffer as stable_sort takes
               [&](int32_t a, int32_t b) { return ops[a].ret < ops[b].ret || (ops[a].ret == ops[b].ret && a < b); });
     for (int32_t i : required_) by_ret_.append(i);
+    resets_.clear();  // in call order, as ops are
+    for (size_t i = 0; i < n_; ++i)
+      if (steps.resets(ops[i].kind)) resets_.push_back(static_cast<int32_t>(i));
     remaining_ = static_cast<int64_t>(required_.size());
     required_bits_.assign(required_.size() / 64 + 1, 0);
     info_bits_.assign((infos + 63) / 64, 0);  // none without info ops: every configuration's set is empty
@@ -365,7 +368,13 @@ class Searcher {
     info_moves_.clear();
     for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
       int32_t next = steps_->step(state, (*ops_)[i].kind);
-      if (next < 0) continue;
+      if (next < 0) {
+        if (read_only_[i] && dead_end(state, i)) {
+          frames_.push_back({state, op, begin, begin, begin});
+          return;
+        }
+        continue;
+      }
       if (read_only_[i] && next == state) {
         add_move(i, state);
         frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
@@ -392,6 +401,18 @@ class Searcher {
     }
     for (Move m : required_moves_) add_move(m.op, m.state);
     frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
+  }
+
+  // Whether the pending required read i (not legal in `state`) can never become legal: the model
+  // says only a reset could make it so, and every reset invoked before the read returned is placed.
+  bool dead_end(int32_t state, int32_t i) const {
+    if (!steps_->hopeless(state, (*ops_)[i].kind)) return false;
+    for (int32_t r : resets_) {
+      if ((*ops_)[r].call > (*ops_)[i].ret) break;
+      const Bit& b = bits_[r];
+      if (!((b.required ? required_bits_ : info_bits_)[b.word] & b.mask)) return false;
+    }
+    return true;
   }
 
   // Adds placing op i (reaching state next) to the current frame's moves unless its configuration
@@ -515,6 +536,7 @@ class Searcher {
   std::vector<Bit> bits_;
   std::vector<uint8_t> read_only_;  // op -> Steps::read_only of its kind
   std::vector<int32_t> required_;
+  std::vector<int32_t> resets_;  // ops whose kind resets the state (Steps::resets), by call
   std::vector<uint64_t> required_bits_, info_bits_;
   uint64_t hash_ = 0;
   ConfigCache cache_;

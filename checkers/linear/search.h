@@ -24,6 +24,8 @@ class StepTable : public Steps {
   int32_t step(int32_t state, int32_t kind) override;
   bool read_only(int32_t kind) const override { return read_only_[kind]; }
   bool unobservable(int32_t kind, std::span<const int32_t> kinds) const override;
+  bool hopeless(int32_t state, int32_t read) const override { return model_.hopeless(states_[state], kinds_[read]); }
+  bool resets(int32_t kind) const override { return model_.resets(kinds_[kind]); }
   std::string describe(int32_t state) const override { return model_.describe(states_[state]); }
 
  private:

@@ -31,6 +31,12 @@ class Steps {
   virtual bool read_only(int32_t kind) const = 0;
   // Model::unobservable for the info op kind `kind` among the kinds of every op of the part.
   virtual bool unobservable(int32_t kind, std::span<const int32_t> kinds) const { return false; }
+  // For models whose state only grows between resets (a kv key's string under appends): true when
+  // the read-only kind `read` is legal in no state that `state` leads to without a reset. False
+  // when unsure: the search prunes a configuration on it (see resets).
+  virtual bool hopeless(int32_t state, int32_t read) const { return false; }
+  // Whether ops of this kind set the state whatever it was before (a put, a write).
+  virtual bool resets(int32_t kind) const { return false; }
   // A short human form of a state for explanations (Model::describe of the state).
   virtual std::string describe(int32_t state) const = 0;
 };
