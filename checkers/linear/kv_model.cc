@@ -90,6 +90,7 @@ class KvStringSteps : public Steps {
     return s.length > pieces_[get.piece].text.size() || s.hash != prefix_hashes_[get.prefixes + s.length];
   }
   bool resets(int32_t kind) const override { return kinds_[kind].f == Kind::kPut; }
+  bool grows() const override { return true; }
 
   // As KvModel::unobservable: a put or append shows only in a get that contains what it wrote.
   bool unobservable(int32_t id, std::span<const int32_t> kinds) const override {
@@ -249,6 +250,7 @@ class KvModel : public Model {
     return state.is_array() && got.is_string();
   }
   bool resets(const ModelOp& op) const override { return op.f == "put" || op.f == "write"; }
+  bool grows() const override { return true; }
 
   // A put or append shows in every get until the next put; if no get contains what it wrote, nothing
   // can tell that it happened.

@@ -598,6 +598,7 @@ class JsonOnly : public Model {
   }
   bool hopeless(const Json& state, const ModelOp& read) const override { return inner_->hopeless(state, read); }
   bool resets(const ModelOp& op) const override { return inner_->resets(op); }
+  bool grows() const override { return inner_->grows(); }
   void check_op(const ModelOp& op) const override { inner_->check_op(op); }
   std::string describe(const Json& state) const override { return inner_->describe(state); }
 

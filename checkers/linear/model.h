@@ -57,6 +57,8 @@ class Model {
   // search prunes a configuration in which such a read is pending and every reset that could come
   // before it is placed. The default, false, is always safe.
   virtual bool hopeless(const Json& state, const ModelOp& read) const { return false; }
+  // Whether hopeless() can ever say true.
+  virtual bool grows() const { return false; }
   // True when op sets the state whatever it was before (a put, a write); see hopeless().
   virtual bool resets(const ModelOp& op) const { return false; }
   // Throws Error(kBadInput) naming the op when f or the value's shape is not part of this model.

@@ -217,6 +217,10 @@ struct Links {
   int32_t sentinel = 0;
 };
 
+// Required ops invoked after the window whose reads push_frame checks for dead ends: a few, since
+// every frame pays for them (on Porcupine's kv files 4 halve the configurations; 16 add little).
+constexpr int kLookahead = 4;
+
 struct Move {
   int32_t op;
   int32_t state;  // after the op
@@ -259,6 +263,7 @@ class Searcher {
     std::sort(required_.begin(), required_.end(),  // ties by position: no buffer as stable_sort takes
               [&](int32_t a, int32_t b) { return ops[a].ret < ops[b].ret || (ops[a].ret == ops[b].ret && a < b); });
     for (int32_t i : required_) by_ret_.append(i);
+    grows_ = steps.grows();
     resets_.clear();  // in call order, as ops are
     for (size_t i = 0; i < n_; ++i)
       if (steps.resets(ops[i].kind)) resets_.push_back(static_cast<int32_t>(i));
@@ -351,7 +356,8 @@ class Searcher {
   // A required read-only op that is legal now is placed at once without alternatives: it changes no
   // state and placing it early only loosens the real-time bounds of the rest, so if any
   // linearization exists, one with it here does too. An info op that would leave this state
-  // unchanged is not tried: leaving it unplaced keeps strictly more options.
+  // unchanged is not tried: leaving it unplaced keeps strictly more options. A configuration in
+  // which a pending read is a dead end (see dead_end) gets no moves.
   //
   // Every move's configuration enters the cache now, before any is explored, so a deeper
   // configuration that one of these siblings subsumes is pruned at once; the sibling itself is
@@ -366,13 +372,11 @@ class Searcher {
     bool gather = cache_.beyond_caches();
     required_moves_.clear();
     info_moves_.clear();
-    for (int32_t i = by_call_.first(); i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
+    int32_t i = by_call_.first();
+    for (; i != by_call_.sentinel && (*ops_)[i].call < horizon; i = by_call_.next[i]) {
       int32_t next = steps_->step(state, (*ops_)[i].kind);
       if (next < 0) {
-        if (read_only_[i] && dead_end(state, i)) {
-          frames_.push_back({state, op, begin, begin, begin});
-          return;
-        }
+        if (grows_ && read_only_[i] && dead_end(state, i)) return push_dead_end(state, op);
         continue;
       }
       if (read_only_[i] && next == state) {
@@ -382,6 +386,11 @@ class Searcher {
       }
       required_moves_.push_back({i, next});
     }
+    // Reads invoked just after the window are pending too: one that is a dead end already makes
+    // this configuration one.
+    for (int n = 0; grows_ && i != by_call_.sentinel && n < kLookahead; i = by_call_.next[i], ++n)
+      if (read_only_[i] && steps_->step(state, (*ops_)[i].kind) < 0 && dead_end(state, i))
+        return push_dead_end(state, op);
     ++stamp_;
     for (int32_t i = unknown_.first(); i != unknown_.sentinel && (*ops_)[i].call < horizon; i = unknown_.next[i]) {
       uint32_t& seen = seen_kind_[(*ops_)[i].kind];
@@ -401,6 +410,12 @@ class Searcher {
     }
     for (Move m : required_moves_) add_move(m.op, m.state);
     frames_.push_back({state, op, begin, static_cast<uint32_t>(candidates_.size()), begin});
+  }
+
+  // A frame with no moves: the search backs out of it at once.
+  void push_dead_end(int32_t state, int32_t op) {
+    uint32_t end = static_cast<uint32_t>(candidates_.size());
+    frames_.push_back({state, op, end, end, end});
   }
 
   // Whether the pending required read i (not legal in `state`) can never become legal: the model
@@ -536,6 +551,7 @@ class Searcher {
   std::vector<Bit> bits_;
   std::vector<uint8_t> read_only_;  // op -> Steps::read_only of its kind
   std::vector<int32_t> required_;
+  bool grows_ = false;           // Steps::grows: dead ends are looked for
   std::vector<int32_t> resets_;  // ops whose kind resets the state (Steps::resets), by call
   std::vector<uint64_t> required_bits_, info_bits_;
   uint64_t hash_ = 0;

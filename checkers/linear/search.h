@@ -26,6 +26,7 @@ class StepTable : public Steps {
   bool unobservable(int32_t kind, std::span<const int32_t> kinds) const override;
   bool hopeless(int32_t state, int32_t read) const override { return model_.hopeless(states_[state], kinds_[read]); }
   bool resets(int32_t kind) const override { return model_.resets(kinds_[kind]); }
+  bool grows() const override { return model_.grows(); }
   std::string describe(int32_t state) const override { return model_.describe(states_[state]); }
 
  private:

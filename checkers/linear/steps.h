@@ -35,6 +35,8 @@ class Steps {
   // the read-only kind `read` is legal in no state that `state` leads to without a reset. False
   // when unsure: the search prunes a configuration on it (see resets).
   virtual bool hopeless(int32_t state, int32_t read) const { return false; }
+  // Whether hopeless() can ever say true (the search skips asking otherwise).
+  virtual bool grows() const { return false; }
   // Whether ops of this kind set the state whatever it was before (a put, a write).
   virtual bool resets(int32_t kind) const { return false; }
   // A short human form of a state for explanations (Model::describe of the state).
