@@ -310,6 +310,167 @@ void add_op(dom::object object, OpFields& op, CompactHistoryBuilder& b) {
   op.add();
 }
 
+// ---- The common JSONL op by hand: one pass from the line to the builder, with no tape between.
+// It reads a strict part of JSON (strings without escapes or non-ASCII bytes, integers of up to 18
+// digits, shallow nesting) and gives up on anything else, which the general path then reads.
+
+class PlainJsonOp {
+ public:
+  PlainJsonOp(CompactHistoryBuilder& b, OpFields& op) : b_(b), op_(op) {}
+
+  // Adds the op of `row` when it is a plain JSON object the op accepts; otherwise false, with the
+  // builder and the op as they were (errors are the general path's to report, after it has parsed
+  // the whole line).
+  bool read(std::string_view row) {
+    const CompactHistoryBuilder::Mark mark = b_.mark();
+    p_ = row.data();
+    end_ = p_ + row.size();
+    try {
+      if (op_fields() && (skip_space(), p_ == end_)) {
+        op_.add();
+        return true;
+      }
+    } catch (const Error&) {}
+    b_.rollback(mark);
+    op_.reset();
+    return false;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 32;
+
+  bool op_fields() {
+    if (!consume('{')) return false;
+    if (consume('}')) return true;
+    do {
+      std::string_view key;
+      if (!(skip_space(), string(key)) || !consume(':')) return false;
+      const Field field = field_of(key);
+      if (field == Field::kOther) {
+        if (!value<false>(1)) return false;
+      } else {
+        FieldValue v;
+        if (!field_value(field, v)) return false;
+        op_.set(field, v);
+      }
+    } while (consume(','));
+    return consume('}');
+  }
+
+  // As capture() takes it: scalars as they are, containers (and all of "value" and "error") as nodes.
+  bool field_value(Field field, FieldValue& v) {
+    skip_space();
+    if (p_ == end_) return false;
+    if (field == Field::kValue || field == Field::kError || *p_ == '[' || *p_ == '{') {
+      if (!value<true>(1)) return false;
+      v.id = b_.value();
+      return true;
+    }
+    return scalar(v);
+  }
+
+  // A value, given to the builder when kBuild (else only checked).
+  template <bool kBuild>
+  bool value(int depth) {
+    skip_space();
+    if (p_ == end_) return false;
+    const char open = *p_;
+    if (open != '[' && open != '{') {
+      FieldValue v;
+      if (!scalar(v)) return false;
+      if (kBuild) put(v);
+      return true;
+    }
+    if (depth == kMaxDepth) return false;
+    const char close = open == '[' ? ']' : '}';
+    ++p_;
+    if (kBuild) open == '[' ? b_.begin_array() : b_.begin_object();
+    if (!consume(close)) {
+      do {
+        if (open == '{') {
+          std::string_view key;
+          if (!(skip_space(), string(key)) || !consume(':')) return false;
+          if (kBuild) b_.key(key);
+        }
+        if (!value<kBuild>(depth + 1)) return false;
+      } while (consume(','));
+      if (!consume(close)) return false;
+    }
+    if (kBuild) b_.end();
+    return true;
+  }
+
+  bool scalar(FieldValue& v) {
+    switch (*p_) {
+      case '"': v.kind = ValueKind::kString; return string(v.s);
+      case 't': v.kind = ValueKind::kBool, v.i = 1; return word("true");
+      case 'f': v.kind = ValueKind::kBool, v.i = 0; return word("false");
+      case 'n': v.kind = ValueKind::kNull; return word("null");
+      default: v.kind = ValueKind::kInt; return integer(v.i);
+    }
+  }
+
+  void put(const FieldValue& v) {
+    switch (v.kind) {
+      case ValueKind::kString: return b_.string(v.s);
+      case ValueKind::kBool: return b_.boolean(v.i != 0);
+      case ValueKind::kInt: return b_.integer(v.i);
+      default: return b_.null();
+    }
+  }
+
+  bool string(std::string_view& s) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* start = ++p_;
+    for (; p_ < end_; ++p_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        s = std::string_view(start, size_t(p_++ - start));
+        return true;
+      }
+      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+    }
+    return false;
+  }
+
+  bool integer(int64_t& out) {
+    const bool negative = *p_ == '-';
+    const char* const digits = p_ + negative;
+    const char* q = digits;
+    uint64_t n = 0;
+    for (; q < end_ && *q >= '0' && *q <= '9'; ++q) n = n * 10 + uint64_t(*q - '0');
+    const auto count = q - digits;
+    // Leading zeros, -0 and long numbers are not plain; nor are fractions and exponents, as what
+    // follows a value must be a comma, a bracket or a brace.
+    if (count == 0 || count > 18 || (*digits == '0' && (count > 1 || negative))) return false;
+    out = negative ? -int64_t(n) : int64_t(n);
+    p_ = q;
+    return true;
+  }
+
+  bool word(std::string_view w) {
+    if (size_t(end_ - p_) < w.size() || std::memcmp(p_, w.data(), w.size()) != 0) return false;
+    p_ += w.size();
+    return true;
+  }
+
+  void skip_space() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
+  }
+
+  bool consume(char c) {
+    skip_space();
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+
+  CompactHistoryBuilder& b_;
+  OpFields& op_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+};
+
 // The parts of an input read before the builder reserves for the whole of it (then 4, 16, ... times
 // as much, the estimate getting better as more is read).
 constexpr size_t kSampleBytes = 1 << 20;
@@ -335,6 +496,7 @@ void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t e
                       const std::string& source, JsonlPiece& piece) try {
   CompactHistoryBuilder b;
   OpFields op(b);
+  PlainJsonOp plain(b, op);
   dom::parser parser;
   size_t sample = kSampleBytes;
   std::string copy;
@@ -352,7 +514,7 @@ void read_jsonl_piece(std::string_view text, bool padded, size_t begin, size_t e
       b.reserve_for(pos - begin, (begin == 0 ? text.size() : end) - begin);
       sample *= 4;
     }
-    if (blank(row)) continue;
+    if (blank(row) || plain.read(row)) continue;
     // simdjson reads up to SIMDJSON_PADDING bytes past the row; copy only where the text ends.
     const char* data = row.data();
     size_t room = text.size() - size_t(row.data() - text.data()) + (padded ? sj::SIMDJSON_PADDING : 0);

@@ -180,6 +180,50 @@ TEST(HistoryIo, CompactReadersOrderObjectsAndReadPiecesAsOne) {
   expect_same_reading(read_jsonl_compact(text, "t", 1), read_jsonl_compact(text, "t", 2), 101);
 }
 
+// What a JSONL text reads as: its ops and string count, or the error.
+std::string jsonl_reading(const std::string& text) {
+  try {
+    const CompactHistory h = read_jsonl_compact(text, "h.jsonl", 1);
+    std::string reading = std::to_string(h.string_count()) + " strings";
+    for (size_t i = 0; i < h.size(); ++i) reading += "\n" + json_text(to_json(h.op(i)));
+    return reading;
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
+// Plain lines (read by hand) read as the general path reads them (an escape in a field the op
+// ignores sends a line there), and so do the lines the hand reader gives up on, errors included:
+// a field error only once the whole line is JSON, and the same line number.
+TEST(HistoryIo, PlainJsonlLinesReadAsTheGeneralPathReadsThem) {
+  const std::string first = R"({"type":"invoke","process":0,"f":"r"})"
+                            "\n";
+  const std::string lines[] = {
+      R"({"type":"ok","process":3,"f":"txn","value":[["append",5,1],["r",5,[1,-2]]],"time":-7,"index":0})",
+      " {\"type\" : \"info\" ,\t\"process\":\"nemesis\",\"f\":\":start\",\"value\":{\"b\":[true,false,null],"
+      "\"a\":{},\"b\":1},\"node\":\"n1\"}  \r",
+      R"({"type":"fail","process":1,"f":7,"value":0,"error":"timeout","type":"ok","x":[[],{"y":[1]}]})",
+      R"({"type":"ok","process":1,"f":"r","value":[-0,1.5,-2e3,123456789012345678901,"\u00e9"]})",
+      R"({"type":"ok","process":1,"f":"r","value":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})",
+      R"({"type":"maybe","process":0})",
+      R"({"type":"maybe","process":0,oops})",
+      R"({"type":"ok","process":0,"value":01})",
+      R"({"type":"ok","process":0,"value":truex})",
+      R"({"type":"ok","process":0} {"type":"ok","process":1})",
+      R"([{"type":"ok","process":0}])",
+      R"({"index":3})",
+  };
+  for (const std::string& line : lines) {
+    std::string general = line;
+    general.insert(general.find('{') + 1, R"("pad":"\u0041",)");
+    const std::string plain_reading = jsonl_reading(first + line + "\n");
+    EXPECT_EQ(plain_reading, jsonl_reading(first + general + "\n")) << line;
+    if (plain_reading.find("strings") == std::string::npos) {
+      EXPECT_NE(plain_reading.find("h.jsonl:2: "), std::string::npos) << plain_reading;
+    }
+  }
+}
+
 // EDN of one op map per line is read in two halves exactly as in one, also when the middle falls in
 // a string holding "\n{" (the halves do not meet there, so the reader reads on), and an error in the
 // second half names its own line.
